@@ -1,0 +1,146 @@
+package orgconfig
+
+import "slices"
+
+// precompute fills the parts of the form that depend only on the snapshot.
+func (b *Builder) precompute(s *snapshot) *snapshot {
+	s.items = make([]DropdownItem, len(s.projects))
+	for i, p := range s.projects {
+		s.items[i] = DropdownItem{Value: p.ID, Label: p.Name}
+	}
+	s.union = unionChoices(s.projects, s.states)
+	if b.opts.perProjectChoices {
+		s.perProject = make(map[string]Selectors, len(s.projects))
+		union := b.selectors(s.union)
+		// Projects of one process usually share a states slice; build
+		// their choices once.
+		built := make(map[sliceID]Selectors)
+		for _, p := range s.projects {
+			states, ok := s.states[p.ID]
+			switch {
+			case !ok:
+				s.perProject[p.ID] = union
+			case len(states) == 0:
+				s.perProject[p.ID] = b.selectors([]Choice{})
+			default:
+				id := sliceID{&states[0], len(states)}
+				sel, seen := built[id]
+				if !seen {
+					sel = b.selectors(choicesOf(states))
+					built[id] = sel
+				}
+				s.perProject[p.ID] = sel
+			}
+		}
+	}
+	return s
+}
+
+// sliceID identifies a states slice by its backing array and length.
+type sliceID struct {
+	first *State
+	n     int
+}
+
+func (b *Builder) selectors(choices []Choice) Selectors {
+	sel := Selector{Choices: choices, Placeholder: b.texts.placeholder}
+	return Selectors{OnResolve: sel, OnUnresolve: sel}
+}
+
+// rankedChoice is a state name with the category rank of its first
+// appearance.
+type rankedChoice struct {
+	name string
+	rank int
+}
+
+// unionChoices is the union of state names over the fetched projects,
+// ordered by category rank, then by first appearance walking projects in
+// drop-down order and states in server order. Empty names are skipped.
+func unionChoices(projects []Project, states map[string][]State) []Choice {
+	seen := make(map[string]struct{})
+	var ranked []rankedChoice
+	walked := make(map[sliceID]struct{}) // projects of one process often share a slice
+	for _, p := range projects {
+		ss := states[p.ID]
+		if len(ss) == 0 {
+			continue
+		}
+		if _, ok := walked[sliceID{&ss[0], len(ss)}]; ok {
+			continue
+		}
+		walked[sliceID{&ss[0], len(ss)}] = struct{}{}
+		for _, s := range ss {
+			if s.Name == "" {
+				continue
+			}
+			if _, dup := seen[s.Name]; dup {
+				continue
+			}
+			seen[s.Name] = struct{}{}
+			ranked = append(ranked, rankedChoice{s.Name, categoryRank(s.Category)})
+		}
+	}
+	return sortedChoices(ranked)
+}
+
+// choicesOf orders one project's states like unionChoices does.
+func choicesOf(states []State) []Choice {
+	ranked := make([]rankedChoice, 0, len(states))
+	for i, s := range states {
+		if s.Name == "" || slices.ContainsFunc(states[:i], func(o State) bool { return o.Name == s.Name }) {
+			continue
+		}
+		ranked = append(ranked, rankedChoice{s.Name, categoryRank(s.Category)})
+	}
+	return sortedChoices(ranked)
+}
+
+func sortedChoices(ranked []rankedChoice) []Choice {
+	slices.SortStableFunc(ranked, func(a, b rankedChoice) int { return a.rank - b.rank })
+	out := make([]Choice, len(ranked))
+	for i, r := range ranked {
+		out[i] = Choice{r.name, r.name}
+	}
+	return out
+}
+
+// assemble builds the form for one Build. Only the field structs are new;
+// the slices come from the snapshot.
+func (b *Builder) assemble(s *snapshot) *Config {
+	t := b.texts
+	status := &ChoiceMapperField{
+		Name:          KeySyncStatusForward,
+		Label:         t.statusLabel,
+		Help:          t.statusHelp,
+		AddButtonText: t.addButton,
+		AddDropdown: AddDropdown{
+			EmptyMessage:     t.emptyMessage,
+			NoResultsMessage: t.noResults,
+			Items:            s.items,
+		},
+		MappedSelectors:    b.selectors(s.union),
+		PerItemMapping:     b.opts.perProjectChoices,
+		PerItemSelectors:   s.perProject,
+		ColumnLabels:       ColumnLabels{OnResolve: t.columnOnResolve, OnUnresolve: t.columnOnUnresolve},
+		MappedColumnLabel:  t.mappedColumnLabel,
+		FormatMessageValue: false,
+	}
+	if status.AddDropdown.Items == nil {
+		status.AddDropdown.Items = []DropdownItem{}
+	}
+	if status.MappedSelectors.OnResolve.Choices == nil {
+		status.MappedSelectors = b.selectors([]Choice{})
+	}
+	if s.statusReason != "" {
+		status.Disabled, status.DisabledReason = true, t.reasons[s.statusReason]
+	}
+	fields := make([]Field, 0, 5)
+	fields = append(fields, status)
+	bools := make([]BooleanField, len(t.booleans))
+	for i, bt := range t.booleans {
+		bools[i] = BooleanField{Name: bt.key, Label: bt.label, Help: bt.help}
+		fields = append(fields, &bools[i])
+	}
+	return &Config{Fields: fields, Projects: s.projects, States: s.states, Problems: s.problems}
+}

@@ -1,0 +1,134 @@
+package orgconfig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Builder builds the organization configuration form. Create one with
+// [NewBuilder] per Client (that is, per Azure DevOps organization); it is
+// safe for concurrent use.
+type Builder struct {
+	client Client
+	gate   FeatureGate
+	opts   settings
+	texts  *texts
+
+	mu       sync.Mutex
+	cached   *snapshot // nil when empty or expired
+	cachedAt time.Time
+	inflight *flight // the fetch concurrent Builds share, when caching
+}
+
+// Config is the result of [Builder.Build].
+//
+// A Config may share memory with the Builder's cache and with other
+// Configs: treat it as read-only.
+type Config struct {
+	// Fields is the form; json.Marshal(cfg.Fields) gives the reference
+	// schema.
+	Fields []Field
+	// Projects are every project, in drop-down order: by name
+	// (case-insensitive), then by ID.
+	Projects []Project
+	// States holds, by project ID, the states of every project whose
+	// states were fetched.
+	States map[string][]State
+	// Problems are what degraded the form, in a stable order. Each is an
+	// [*OpError]; errors.Is and errors.As see through it.
+	Problems []error
+}
+
+// StatusField returns the status choice mapper of the form.
+func (c *Config) StatusField() *ChoiceMapperField {
+	for _, f := range c.Fields {
+		if m, ok := f.(*ChoiceMapperField); ok {
+			return m
+		}
+	}
+	return nil
+}
+
+// NewBuilder returns a Builder reading from c and gated by g. It does no
+// I/O. It fails when c or g is nil or an option is invalid.
+func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
+	if c == nil {
+		return nil, errors.New("orgconfig: new builder: nil client")
+	}
+	if g == nil {
+		return nil, errors.New("orgconfig: new builder: nil feature gate")
+	}
+	s := defaultSettings()
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("orgconfig: new builder: option %d is nil", i)
+		}
+		if err := opt(&s); err != nil {
+			return nil, fmt.Errorf("orgconfig: new builder: %w", err)
+		}
+	}
+	return &Builder{client: c, gate: g, opts: s, texts: newTexts(s.platform, s.translate)}, nil
+}
+
+// Build asks the feature gate, then gathers projects and states and
+// assembles the form.
+//
+// Failures of the gate or the Client do not fail Build: they disable the
+// affected fields with a reason and are listed in [Config.Problems]. Build
+// returns an error only when ctx is done before the form is complete; the
+// error wraps ctx.Err(). Every goroutine Build starts has ended when it
+// returns, so the Client must honour ctx.
+func (b *Builder) Build(ctx context.Context, orgID string) (*Config, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, buildErr(err)
+	}
+	if orgID == "" {
+		return b.gated(ReasonGateError, &OpError{Op: OpFeatureGate, Err: ErrEmptyOrgID}), nil
+	}
+	enabled, err := b.gate.Enabled(ctx, orgID, FeatureIssueSync)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, buildErr(ctx.Err())
+		}
+		b.opts.logger.WarnContext(ctx, "feature gate failed; form disabled", "org", orgID, "err", err)
+		return b.gated(ReasonGateError, &OpError{Op: OpFeatureGate, Err: err}), nil
+	}
+	if !enabled {
+		b.opts.logger.DebugContext(ctx, "feature not enabled; form disabled", "org", orgID, "feature", FeatureIssueSync)
+		return b.gated(ReasonNoAccess, nil), nil
+	}
+	snap, err := b.snapshot(ctx)
+	if err != nil {
+		return nil, buildErr(err)
+	}
+	for _, p := range snap.problems {
+		b.opts.logger.WarnContext(ctx, "form degraded", "org", orgID, "err", p)
+	}
+	return b.assemble(snap), nil
+}
+
+func buildErr(err error) error {
+	return fmt.Errorf("orgconfig: build organization config: %w", err)
+}
+
+// gated is the form with every field disabled, built without asking the
+// Client anything.
+func (b *Builder) gated(reason string, problem error) *Config {
+	cfg := b.assemble(&snapshot{})
+	r := b.texts.reasons[reason]
+	for _, f := range cfg.Fields {
+		switch f := f.(type) {
+		case *ChoiceMapperField:
+			f.Disabled, f.DisabledReason = true, r
+		case *BooleanField:
+			f.Disabled, f.DisabledReason = true, r
+		}
+	}
+	if problem != nil {
+		cfg.Problems = []error{problem}
+	}
+	return cfg
+}

@@ -1,0 +1,80 @@
+package orgconfig
+
+import (
+	"context"
+	"errors"
+)
+
+// FeatureIssueSync is the feature flag that gates every field of the form.
+const FeatureIssueSync = "organizations:integrations-issue-sync"
+
+// ErrUnauthorized reports that Azure DevOps rejected the credentials or
+// that they expired. Client implementations wrap it so that
+// errors.Is(err, ErrUnauthorized) holds; Build then stops fetching states,
+// since every further request would be refused too.
+var ErrUnauthorized = errors.New("azure devops refused the credentials")
+
+// Project is an Azure DevOps project.
+type Project struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// State is a work item state of a project's issue work item type.
+type State struct {
+	Name string `json:"name"`
+	// Category is one of the Category constants, or "" when unknown.
+	Category string `json:"category"`
+	// Color is the hex colour Azure DevOps shows, without '#'.
+	Color string `json:"color,omitempty"`
+}
+
+// Work item state categories, in the order Azure DevOps moves through them.
+// The choices of the status field are ordered by them.
+const (
+	CategoryProposed   = "Proposed"
+	CategoryInProgress = "InProgress"
+	CategoryResolved   = "Resolved"
+	CategoryCompleted  = "Completed"
+	CategoryRemoved    = "Removed"
+)
+
+// categoryRank orders categories for the choices; unknown categories last.
+func categoryRank(category string) int {
+	switch category {
+	case CategoryProposed:
+		return 0
+	case CategoryInProgress:
+		return 1
+	case CategoryResolved:
+		return 2
+	case CategoryCompleted:
+		return 3
+	case CategoryRemoved:
+		return 4
+	}
+	return 5
+}
+
+// Client reads what the form needs from one Azure DevOps organization.
+//
+// Implementations must be safe for concurrent use: Build calls
+// WorkItemStates from several goroutines at once. Errors meaning the
+// credentials were refused must wrap [ErrUnauthorized].
+type Client interface {
+	// Projects lists every project of the organization.
+	Projects(ctx context.Context) ([]Project, error)
+	// WorkItemStates returns the states of the project's issue work item
+	// type (Bug, else Issue, else Task), in server order.
+	WorkItemStates(ctx context.Context, projectID string) ([]State, error)
+}
+
+// FeatureGate decides whether an organization has a feature.
+//
+// Implementations must be safe for concurrent use. Build asks on every call,
+// even when projects and states come from its cache, so a gate may be
+// revoked without waiting for the cache to expire. Package features has
+// ready-made gates.
+type FeatureGate interface {
+	Enabled(ctx context.Context, orgID, feature string) (bool, error)
+}

@@ -1,0 +1,26 @@
+// Package orgconfig builds the organization configuration form of an Azure
+// DevOps issue-sync integration.
+//
+// The flow has four steps, all driven by [Builder.Build]:
+//
+//  1. ask the [FeatureGate] whether the organization has [FeatureIssueSync];
+//     if not, every field is disabled and Azure DevOps is not contacted;
+//  2. list the organization's projects through a [Client];
+//  3. fetch each project's work item states concurrently (bounded by
+//     [WithConcurrency]);
+//  4. assemble the typed fields: a [ChoiceMapperField] mapping each project to
+//     the states to set when an issue is resolved or unresolved, and four
+//     [BooleanField] toggles.
+//
+// json.Marshal of [Config.Fields] is drop-in compatible with the reference
+// form schema. The same inputs always produce byte-identical JSON.
+//
+// orgconfig owns the small interfaces it consumes ([Client], [FeatureGate])
+// and imports no adapter: package azdo provides a Client for Azure DevOps
+// and package features provides gates. Tests can satisfy Client with a
+// plain struct of functions.
+//
+// Failures never break the form: what went wrong is recorded in
+// [Config.Problems] and the affected field is disabled with a reason. Build
+// itself returns an error only when its context is done.
+package orgconfig

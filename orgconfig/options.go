@@ -1,0 +1,118 @@
+package orgconfig
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Option configures a [Builder]. Options are validated by [NewBuilder].
+type Option func(*settings) error
+
+type settings struct {
+	concurrency       int
+	stateProjectLimit int
+	cacheTTL          time.Duration
+	logger            *slog.Logger
+	platform          string
+	translate         func(string) string
+	perProjectChoices bool
+}
+
+func defaultSettings() settings {
+	return settings{
+		concurrency: 8,
+		logger:      slog.New(slog.DiscardHandler),
+		platform:    "Sentry",
+		translate:   func(s string) string { return s },
+	}
+}
+
+// WithConcurrency bounds how many WorkItemStates calls run at once.
+// The default is 8; n must be at least 1.
+func WithConcurrency(n int) Option {
+	return func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("concurrency must be at least 1, got %d", n)
+		}
+		s.concurrency = n
+		return nil
+	}
+}
+
+// WithStateProjectLimit fetches states for only the first n projects in
+// drop-down order. 0, the default, means every project; 6 reproduces the
+// reference integration.
+func WithStateProjectLimit(n int) Option {
+	return func(s *settings) error {
+		if n < 0 {
+			return fmt.Errorf("state project limit must not be negative, got %d", n)
+		}
+		s.stateProjectLimit = n
+		return nil
+	}
+}
+
+// WithCacheTTL caches the projects and states of a complete fetch for d.
+// Concurrent Builds while a fetch is running share it. Failed or partial
+// fetches are not cached, and the feature gate is asked on every Build.
+// The default, 0, disables the cache.
+func WithCacheTTL(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return fmt.Errorf("cache ttl must not be negative, got %v", d)
+		}
+		s.cacheTTL = d
+		return nil
+	}
+}
+
+// WithLogger logs the flow's progress and problems at debug and warn
+// level. By default nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("logger must not be nil")
+		}
+		s.logger = l
+		return nil
+	}
+}
+
+// WithPlatformName replaces "Sentry" in labels and help texts.
+func WithPlatformName(name string) Option {
+	return func(s *settings) error {
+		if name == "" {
+			return errors.New("platform name must not be empty")
+		}
+		s.platform = name
+		return nil
+	}
+}
+
+// WithTranslator applies f to every user-visible string of the form: labels,
+// help texts, placeholders, messages and disabled reasons. f receives the
+// English text with the platform name already filled in. State and project
+// names are not translated.
+func WithTranslator(f func(string) string) Option {
+	return func(s *settings) error {
+		if f == nil {
+			return errors.New("translator must not be nil")
+		}
+		s.translate = f
+		return nil
+	}
+}
+
+// WithPerProjectChoices makes the status field offer each project only its
+// own states: the field carries "perItemMapping": true and
+// "mappedSelectors" becomes an object keyed by project ID. A project whose
+// states are unknown (failed, or beyond [WithStateProjectLimit]) is offered
+// the union of all known states.
+func WithPerProjectChoices() Option {
+	return func(s *settings) error {
+		s.perProjectChoices = true
+		return nil
+	}
+}

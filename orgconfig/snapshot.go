@@ -1,0 +1,141 @@
+package orgconfig
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// snapshot is what one fetch learned from the Client, with the parts of the
+// form that depend only on it precomputed, so that cached Builds are cheap.
+type snapshot struct {
+	projects     []Project          // drop-down order
+	states       map[string][]State // by project ID, fetched projects only
+	problems     []error
+	statusReason string // non-empty when the status field must be disabled
+
+	items      []DropdownItem
+	union      []Choice
+	perProject map[string]Selectors // only WithPerProjectChoices
+}
+
+// cacheable reports whether the snapshot is complete enough to keep.
+func (s *snapshot) cacheable() bool { return len(s.problems) == 0 }
+
+// fetch lists the projects and fetches their states. It returns an error
+// only when ctx is done.
+func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
+	log := b.opts.logger
+	projects, err := b.client.Projects(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		reason := ReasonUnreachable
+		if errors.Is(err, ErrUnauthorized) {
+			reason = ReasonUnauthorized
+		}
+		return b.precompute(&snapshot{
+			problems:     []error{&OpError{Op: OpListProjects, Err: err}},
+			statusReason: reason,
+		}), nil
+	}
+	projects = dropdownOrder(projects)
+	n := len(projects)
+	if limit := b.opts.stateProjectLimit; limit > 0 && limit < n {
+		n = limit
+	}
+	log.DebugContext(ctx, "fetching work item states", "projects", len(projects), "fetching", n)
+
+	results := make([][]State, n)
+	errs := make([]error, n)
+	fetched := make([]bool, n) // false for fetches skipped after cancellation
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(b.opts.concurrency)
+	for i, p := range projects[:n] {
+		if gctx.Err() != nil {
+			break // an unauthorized answer or ctx ended the fan-out
+		}
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return nil
+			}
+			states, err := b.client.WorkItemStates(gctx, p.ID)
+			if err != nil {
+				errs[i] = &OpError{Op: OpWorkItemStates, ProjectID: p.ID, ProjectName: p.Name, Err: err}
+				if errors.Is(err, ErrUnauthorized) {
+					return errs[i] // cancels the rest: they would be refused too
+				}
+				return nil
+			}
+			results[i], fetched[i] = states, true
+			return nil
+		})
+	}
+	unauthorized := g.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+
+	snap := &snapshot{projects: projects, states: make(map[string][]State, n)}
+	if unauthorized != nil {
+		snap.problems = append(snap.problems, unauthorized)
+		snap.statusReason = ReasonUnauthorized
+	}
+	failed := 0
+	for i, err := range errs {
+		if fetched[i] {
+			snap.states[projects[i].ID] = results[i]
+			continue
+		}
+		failed++
+		if err == nil {
+			continue // skipped: the fan-out was stopped
+		}
+		if unauthorized != nil && (errors.Is(err, ErrUnauthorized) || errors.Is(err, context.Canceled)) {
+			continue // already said once
+		}
+		snap.problems = append(snap.problems, err)
+	}
+	if n > 0 && failed == n && snap.statusReason == "" {
+		snap.statusReason = ReasonNoStates
+	}
+	return b.precompute(snap), nil
+}
+
+// dropdownOrder drops projects without an ID and repeated IDs (keeping the
+// first), then sorts by name, case-insensitively, then by ID.
+func dropdownOrder(in []Project) []Project {
+	seen := make(map[string]struct{}, len(in))
+	out := make([]Project, 0, len(in))
+	for _, p := range in {
+		if p.ID == "" {
+			continue
+		}
+		if _, dup := seen[p.ID]; dup {
+			continue
+		}
+		seen[p.ID] = struct{}{}
+		out = append(out, p)
+	}
+	keys := make([]string, len(out))
+	for i := range out {
+		keys[i] = strings.ToLower(out[i].Name)
+	}
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		return cmp.Or(strings.Compare(keys[a], keys[b]), strings.Compare(out[a].ID, out[b].ID))
+	})
+	sorted := make([]Project, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	return sorted
+}
