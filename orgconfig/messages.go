@@ -17,32 +17,32 @@ const (
 const platformToken = "{platform}"
 
 const (
-	textStatusLabel         = "Sync {platform} Status to Azure DevOps"
-	textStatusHelp          = "When a {platform} issue changes status, change the status of the linked work item in Azure DevOps."
-	textAddButton           = "Add Azure DevOps Project"
-	textEmptyMessage        = "All projects configured"
-	textNoResultsMessage    = "Could not find Azure DevOps project"
-	textPlaceholder         = "Select a status"
-	textColumnOnResolve     = "When resolved"
-	textColumnOnUnresolve   = "When unresolved"
-	textMappedColumnLabel   = "Azure DevOps Project"
-	textForwardAssignLabel  = "Sync {platform} Assignment to Azure DevOps"
-	textForwardAssignHelp   = "When an issue is assigned in {platform}, assign its linked Azure DevOps work item to the same user."
-	textCommentsLabel       = "Sync {platform} Comments to Azure DevOps"
-	textCommentsHelp        = "Post comments from {platform} issues to linked Azure DevOps work items"
-	textStatusReverseLabel  = "Sync Azure DevOps Status to {platform}"
-	textStatusReverseHelp   = "When an Azure DevOps work item is marked done, resolve its linked issue in {platform}. When an Azure DevOps work item is removed from being done, unresolve its linked {platform} issue."
-	textReverseAssignLabel  = "Sync Azure DevOps Assignment to {platform}"
-	textReverseAssignHelpEN = "When a work item is assigned in Azure DevOps, assign its linked {platform} issue to the same user."
+	textStatusLabel        = "Sync {platform} Status to Azure DevOps"
+	textStatusHelp         = "When a {platform} issue changes status, change the status of the linked work item in Azure DevOps."
+	textAddButton          = "Add Azure DevOps Project"
+	textEmptyMessage       = "All projects configured"
+	textNoResultsMessage   = "Could not find Azure DevOps project"
+	textPlaceholder        = "Select a status"
+	textColumnOnResolve    = "When resolved"
+	textColumnOnUnresolve  = "When unresolved"
+	textMappedColumnLabel  = "Azure DevOps Project"
+	textForwardAssignLabel = "Sync {platform} Assignment to Azure DevOps"
+	textForwardAssignHelp  = "When an issue is assigned in {platform}, assign its linked Azure DevOps work item to the same user."
+	textCommentsLabel      = "Sync {platform} Comments to Azure DevOps"
+	textCommentsHelp       = "Post comments from {platform} issues to linked Azure DevOps work items"
+	textStatusReverseLabel = "Sync Azure DevOps Status to {platform}"
+	textStatusReverseHelp  = "When an Azure DevOps work item is marked done, resolve its linked issue in {platform}. When an Azure DevOps work item is removed from being done, unresolve its linked {platform} issue."
+	textReverseAssignLabel = "Sync Azure DevOps Assignment to {platform}"
+	textReverseAssignHelp  = "When a work item is assigned in Azure DevOps, assign its linked {platform} issue to the same user."
 )
 
 // texts are the user-visible strings of one Builder, computed once in
 // NewBuilder with the platform name and translator applied.
 type texts struct {
 	statusLabel, statusHelp, addButton, emptyMessage, noResults, placeholder string
-	columnOnResolve, columnOnUnresolve, mappedColumnLabel                   string
-	booleans                                                                [4]struct{ key, label, help string }
-	reasons                                                                 map[string]string
+	columnOnResolve, columnOnUnresolve, mappedColumnLabel                    string
+	booleans                                                                 [4]struct{ key, label, help string }
+	reasons                                                                  map[string]string
 }
 
 func newTexts(platform string, translate func(string) string) *texts {
@@ -63,7 +63,7 @@ func newTexts(platform string, translate func(string) string) *texts {
 		{KeySyncForwardAssignment, t(textForwardAssignLabel), t(textForwardAssignHelp)},
 		{KeySyncComments, t(textCommentsLabel), t(textCommentsHelp)},
 		{KeySyncStatusReverse, t(textStatusReverseLabel), t(textStatusReverseHelp)},
-		{KeySyncReverseAssignment, t(textReverseAssignLabel), t(textReverseAssignHelpEN)},
+		{KeySyncReverseAssignment, t(textReverseAssignLabel), t(textReverseAssignHelp)},
 	}
 	for _, r := range []string{ReasonNoAccess, ReasonGateError, ReasonUnreachable, ReasonUnauthorized, ReasonNoStates} {
 		tx.reasons[r] = t(r)

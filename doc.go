@@ -1,0 +1,46 @@
+// Package azdosync builds the organization configuration of an Azure DevOps
+// issue-sync integration: the settings form an admin of an integration
+// platform sees for one linked Azure DevOps organization.
+//
+// This package holds documentation only; the code lives in its
+// subpackages:
+//
+//   - orgconfig: the Builder, the Client and FeatureGate interfaces it
+//     consumes, and the typed form fields. It imports no other package of
+//     this module.
+//   - azdo: an orgconfig.Client for Azure DevOps Services and Server over
+//     the official Go SDK, with retries, throttling and typed errors.
+//   - azdo/azdotest: a fake Azure DevOps server for tests.
+//   - features: orgconfig.FeatureGate implementations.
+//
+// # The flow
+//
+// [orgconfig.Builder.Build] asks the feature gate first; an organization
+// without the issue-sync feature gets every field disabled and Azure DevOps
+// is not contacted. It then lists the projects, fetches the work item
+// states of every project concurrently, and assembles a choice mapper
+// (project → state on resolve / on unresolve) and four boolean toggles.
+// json.Marshal of the fields is the reference form schema.
+//
+// # Failures
+//
+// A failure of the gate, of the project listing or of one project's states
+// never fails the form: the affected field is disabled with a reason and the
+// error is listed in Config.Problems as an *orgconfig.OpError, which
+// errors.Is and errors.As see through (errors.Is(p, orgconfig.ErrUnauthorized)
+// tells refused credentials apart). Build returns an error only when its
+// context is done.
+//
+// # Timeouts and cancellation
+//
+// Every call that does I/O takes a context.Context first. Build returns
+// promptly when the context is done, with every goroutine it started
+// already ended. With a cache (orgconfig.WithCacheTTL), concurrent Builds
+// share one fetch, and one caller giving up does not fail the others.
+//
+// # Concurrency
+//
+// A Builder is safe for concurrent use; state fetches are bounded by
+// orgconfig.WithConcurrency (8 by default). Client and FeatureGate
+// implementations must be safe for concurrent use.
+package azdosync

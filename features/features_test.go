@@ -1,0 +1,161 @@
+package features_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/orgconfig"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSet(t *testing.T) {
+	var s features.Set
+	ctx := t.Context()
+	s.Enable("a", "f1", "f2")
+	s.Enable("b", "f1")
+	s.Disable("a", "f2")
+	s.Disable("missing", "f1")
+	type q struct{ org, feature string }
+	got := map[q]bool{}
+	for _, k := range []q{{"a", "f1"}, {"a", "f2"}, {"b", "f1"}, {"b", "f2"}, {"c", "f1"}} {
+		on, err := s.Enabled(ctx, k.org, k.feature)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[k] = on
+	}
+	want := map[q]bool{{"a", "f1"}: true, {"a", "f2"}: false, {"b", "f1"}: true, {"b", "f2"}: false, {"c", "f1"}: false}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Enabled mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSetConcurrentUpdates(t *testing.T) {
+	var s features.Set
+	var wg sync.WaitGroup
+	for i := range 16 {
+		org := fmt.Sprintf("org-%d", i%4)
+		wg.Go(func() {
+			for range 200 {
+				s.Enable(org, orgconfig.FeatureIssueSync)
+				if _, err := s.Enabled(t.Context(), org, orgconfig.FeatureIssueSync); err != nil {
+					t.Error(err)
+				}
+				s.Disable(org, orgconfig.FeatureIssueSync)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range 4 {
+		if on, _ := s.Enabled(t.Context(), fmt.Sprintf("org-%d", i), orgconfig.FeatureIssueSync); on {
+			t.Errorf("org-%d still enabled after every goroutine disabled it", i)
+		}
+	}
+}
+
+func TestCached(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int64
+		var fail atomic.Bool
+		inner := features.Func(func(_ context.Context, org, _ string) (bool, error) {
+			calls.Add(1)
+			if fail.Load() {
+				return false, errors.New("billing down")
+			}
+			return org == "acme", nil
+		})
+		c, err := features.Cached(inner, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := t.Context()
+		ask := func(org string) string {
+			on, err := c.Enabled(ctx, org, orgconfig.FeatureIssueSync)
+			return fmt.Sprint(on, err)
+		}
+		var got []string
+		got = append(got, ask("acme"), ask("acme"), ask("globex")) // 2 calls
+		time.Sleep(time.Minute)
+		fail.Store(true)
+		got = append(got, ask("acme"), ask("acme")) // errors are not cached: 2 calls
+		fail.Store(false)
+		got = append(got, ask("acme"), ask("acme")) // 1 call
+		c.Forget("acme")
+		got = append(got, ask("acme")) // 1 call
+		want := []string{"true <nil>", "true <nil>", "false <nil>", "false billing down", "false billing down", "true <nil>", "true <nil>", "true <nil>"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("answers mismatch (-want +got):\n%s", diff)
+		}
+		if n := calls.Load(); n != 6 {
+			t.Errorf("inner gate asked %d times, want 6", n)
+		}
+	})
+}
+
+func TestCachedRejects(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		gate orgconfig.FeatureGate
+		ttl  time.Duration
+		want string
+	}{
+		{"nil gate", nil, time.Second, "features: cached: nil gate"},
+		{"zero ttl", features.Static(true), 0, "features: cached: ttl must be positive"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := features.Cached(tt.gate, tt.ttl)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Cached error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestGatesDriveBuilder wires each gate into a Builder: the form is enabled
+// or disabled as the gate says, and a gate error fails closed.
+func TestGatesDriveBuilder(t *testing.T) {
+	var set features.Set
+	set.Enable("acme", orgconfig.FeatureIssueSync)
+	failing := features.Func(func(context.Context, string, string) (bool, error) { return true, errors.New("down") })
+	client := emptyClient{}
+	for _, tt := range []struct {
+		name       string
+		gate       orgconfig.FeatureGate
+		org        string
+		wantReason string
+	}{
+		{"static on", features.Static(true), "acme", ""},
+		{"static off", features.Static(false), "acme", orgconfig.ReasonNoAccess},
+		{"set member", &set, "acme", ""},
+		{"set non-member", &set, "globex", orgconfig.ReasonNoAccess},
+		{"func error", failing, "acme", orgconfig.ReasonGateError},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := orgconfig.NewBuilder(client, tt.gate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := b.Build(t.Context(), tt.org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.StatusField().DisabledReason; got != tt.wantReason {
+				t.Errorf("status disabledReason = %q, want %q", got, tt.wantReason)
+			}
+		})
+	}
+}
+
+type emptyClient struct{}
+
+func (emptyClient) Projects(context.Context) ([]orgconfig.Project, error) { return nil, nil }
+func (emptyClient) WorkItemStates(context.Context, string) ([]orgconfig.State, error) {
+	return nil, nil
+}

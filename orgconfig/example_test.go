@@ -1,0 +1,111 @@
+package orgconfig_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log"
+
+	"github.com/azdosync/azdosync/orgconfig"
+)
+
+// memoryClient is an orgconfig.Client over fixed data, as a test of yours
+// might write one. Real programs use package azdo.
+type memoryClient struct {
+	projects []orgconfig.Project
+	states   map[string][]orgconfig.State
+}
+
+func (m memoryClient) Projects(context.Context) ([]orgconfig.Project, error) {
+	return m.projects, nil
+}
+
+func (m memoryClient) WorkItemStates(_ context.Context, id string) ([]orgconfig.State, error) {
+	return m.states[id], nil
+}
+
+// alwaysOn enables every feature; package features has ready-made gates.
+type alwaysOn struct{}
+
+func (alwaysOn) Enabled(context.Context, string, string) (bool, error) { return true, nil }
+
+func ExampleNewBuilder() {
+	client := memoryClient{
+		projects: []orgconfig.Project{{ID: "6ce954b1", Name: "Fabrikam"}, {ID: "0a1b2c3d", Name: "contoso"}},
+		states: map[string][]orgconfig.State{
+			"6ce954b1": {{Name: "New", Category: "Proposed"}, {Name: "Resolved", Category: "Resolved"}, {Name: "Closed", Category: "Completed"}},
+			"0a1b2c3d": {{Name: "To Do", Category: "Proposed"}, {Name: "Done", Category: "Completed"}},
+		},
+	}
+	b, err := orgconfig.NewBuilder(client, alwaysOn{}, orgconfig.WithConcurrency(4))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	status := cfg.StatusField()
+	items, _ := json.Marshal(status.AddDropdown.Items)
+	choices, _ := json.Marshal(status.MappedSelectors.OnResolve.Choices)
+	fmt.Println(string(items))
+	fmt.Println(string(choices))
+	fmt.Println("problems:", len(cfg.Problems))
+	// Output:
+	// [{"value":"0a1b2c3d","label":"contoso"},{"value":"6ce954b1","label":"Fabrikam"}]
+	// [["To Do","To Do"],["New","New"],["Resolved","Resolved"],["Done","Done"],["Closed","Closed"]]
+	// problems: 0
+}
+
+// A gate that says no disables every field, without contacting Azure DevOps.
+func ExampleBuilder_Build_featureDisabled() {
+	noAccess := gateFunc(func(context.Context, string, string) (bool, error) { return false, nil })
+	b, err := orgconfig.NewBuilder(memoryClient{}, noAccess)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range cfg.Fields {
+		switch f := f.(type) {
+		case *orgconfig.ChoiceMapperField:
+			fmt.Printf("%s disabled=%v: %s\n", f.Key(), f.Disabled, f.DisabledReason)
+		case *orgconfig.BooleanField:
+			fmt.Printf("%s disabled=%v\n", f.Key(), f.Disabled)
+		}
+	}
+	// Output:
+	// sync_status_forward disabled=true: Your organization does not have access to this feature
+	// sync_forward_assignment disabled=true
+	// sync_comments disabled=true
+	// sync_status_reverse disabled=true
+	// sync_reverse_assignment disabled=true
+}
+
+// Per-project choices offer each project only the states it has.
+func ExampleWithPerProjectChoices() {
+	client := memoryClient{
+		projects: []orgconfig.Project{{ID: "p1", Name: "Agile project"}, {ID: "p2", Name: "Basic project"}},
+		states: map[string][]orgconfig.State{
+			"p1": {{Name: "New", Category: "Proposed"}, {Name: "Closed", Category: "Completed"}},
+			"p2": {{Name: "To Do", Category: "Proposed"}, {Name: "Done", Category: "Completed"}},
+		},
+	}
+	b, err := orgconfig.NewBuilder(client, alwaysOn{}, orgconfig.WithPerProjectChoices())
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	status := cfg.StatusField()
+	for _, p := range cfg.Projects {
+		fmt.Println(p.Name, status.PerItemSelectors[p.ID].OnResolve.Choices)
+	}
+	// Output:
+	// Agile project [[New New] [Closed Closed]]
+	// Basic project [[To Do To Do] [Done Done]]
+}
