@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
+
+	"github.com/azdosync/azdosync/internal/flight"
 )
 
 // Builder builds the organization configuration form. Create one with
@@ -17,10 +17,7 @@ type Builder struct {
 	opts   settings
 	texts  *texts
 
-	mu       sync.Mutex
-	cached   *snapshot // nil when empty or expired
-	cachedAt time.Time
-	inflight *flight // the fetch concurrent Builds share, when caching
+	cache flight.Cache[*snapshot] // used when opts.cacheTTL > 0
 }
 
 // Config is the result of [Builder.Build].
@@ -70,7 +67,10 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 			return nil, fmt.Errorf("orgconfig: new builder: %w", err)
 		}
 	}
-	return &Builder{client: c, gate: g, opts: s, texts: newTexts(s.platform, s.translate)}, nil
+	b := &Builder{client: c, gate: g, opts: s, texts: newTexts(s.platform, s.translate)}
+	b.cache.TTL = s.cacheTTL
+	b.cache.Keep = (*snapshot).cacheable
+	return b, nil
 }
 
 // Build asks the feature gate, then gathers projects and states and
