@@ -1,0 +1,36 @@
+// Package azdotest runs a fake Azure DevOps organization over real HTTP,
+// for tests of code that talks to Azure DevOps through the official Go SDK
+// (github.com/microsoft/azure-devops-go-api/azuredevops/v7) or through
+// package azdo.
+//
+// The fake speaks the wire protocol the SDK expects: OPTIONS location
+// discovery with the real location IDs and route templates,
+// _apis/ResourceAreas, project paging with the x-ms-continuationtoken
+// header computed as the service computes it, work item types and type
+// states, processes with $expand=projects, process work item types with
+// $expand=states and process states, the service's JSON error envelope,
+// case-insensitive routing, and PAT or bearer checking. It counts and logs
+// requests, measures how many were in flight at once, adds latency, and
+// injects faults per endpoint and project.
+//
+// A server is created per test with [NewServer] and closed by the test's
+// cleanup; it has no global state, so tests may run in parallel.
+//
+// # Where it differs from Azure DevOps
+//
+//   - Only the endpoints above exist; anything else answers 404.
+//   - Projects are paged at 100 by default, as Azure DevOps Services was
+//     seen to do (Azure DevOps Server returns every project at once); see
+//     [WithPageSize].
+//   - Work item type states have no transitions, rules or layouts, and the
+//     work item type list has no fields or XML form.
+//   - The process of a project is the one named in [Project.ProcessID];
+//     an inherited process lists its complete set of work item types
+//     itself rather than merging its parent's.
+//   - Rate limiting happens only through injected faults; there is no
+//     TSTU accounting.
+//   - Authentication is a plain comparison with the configured PAT or
+//     bearer token; there is no identity, permission or expiry model, and
+//     an unauthenticated request gets 401 (as with
+//     X-TFS-FedAuthRedirect: Suppress), never a redirect.
+package azdotest

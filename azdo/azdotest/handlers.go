@@ -1,0 +1,234 @@
+package azdotest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route) {
+	switch rt.ep {
+	case EndpointLocations:
+		s.locations(w)
+	case EndpointResourceAreas:
+		s.resourceAreas(w)
+	case EndpointProjects:
+		s.projects(w, r)
+	case EndpointWorkItemTypes, EndpointWorkItemTypeStates:
+		s.projectTypes(w, rt)
+	default:
+		if s.noProcessAPI {
+			writeError(w, http.StatusNotFound, "ApiResourceNotFoundException", "The requested REST API resource was not found.")
+			return
+		}
+		s.processes(w, r, rt)
+	}
+}
+
+type location struct {
+	ID              string `json:"id"`
+	Area            string `json:"area"`
+	ResourceName    string `json:"resourceName"`
+	RouteTemplate   string `json:"routeTemplate"`
+	ResourceVersion int    `json:"resourceVersion"`
+	MinVersion      string `json:"minVersion"`
+	MaxVersion      string `json:"maxVersion"`
+	ReleasedVersion string `json:"releasedVersion"`
+}
+
+// The real location IDs and route templates (see ADO-WIRE.md §1.3).
+var (
+	coreLocations = []location{
+		{"e81700f7-3be2-46de-8624-2eb35882fcaa", "Location", "ResourceAreas", "_apis/{resource}/{areaId}", 1, "3.2", "7.2", "0.0"},
+		{"603fe2ac-9723-48b9-88ad-09305aa6c6e1", "core", "projects", "_apis/{resource}/{*projectId}", 4, "1.0", "7.2", "7.1"},
+		{"7c8d7a76-4a09-43e8-b5df-bd792f4ac6aa", "wit", "workItemTypes", "{project}/_apis/{area}/{resource}/{type}", 2, "1.0", "7.2", "7.1"},
+		{"7c9d7a76-4a09-43e8-b5df-bd792f4ac6aa", "wit", "workItemTypeStates", "{project}/_apis/{area}/workitemtypes/{type}/states", 1, "1.0", "7.2", "7.1"},
+	}
+	processLocations = []location{
+		{"02cc6a73-5cfb-427d-8c8e-b49fb086e8af", "processes", "processes", "_apis/work/{resource}/{processTypeId}", 2, "2.1", "7.2", "7.1"},
+		{"e2e9d1a6-432d-4062-8870-bfcb8c324ad7", "processes", "workItemTypes", "_apis/work/{area}/{processId}/{resource}/{witRefName}", 2, "2.1", "7.2", "7.1"},
+		{"31015d57-2dff-4a46-adb3-2fb4ee3dcec9", "processes", "states", "_apis/work/{area}/{processId}/workItemTypes/{witRefName}/{resource}/{stateId}", 1, "3.2", "7.2", "7.1"},
+	}
+)
+
+func (s *Server) locations(w http.ResponseWriter) {
+	locs := append([]location(nil), coreLocations...)
+	if !s.noProcessAPI {
+		locs = append(locs, processLocations...)
+	}
+	collection(w, locs)
+}
+
+func (s *Server) resourceAreas(w http.ResponseWriter) {
+	type area struct {
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+		LocationURL string `json:"locationUrl"`
+	}
+	if s.noProcessAPI {
+		collection(w, []area{}) // the on-premises shape: use the connection URL
+		return
+	}
+	base := s.URL() + "/"
+	collection(w, []area{
+		{"79134c72-4a58-4b42-976c-04e7115f32bf", "core", base},
+		{"5264459e-e5e0-4bd8-b118-0985e68a4ec5", "wit", base},
+	})
+}
+
+type projectJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	State       string `json:"state"`
+	Revision    int    `json:"revision"`
+	Visibility  string `json:"visibility"`
+	LastUpdated string `json:"lastUpdateTime"`
+}
+
+// projects pages as LegacyProjects2Controller does (ADO-WIRE.md §2), with
+// each page also capped at the server's page size.
+func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	filter := q.Get("stateFilter")
+	if filter == "" {
+		filter = "wellFormed"
+	}
+	var matching []Project
+	for _, p := range s.org.Projects {
+		state := p.State
+		if state == "" {
+			state = "wellFormed"
+		}
+		if strings.EqualFold(filter, "all") || strings.EqualFold(filter, state) {
+			matching = append(matching, p)
+		}
+	}
+	count := len(matching)
+	intParam := func(k string) (int, bool, bool) { // value, present, well-formed
+		v := q.Get(k)
+		if v == "" {
+			return 0, false, true
+		}
+		n, err := strconv.Atoi(v)
+		return n, true, err == nil
+	}
+	top, hasTop, ok1 := intParam("$top")
+	skip, hasSkip, ok2 := intParam("$skip")
+	token, hasToken, ok3 := intParam("continuationToken")
+	if !ok1 || !ok2 || !ok3 {
+		writeError(w, http.StatusBadRequest, "InvalidArgumentValueException", "TF400898: An Internal Error Occurred. Invalid integer parameter.")
+		return
+	}
+	valid := (hasTop && top >= 0 && top <= count) || (hasSkip && skip > 0 && skip <= count) || (hasToken && token > 0 && token <= count)
+	start, take := 0, count
+	if valid {
+		if hasToken && token > 0 {
+			start = token
+		} else if hasSkip {
+			start = skip
+		}
+		switch {
+		case hasTop:
+			take = top
+		default:
+			take = count - start
+		}
+	}
+	if s.pageSize > 0 && take > s.pageSize {
+		take = s.pageSize
+		valid = true // the cap pages even a request the service would answer whole
+	}
+	start = min(max(start, 0), count)
+	end := min(start+max(take, 0), count)
+	if valid && start+take < count {
+		w.Header().Set("x-ms-continuationtoken", strconv.Itoa(start+take))
+	}
+	page := make([]projectJSON, 0, end-start)
+	for _, p := range matching[start:end] {
+		state := p.State
+		if state == "" {
+			state = "wellFormed"
+		}
+		page = append(page, projectJSON{
+			ID: p.ID, Name: p.Name, URL: s.URL() + "/_apis/projects/" + p.ID, State: state,
+			Revision: 1, Visibility: "private", LastUpdated: "2024-05-19T00:02:23.517Z",
+		})
+	}
+	collection(w, page)
+}
+
+// findProject resolves a path segment naming a project by ID or name.
+func (s *Server) findProject(seg string) (Project, bool) {
+	if seg == "" {
+		return Project{}, false
+	}
+	for _, p := range s.org.Projects {
+		if strings.EqualFold(p.ID, seg) || strings.EqualFold(p.Name, seg) {
+			return p, true
+		}
+	}
+	return Project{}, false
+}
+
+func (s *Server) findProcess(id string) (Process, bool) {
+	for _, p := range s.org.Processes {
+		if strings.EqualFold(p.ID, id) {
+			return p, true
+		}
+	}
+	return Process{}, false
+}
+
+type stateColor struct {
+	Name     string `json:"name"`
+	Color    string `json:"color"`
+	Category string `json:"category"`
+}
+
+func visibleStates(t WorkItemType) []stateColor {
+	out := make([]stateColor, 0, len(t.States))
+	for _, st := range t.States {
+		if !st.Hidden {
+			out = append(out, stateColor{st.Name, st.Color, st.Category})
+		}
+	}
+	return out
+}
+
+// projectTypes serves the work item types of a project, or the states of
+// one type by display name (an unknown type answers 200 with no states, as
+// the service does).
+func (s *Server) projectTypes(w http.ResponseWriter, rt route) {
+	p, ok := s.findProject(rt.project)
+	if !ok {
+		writeError(w, http.StatusNotFound, "ProjectDoesNotExistWithNameException",
+			"TF200016: The following project does not exist: "+rt.project+". Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.")
+		return
+	}
+	proc, _ := s.findProcess(p.ProcessID)
+	if rt.ep == EndpointWorkItemTypeStates {
+		for _, t := range proc.WorkItemTypes {
+			if strings.EqualFold(t.Name, rt.typ) && !t.Disabled {
+				collection(w, visibleStates(t))
+				return
+			}
+		}
+		collection(w, []stateColor{})
+		return
+	}
+	type witJSON struct {
+		Name          string       `json:"name"`
+		ReferenceName string       `json:"referenceName"`
+		IsDisabled    bool         `json:"isDisabled"`
+		States        []stateColor `json:"states"`
+		URL           string       `json:"url"`
+	}
+	out := make([]witJSON, 0, len(proc.WorkItemTypes))
+	for _, t := range proc.WorkItemTypes {
+		out = append(out, witJSON{t.Name, t.ReferenceName, t.Disabled, visibleStates(t),
+			s.URL() + "/" + p.ID + "/_apis/wit/workItemTypes/" + url.PathEscape(t.Name)})
+	}
+	collection(w, out)
+}

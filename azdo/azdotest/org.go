@@ -1,0 +1,169 @@
+package azdotest
+
+import (
+	"crypto/sha1"
+	"fmt"
+)
+
+// Org is the content of a fake organization.
+type Org struct {
+	// Name is the organization's name, the first path segment of its URL.
+	// Empty means "fabrikam".
+	Name      string
+	Processes []Process
+	Projects  []Project
+}
+
+// Process is a work item process: system (Agile, Scrum, CMMI, Basic) or
+// inherited from one.
+type Process struct {
+	ID       string // a UUID
+	Name     string
+	ParentID string // the system process an inherited one derives from; "" for system processes
+	// WorkItemTypes are the process's types, complete (an inherited process
+	// lists its parent's types too).
+	WorkItemTypes []WorkItemType
+}
+
+// WorkItemType is a work item type of a process.
+type WorkItemType struct {
+	Name          string // display name, e.g. "Bug"
+	ReferenceName string // e.g. "Microsoft.VSTS.WorkItemTypes.Bug"
+	// Inherits is the parent type's reference name for a type customized
+	// in an inherited process; "" otherwise.
+	Inherits string
+	Disabled bool
+	States   []State // in order
+}
+
+// State is a work item state.
+type State struct {
+	Name     string
+	Category string // Proposed, InProgress, Resolved, Completed or Removed
+	Color    string
+	Hidden   bool
+}
+
+// Project is a project of the organization.
+type Project struct {
+	ID        string // a UUID
+	Name      string
+	ProcessID string
+	// State is the project's state; "" means wellFormed.
+	State string
+}
+
+// IDs of the system processes, as Azure DevOps has them.
+const (
+	AgileProcessID = "adcc42ab-9882-485e-a3ed-7678f01f66bc"
+	ScrumProcessID = "6b724908-ef14-45cf-84f8-768b5384da45"
+	CMMIProcessID  = "27450541-8e31-4150-9947-dc59f998fc01"
+	BasicProcessID = "b8a3a935-7e91-48b8-a94c-606d37c3e9f2"
+)
+
+// StableID derives a UUID-shaped ID from a name, so that generated
+// organizations are the same on every run.
+func StableID(name string) string {
+	h := sha1.Sum([]byte(name))
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+var (
+	proposed   = func(n string) State { return State{Name: n, Category: "Proposed", Color: "b2b2b2"} }
+	inProgress = func(n string) State { return State{Name: n, Category: "InProgress", Color: "007acc"} }
+	resolved   = func(n string) State { return State{Name: n, Category: "Resolved", Color: "ff9d00"} }
+	completed  = func(n string) State { return State{Name: n, Category: "Completed", Color: "339933"} }
+	removed    = func(n string) State { return State{Name: n, Category: "Removed", Color: "ffffff"} }
+)
+
+func systemType(name string, states ...State) WorkItemType {
+	return WorkItemType{Name: name, ReferenceName: "Microsoft.VSTS.WorkItemTypes." + name, States: states}
+}
+
+// AgileProcess returns the Agile system process with the states Azure
+// DevOps gives its Bug, Issue and Task types.
+func AgileProcess() Process {
+	return Process{ID: AgileProcessID, Name: "Agile", WorkItemTypes: []WorkItemType{
+		systemType("Bug", proposed("New"), inProgress("Active"), resolved("Resolved"), completed("Closed")),
+		systemType("Issue", inProgress("Active"), completed("Closed")),
+		systemType("Task", proposed("New"), inProgress("Active"), completed("Closed"), removed("Removed")),
+	}}
+}
+
+// ScrumProcess returns the Scrum system process (Bug, Impediment, Task).
+func ScrumProcess() Process {
+	return Process{ID: ScrumProcessID, Name: "Scrum", WorkItemTypes: []WorkItemType{
+		systemType("Bug", proposed("New"), proposed("Approved"), inProgress("Committed"), completed("Done"), removed("Removed")),
+		systemType("Impediment", inProgress("Open"), completed("Closed")),
+		systemType("Task", proposed("To Do"), inProgress("In Progress"), completed("Done"), removed("Removed")),
+	}}
+}
+
+// CMMIProcess returns the CMMI system process (Bug, Issue, Task).
+func CMMIProcess() Process {
+	return Process{ID: CMMIProcessID, Name: "CMMI", WorkItemTypes: []WorkItemType{
+		systemType("Bug", proposed("Proposed"), inProgress("Active"), resolved("Resolved"), completed("Closed")),
+		systemType("Issue", proposed("Proposed"), inProgress("Active"), resolved("Resolved"), completed("Closed")),
+		systemType("Task", proposed("Proposed"), inProgress("Active"), inProgress("Resolved"), completed("Closed")),
+	}}
+}
+
+// BasicProcess returns the Basic system process, which has no Bug type.
+func BasicProcess() Process {
+	return Process{ID: BasicProcessID, Name: "Basic", WorkItemTypes: []WorkItemType{
+		systemType("Epic", proposed("To Do"), inProgress("Doing"), completed("Done")),
+		systemType("Issue", proposed("To Do"), inProgress("Doing"), completed("Done")),
+		systemType("Task", proposed("To Do"), inProgress("Doing"), completed("Done")),
+	}}
+}
+
+// CustomAgileProcess returns "Agile Custom", inherited from Agile, whose
+// customized Bug has an extra "Triaged" state and a hidden one.
+func CustomAgileProcess() Process {
+	p := AgileProcess()
+	p.ID, p.Name, p.ParentID = StableID("process/Agile Custom"), "Agile Custom", AgileProcessID
+	types := make([]WorkItemType, len(p.WorkItemTypes))
+	copy(types, p.WorkItemTypes)
+	types[0] = WorkItemType{
+		Name: "Bug", ReferenceName: "AgileCustom.Bug", Inherits: "Microsoft.VSTS.WorkItemTypes.Bug",
+		States: []State{
+			proposed("New"), {Name: "Triaged", Category: "Proposed", Color: "5688e0"}, inProgress("Active"),
+			{Name: "Parked", Category: "InProgress", Color: "cccccc", Hidden: true},
+			resolved("Resolved"), completed("Closed"),
+		},
+	}
+	p.WorkItemTypes = types
+	return p
+}
+
+// SampleOrg is a small organization with a project on each system process
+// and one on an inherited process with a custom state.
+func SampleOrg() Org {
+	custom := CustomAgileProcess()
+	project := func(name, process string) Project {
+		return Project{ID: StableID("project/" + name), Name: name, ProcessID: process}
+	}
+	return Org{
+		Name:      "fabrikam",
+		Processes: []Process{AgileProcess(), ScrumProcess(), CMMIProcess(), BasicProcess(), custom},
+		Projects: []Project{
+			project("Fabrikam Fiber", AgileProcessID),
+			project("Contoso Web", ScrumProcessID),
+			project("Tailspin Toys", CMMIProcessID),
+			project("basic-tracker", BasicProcessID),
+			project("Woodgrove Bank", custom.ID),
+		},
+	}
+}
+
+// ScaledOrg is an organization of n projects spread round-robin over the
+// four system processes, named "Project 0001" and so on.
+func ScaledOrg(n int) Org {
+	procs := []Process{AgileProcess(), ScrumProcess(), CMMIProcess(), BasicProcess()}
+	o := Org{Name: "scaled", Processes: procs, Projects: make([]Project, n)}
+	for i := range n {
+		name := fmt.Sprintf("Project %04d", i+1)
+		o.Projects[i] = Project{ID: StableID("project/" + name), Name: name, ProcessID: procs[i%len(procs)].ID}
+	}
+	return o
+}

@@ -1,0 +1,375 @@
+package azdotest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Option configures a [Server].
+type Option func(*Server)
+
+// WithLatency delays every answer by d, as a network round trip would.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
+// WithPageSize sets how many projects one page holds at most (default 100).
+func WithPageSize(n int) Option { return func(s *Server) { s.pageSize = n } }
+
+// WithoutProcessAPI imitates an older on-premises server without the
+// process API: its locations are missing from OPTIONS _apis (so the SDK
+// reports them not registered) and its routes answer 404.
+func WithoutProcessAPI() Option { return func(s *Server) { s.noProcessAPI = true } }
+
+// WithPAT makes the server accept only Basic authentication with this
+// personal access token (and any bearer token set by WithBearer).
+func WithPAT(token string) Option { return func(s *Server) { s.pat = token } }
+
+// WithBearer makes the server accept only this OAuth bearer token (and any
+// PAT set by WithPAT).
+func WithBearer(token string) Option { return func(s *Server) { s.bearer = token } }
+
+// WithSessionHeader sends X-TFS-Session on every response, as the service
+// does; the SDK writes it into a package variable.
+func WithSessionHeader() Option { return func(s *Server) { s.session = true } }
+
+// WithFaults injects faults from the start; see also [Server.Inject].
+func WithFaults(f ...Fault) Option {
+	return func(s *Server) {
+		for _, x := range f {
+			s.faults = append(s.faults, &faultState{Fault: x})
+		}
+	}
+}
+
+// Server is a fake Azure DevOps organization. Its methods are safe for
+// concurrent use.
+type Server struct {
+	org Org
+	ts  *httptest.Server
+
+	latency      time.Duration
+	pageSize     int
+	noProcessAPI bool
+	pat, bearer  string
+	session      bool
+
+	mu          sync.Mutex
+	faults      []*faultState
+	counts      map[Endpoint]int
+	log         []Request
+	inFlight    int
+	maxInFlight int
+}
+
+// Request is one request the server received.
+type Request struct {
+	Method   string
+	Path     string // escaped, as sent
+	Query    string
+	Endpoint Endpoint
+	Project  string // the project path segment, unescaped; "" when none
+	Status   int    // the status answered; 0 when the connection was dropped
+}
+
+// NewServer starts a fake organization serving org. tb's cleanup closes it.
+func NewServer(tb testing.TB, org Org, opts ...Option) *Server {
+	tb.Helper()
+	if org.Name == "" {
+		org.Name = "fabrikam"
+	}
+	s := &Server{org: org, pageSize: 100, counts: make(map[Endpoint]int)}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// URL is the organization URL, such as http://127.0.0.1:PORT/fabrikam.
+func (s *Server) URL() string { return s.ts.URL + "/" + s.org.Name }
+
+// Client returns an *http.Client for the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Close shuts the server down, ending hung requests.
+func (s *Server) Close() {
+	s.ts.CloseClientConnections()
+	s.ts.Close()
+}
+
+// Inject adds faults while the server runs; earlier faults take precedence.
+func (s *Server) Inject(f ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range f {
+		s.faults = append(s.faults, &faultState{Fault: x})
+	}
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// Count returns how many requests reached the endpoint.
+func (s *Server) Count(ep Endpoint) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[ep]
+}
+
+// Counts returns the request count of every endpoint that was requested.
+func (s *Server) Counts() map[Endpoint]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[Endpoint]int, len(s.counts))
+	for k, v := range s.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// Total returns how many requests the server received.
+func (s *Server) Total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.log)
+}
+
+// Requests returns the request log, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+// MaxInFlight is the largest number of requests the server was handling at
+// once.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxInFlight
+}
+
+// ResetStats clears the counts, the log and the in-flight maximum.
+func (s *Server) ResetStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts = make(map[Endpoint]int)
+	s.log = nil
+	s.maxInFlight = s.inFlight
+}
+
+// route is a parsed request path.
+type route struct {
+	ep      Endpoint
+	project string // path segment, unescaped
+	typ     string // work item type name or reference name
+	process string
+}
+
+// parse routes a path below the organization, case-insensitively.
+func (s *Server) parse(method, path string) (route, bool) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) == 0 || !strings.EqualFold(segs[0], s.org.Name) {
+		return route{ep: EndpointUnknown}, false
+	}
+	segs = segs[1:]
+	low := make([]string, len(segs))
+	for i, x := range segs {
+		low[i] = strings.ToLower(x)
+	}
+	is := func(want ...string) bool {
+		if len(low) != len(want) {
+			return false
+		}
+		for i, w := range want {
+			if w != "*" && low[i] != w {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case method == http.MethodOptions && is("_apis"):
+		return route{ep: EndpointLocations}, true
+	case method != http.MethodGet:
+		return route{ep: EndpointUnknown}, false
+	case is("_apis", "resourceareas"):
+		return route{ep: EndpointResourceAreas}, true
+	case is("_apis", "projects"):
+		return route{ep: EndpointProjects}, true
+	case is("*", "_apis", "wit", "workitemtypes"):
+		return route{ep: EndpointWorkItemTypes, project: segs[0]}, true
+	case is("*", "_apis", "wit", "workitemtypes", "*", "states"):
+		return route{ep: EndpointWorkItemTypeStates, project: segs[0], typ: segs[4]}, true
+	case is("_apis", "work", "processes"):
+		return route{ep: EndpointProcesses}, true
+	case is("_apis", "work", "processes", "*", "workitemtypes"):
+		return route{ep: EndpointProcessWorkItemTypes, process: segs[3]}, true
+	case is("_apis", "work", "processes", "*", "workitemtypes", "*", "states"):
+		return route{ep: EndpointProcessStates, process: segs[3], typ: segs[5]}, true
+	}
+	return route{ep: EndpointUnknown}, false
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	rt, known := s.parse(r.Method, r.URL.Path)
+	if s.session {
+		w.Header().Set("X-TFS-Session", StableID("session/"+r.URL.Path))
+	}
+	rec := &statusRecorder{ResponseWriter: w}
+
+	s.mu.Lock()
+	s.counts[rt.ep]++
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	fault := s.takeFault(rt)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.log = append(s.log, Request{
+			Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+			Endpoint: rt.ep, Project: rt.project, Status: rec.status,
+		})
+		s.mu.Unlock()
+	}()
+
+	if !sleep(r, s.latency) {
+		return
+	}
+	if fault != nil {
+		if !s.applyFault(rec, r, fault) {
+			return
+		}
+	}
+	if !s.authorized(r) {
+		writeError(rec, http.StatusUnauthorized, "UnauthorizedRequestException",
+			"TF400813: The user '' is not authorized to access this resource.")
+		return
+	}
+	if !known {
+		writeError(rec, http.StatusNotFound, "ApiResourceNotFoundException", "The requested REST API resource was not found.")
+		return
+	}
+	s.handle(rec, r, rt)
+}
+
+// takeFault returns the first fault matching the request, using it up.
+// It is called with s.mu held.
+func (s *Server) takeFault(rt route) *Fault {
+	for _, f := range s.faults {
+		if !f.matches(rt.ep) {
+			continue
+		}
+		if f.Project != "" {
+			p, ok := s.findProject(rt.project)
+			if !ok || !(strings.EqualFold(f.Project, p.ID) || strings.EqualFold(f.Project, p.Name)) {
+				continue
+			}
+		}
+		f.used++
+		copy := f.Fault
+		return &copy
+	}
+	return nil
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	if s.pat == "" && s.bearer == "" {
+		return true
+	}
+	got := r.Header.Get("Authorization")
+	if s.pat != "" {
+		if user, pass, ok := r.BasicAuth(); ok && user == "" && pass == s.pat {
+			return true
+		}
+	}
+	return s.bearer != "" && got == "Bearer "+s.bearer
+}
+
+// sleep waits d or until the client gives up; it reports whether to go on.
+func sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+const jsonContentType = "application/json; charset=utf-8"
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("azdotest: encode response: %v", err)) // our own types always encode
+	}
+	w.Header().Set("Content-Type", jsonContentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// collection writes the {"count","value"} envelope the SDK decodes.
+func collection[T any](w http.ResponseWriter, items []T) {
+	if items == nil {
+		items = []T{}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Count int `json:"count"`
+		Value []T `json:"value"`
+	}{len(items), items})
+}
+
+// errorBody is the service's WrappedException envelope.
+type errorBody struct {
+	ID             string  `json:"$id"`
+	InnerException *string `json:"innerException"`
+	Message        string  `json:"message"`
+	TypeName       string  `json:"typeName"`
+	TypeKey        string  `json:"typeKey"`
+	ErrorCode      int     `json:"errorCode"`
+	EventID        int     `json:"eventId"`
+}
+
+func writeError(w http.ResponseWriter, status int, typeKey, message string) {
+	writeJSON(w, status, errorBody{
+		ID: "1", Message: message, TypeKey: typeKey, EventID: 3000,
+		TypeName: "Microsoft.TeamFoundation.Framework.Server." + typeKey + ", Microsoft.TeamFoundation.Framework.Server",
+	})
+}

@@ -1,0 +1,144 @@
+package azdo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/core"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtracking"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtrackingprocess"
+
+	"github.com/azdosync/azdosync/internal/flight"
+	"github.com/azdosync/azdosync/orgconfig"
+)
+
+var _ orgconfig.Client = (*Client)(nil)
+
+// Client reads projects and work item states from one Azure DevOps
+// organization. It satisfies [orgconfig.Client] and is safe for concurrent
+// use.
+type Client struct {
+	url  string // normalized organization URL
+	opts settings
+	hc   *http.Client
+
+	core    *core.ClientImpl
+	wit     *workitemtracking.ClientImpl
+	process *workitemtrackingprocess.ClientImpl
+
+	index flight.Cache[*processIndex]
+}
+
+// New returns a Client for the organization at orgURL, such as
+// https://dev.azure.com/fabrikam, https://fabrikam.visualstudio.com or
+// https://server/tfs/DefaultCollection. It does no network I/O.
+//
+// orgURL must use https (http only for loopback hosts, for tests) and carry
+// no credentials, query or fragment. Errors name the problem and never
+// contain a token.
+func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
+	s := defaultSettings()
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("azdo: new client: option %d is nil", i)
+		}
+		if err := opt(&s); err != nil {
+			return nil, fmt.Errorf("azdo: new client: %w", err)
+		}
+	}
+	if cred == nil {
+		return nil, errors.New("azdo: new client: nil credential")
+	}
+	if err := cred.validate(); err != nil {
+		return nil, fmt.Errorf("azdo: new client: credential: %w", err)
+	}
+	u, err := parseOrgURL(orgURL, s.allowedHosts)
+	if err != nil {
+		return nil, fmt.Errorf("azdo: new client: %w", err)
+	}
+
+	var base http.RoundTripper = http.DefaultTransport
+	hc := &http.Client{}
+	if s.httpClient != nil {
+		*hc = *s.httpClient // a copy: the caller's client is not modified
+		if s.httpClient.Transport != nil {
+			base = s.httpClient.Transport
+		}
+	}
+	hc.Transport = &transport{
+		base: base, cred: cred, host: strings.ToLower(u.Host),
+		maxAttempts: s.maxAttempts, maxWait: s.maxWait, requestTimeout: s.requestTimeout,
+		maxBody: s.maxBody, logger: s.logger,
+	}
+	hc.CheckRedirect = checkRedirect(strings.ToLower(u.Hostname()), s.allowedHosts, s.httpClient)
+
+	c := &Client{url: u.String(), opts: s, hc: hc}
+	c.index.TTL = s.processCacheTTL
+
+	// Area clients built directly on our http.Client: this skips the
+	// SDK's resource-area discovery and its unsynchronized per-Connection
+	// caches, and does no I/O.
+	conn := &azuredevops.Connection{BaseUrl: c.url, SuppressFedAuthRedirect: true}
+	sdk := azuredevops.NewClientWithOptions(conn, c.url, azuredevops.WithHTTPClient(hc))
+	c.core = &core.ClientImpl{Client: *sdk}
+	c.wit = &workitemtracking.ClientImpl{Client: *sdk}
+	c.process = &workitemtrackingprocess.ClientImpl{Client: *sdk}
+	return c, nil
+}
+
+// URL returns the normalized organization URL.
+func (c *Client) URL() string { return c.url }
+
+// String describes the Client without its credential.
+func (c *Client) String() string { return "azdo.Client(" + c.url + ")" }
+
+// GoString describes the Client without its credential.
+func (c *Client) GoString() string { return c.String() }
+
+// checkRedirect refuses redirects to the sign-in page (as ErrUnauthorized),
+// off the allowed hosts, or down to plain http. The transport only sends
+// credentials to the organization's own host, so a redirect elsewhere
+// never carries them.
+func checkRedirect(orgHost string, allowed []string, user *http.Client) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return &APIError{Kind: ErrBadResponse, Message: "too many redirects"}
+		}
+		host := strings.ToLower(req.URL.Hostname())
+		if isSignIn(req.URL) {
+			return &APIError{StatusCode: req.Response.StatusCode, Kind: ErrUnauthorized,
+				Message: "azure devops redirected to its sign-in page; the credentials were not accepted"}
+		}
+		if req.URL.Scheme != "https" && !isLoopback(host) {
+			return &APIError{Kind: ErrBadResponse, Message: "refused a redirect to plain http"}
+		}
+		if len(allowed) > 0 && host != orgHost && !hostAllowed(host, allowed) {
+			return &APIError{Kind: ErrBadResponse, Message: fmt.Sprintf("refused a redirect to host %q, which is not allowed", host)}
+		}
+		if user != nil && user.CheckRedirect != nil {
+			return user.CheckRedirect(req, via)
+		}
+		return nil
+	}
+}
+
+func isSignIn(u *url.URL) bool {
+	host := strings.ToLower(u.Hostname())
+	path := strings.ToLower(u.Path)
+	return strings.Contains(path, "_signin") || strings.HasSuffix(host, "vssps.visualstudio.com") ||
+		host == "login.microsoftonline.com" || host == "login.live.com"
+}
+
+// fail turns an SDK error into the error a method returns: ctx's error
+// when ctx is done, else an *APIError naming op.
+func fail(ctx context.Context, op string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("azdo: %s: %w", op, ctx.Err())
+	}
+	return withOp(op, err)
+}

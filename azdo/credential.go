@@ -1,0 +1,100 @@
+package azdo
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+)
+
+// Credential yields the Authorization header of each request. It is
+// implemented by [PAT], [Bearer] and [TokenFunc].
+//
+// The secret is kept in a closure, so even printing a value that holds a
+// Credential with reflection-based formatting (%v of a struct, %#v) cannot
+// show it; every Credential also prints as "azdo.Credential(redacted)".
+type Credential interface {
+	authorization(ctx context.Context) (string, error)
+	validate() error
+	String() string
+	GoString() string
+	LogValue() slog.Value
+}
+
+const redacted = "azdo.Credential(redacted)"
+
+type credential struct {
+	kind   string
+	header func(ctx context.Context) (string, error)
+	check  func() error
+}
+
+func (c *credential) validate() error { return c.check() }
+
+func (c *credential) authorization(ctx context.Context) (string, error) { return c.header(ctx) }
+
+// String hides the secret.
+func (c *credential) String() string { return redacted }
+
+// GoString hides the secret from %#v.
+func (c *credential) GoString() string { return redacted }
+
+// LogValue hides the secret from log/slog.
+func (c *credential) LogValue() slog.Value { return slog.StringValue(redacted) }
+
+// PAT authenticates with a personal access token (HTTP Basic with an empty
+// user name).
+func PAT(token string) Credential {
+	header := "Basic " + base64.StdEncoding.EncodeToString([]byte(":"+token))
+	return &credential{kind: "pat", header: func(context.Context) (string, error) { return header, nil }, check: nonEmpty(token)}
+}
+
+// Bearer authenticates with an OAuth access token that does not change.
+func Bearer(token string) Credential {
+	return &credential{kind: "bearer", header: func(context.Context) (string, error) { return "Bearer " + token, nil }, check: nonEmpty(token)}
+}
+
+// TokenFunc authenticates with OAuth access tokens from f, called before
+// every request, so f can refresh them; it should cache tokens itself. f
+// must be safe for concurrent use. Its errors are reported without their
+// text, which could hold a secret.
+func TokenFunc(f func(ctx context.Context) (string, error)) Credential {
+	check := func() error {
+		if f == nil {
+			return errors.New("nil token func")
+		}
+		return nil
+	}
+	return &credential{kind: "token func", check: check, header: func(ctx context.Context) (string, error) {
+		tok, err := f(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			return "", &TokenError{err: err}
+		}
+		if tok == "" {
+			return "", errEmptyToken
+		}
+		return "Bearer " + tok, nil
+	}}
+}
+
+func nonEmpty(token string) func() error {
+	return func() error {
+		if token == "" {
+			return errEmptyToken
+		}
+		return nil
+	}
+}
+
+var errEmptyToken = errors.New("empty token")
+
+// TokenError reports that a [TokenFunc] failed. Its text does not repeat
+// the func's error, which could hold a secret; errors.Is and errors.As
+// still reach it.
+type TokenError struct{ err error }
+
+func (e *TokenError) Error() string { return "azdo: token func failed" }
+func (e *TokenError) Unwrap() error { return e.err }

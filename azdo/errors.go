@@ -1,0 +1,92 @@
+package azdo
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/azdosync/azdosync/orgconfig"
+)
+
+// Kinds of failure. Every error a Client returns for an answer of Azure
+// DevOps is an [*APIError] that errors.Is reports as one of these.
+var (
+	// ErrUnauthorized: the credentials were refused or expired (401, or a
+	// sign-in page instead of JSON). It wraps orgconfig.ErrUnauthorized.
+	ErrUnauthorized = fmt.Errorf("azdo: %w", orgconfig.ErrUnauthorized)
+	// ErrForbidden: the credentials lack a permission (403).
+	ErrForbidden = errors.New("azdo: forbidden")
+	// ErrNotFound: the organization, project or resource does not exist (404).
+	ErrNotFound = errors.New("azdo: not found")
+	// ErrRateLimited: Azure DevOps throttled the requests (429) and asked
+	// for a longer wait than the retry policy allows.
+	ErrRateLimited = errors.New("azdo: rate limited")
+	// ErrUnavailable: Azure DevOps failed (5xx) or could not be reached,
+	// and retries were exhausted.
+	ErrUnavailable = errors.New("azdo: service unavailable")
+	// ErrBadResponse: the answer could not be used (malformed or
+	// truncated JSON, an unexpected content type, too large a body).
+	ErrBadResponse = errors.New("azdo: bad response")
+)
+
+// APIError describes a failed operation. Use errors.Is with the Err
+// variables for the kind and errors.As for the details.
+type APIError struct {
+	Op         string        // the operation, e.g. "list projects"
+	StatusCode int           // HTTP status; 0 when no answer arrived
+	TypeKey    string        // Azure DevOps exception type, e.g. "UnauthorizedRequestException"
+	Message    string        // Azure DevOps's message, or what went wrong
+	RetryAfter time.Duration // the Retry-After the service asked for, if any
+	Kind       error         // one of the Err variables
+}
+
+func (e *APIError) Error() string {
+	op := e.Op
+	if op == "" {
+		op = "request"
+	}
+	s := "azdo: " + op + ": "
+	if e.StatusCode != 0 {
+		s += fmt.Sprintf("%d %s: ", e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	s += e.Message
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (retry after %v)", e.RetryAfter)
+	}
+	return s
+}
+
+// Unwrap returns the kind, so that errors.Is(err, ErrNotFound) and
+// errors.Is(err, orgconfig.ErrUnauthorized) work.
+func (e *APIError) Unwrap() error { return e.Kind }
+
+// kindOf maps a status code to a kind.
+func kindOf(status int) error {
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusNonAuthoritativeInfo:
+		return ErrUnauthorized
+	case status == http.StatusForbidden:
+		return ErrForbidden
+	case status == http.StatusNotFound:
+		return ErrNotFound
+	case status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	case status >= 500:
+		return ErrUnavailable
+	}
+	return ErrBadResponse
+}
+
+// withOp returns err as an *APIError naming op. Errors from the transport
+// arrive wrapped by net/http and the SDK; what is not an APIError (a JSON
+// decoding failure, say) becomes an ErrBadResponse.
+func withOp(op string, err error) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		e := *apiErr
+		e.Op = op
+		return &e
+	}
+	return &APIError{Op: op, Kind: ErrBadResponse, Message: "could not decode the response"}
+}

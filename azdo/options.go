@@ -1,0 +1,159 @@
+package azdo
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Option configures a [Client]. Options are validated by [New].
+type Option func(*settings) error
+
+type settings struct {
+	httpClient      *http.Client
+	workItemTypes   []string
+	maxAttempts     int
+	maxWait         time.Duration
+	requestTimeout  time.Duration
+	logger          *slog.Logger
+	allowedHosts    []string
+	maxBody         int64
+	processAPI      bool
+	processCacheTTL time.Duration
+	concurrency     int
+}
+
+func defaultSettings() settings {
+	return settings{
+		workItemTypes:   []string{"Bug", "Issue", "Task"},
+		maxAttempts:     4,
+		maxWait:         10 * time.Second,
+		requestTimeout:  30 * time.Second,
+		logger:          slog.New(slog.DiscardHandler),
+		maxBody:         32 << 20,
+		processAPI:      true,
+		processCacheTTL: 30 * time.Second,
+		concurrency:     8,
+	}
+}
+
+// WithHTTPClient sends requests through a copy of hc: its Transport (or
+// http.DefaultTransport when nil) becomes the base under the Client's own
+// retrying, authenticating transport, and its Jar and Timeout are kept. hc
+// itself is not modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) error {
+		if hc == nil {
+			return errors.New("http client must not be nil")
+		}
+		s.httpClient = hc
+		return nil
+	}
+}
+
+// WithWorkItemTypes sets the work item types whose states a project uses:
+// the first that exists and is enabled wins. The default is Bug, Issue,
+// Task.
+func WithWorkItemTypes(names ...string) Option {
+	return func(s *settings) error {
+		if len(names) == 0 {
+			return errors.New("work item types must not be empty")
+		}
+		for _, n := range names {
+			if n == "" {
+				return errors.New("work item type names must not be empty")
+			}
+		}
+		s.workItemTypes = append([]string(nil), names...)
+		return nil
+	}
+}
+
+// WithRetry sets how many times a GET is tried in all (default 4) and the
+// longest single wait the Client accepts, for backoff or a Retry-After
+// (default 10s). A longer Retry-After fails the request at once with
+// ErrRateLimited. Requests other than GET, HEAD and OPTIONS are never
+// retried.
+func WithRetry(maxAttempts int, maxWait time.Duration) Option {
+	return func(s *settings) error {
+		if maxAttempts < 1 {
+			return fmt.Errorf("retry attempts must be at least 1, got %d", maxAttempts)
+		}
+		if maxWait < 0 {
+			return fmt.Errorf("retry max wait must not be negative, got %v", maxWait)
+		}
+		s.maxAttempts, s.maxWait = maxAttempts, maxWait
+		return nil
+	}
+}
+
+// WithRequestTimeout bounds each try of a request, body included
+// (default 30s).
+func WithRequestTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("request timeout must be positive, got %v", d)
+		}
+		s.requestTimeout = d
+		return nil
+	}
+}
+
+// WithLogger logs retries and failures at debug level. Nothing secret is
+// logged. By default the Client is silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("logger must not be nil")
+		}
+		s.logger = l
+		return nil
+	}
+}
+
+// WithAllowedHosts refuses organization URLs, and redirects, to hosts not
+// listed. "*.example.com" allows the subdomains of example.com.
+func WithAllowedHosts(hosts ...string) Option {
+	return func(s *settings) error {
+		if len(hosts) == 0 {
+			return errors.New("allowed hosts must not be empty")
+		}
+		s.allowedHosts = append([]string(nil), hosts...)
+		return nil
+	}
+}
+
+// WithMaxResponseBytes bounds the size of a response body (default 32 MiB).
+func WithMaxResponseBytes(n int64) Option {
+	return func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("max response bytes must be positive, got %d", n)
+		}
+		s.maxBody = n
+		return nil
+	}
+}
+
+// WithProcessAPI turns the process API on (the default) or off. Off, every
+// project's states cost one to three requests of their own, as on servers
+// without the process API.
+func WithProcessAPI(on bool) Option {
+	return func(s *settings) error {
+		s.processAPI = on
+		return nil
+	}
+}
+
+// WithProcessCacheTTL sets how long the process lookup (which projects use
+// which process, and each process's states) is reused (default 30s).
+func WithProcessCacheTTL(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 {
+			return fmt.Errorf("process cache ttl must not be negative, got %v", d)
+		}
+		s.processCacheTTL = d
+		return nil
+	}
+}

@@ -1,0 +1,327 @@
+package azdo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// transport is the RoundTripper under every SDK request: it authenticates,
+// retries, honours throttling, classifies failures and bounds bodies.
+type transport struct {
+	base           http.RoundTripper
+	cred           Credential
+	host           string // the organization's host[:port], lower-case
+	maxAttempts    int
+	maxWait        time.Duration
+	requestTimeout time.Duration
+	maxBody        int64
+	logger         *slog.Logger
+	throttle       throttle
+}
+
+// throttle holds the time before which no request may start, set by
+// Retry-After on any response.
+type throttle struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+func (th *throttle) note(d time.Duration) {
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	if t := time.Now().Add(d); t.After(th.until) {
+		th.until = t
+	}
+}
+
+func (th *throttle) remaining() time.Duration {
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	return time.Until(th.until)
+}
+
+func idempotent(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	attempts := 1
+	if idempotent(req.Method) {
+		attempts = t.maxAttempts
+	}
+	var last error
+	for attempt := 1; ; attempt++ {
+		if d := t.throttle.remaining(); d > 0 {
+			if err := t.pause(ctx, d, true); err != nil {
+				return nil, err
+			}
+		}
+		resp, err := t.attempt(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			var apiErr *APIError
+			if errors.As(err, &apiErr) {
+				return nil, err // the credential failed; retrying will not help
+			}
+			last = &APIError{Kind: ErrUnavailable, Message: "could not reach azure devops: " + describeNetErr(err)}
+		} else {
+			ra := retryAfter(resp.Header)
+			if ra > 0 {
+				t.throttle.note(ra)
+			}
+			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+				return t.accept(resp)
+			}
+			apiErr := readAPIError(resp, ra)
+			if !retryableStatus(resp.StatusCode) {
+				return nil, apiErr
+			}
+			last = apiErr
+		}
+		if attempt >= attempts {
+			t.logger.DebugContext(ctx, "azdo: giving up", "method", req.Method, "path", req.URL.Path, "attempts", attempt, "err", last)
+			return nil, last
+		}
+		wait := backoff(attempt, t.maxWait)
+		var apiErr *APIError
+		if errors.As(last, &apiErr) && apiErr.RetryAfter > 0 {
+			wait = apiErr.RetryAfter
+		}
+		if !t.fits(ctx, wait) {
+			return nil, last // the wait asked for is longer than we may wait
+		}
+		t.logger.DebugContext(ctx, "azdo: retrying", "method", req.Method, "path", req.URL.Path, "attempt", attempt, "wait", wait, "err", last)
+		if err := t.pause(ctx, wait, false); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// fits reports whether waiting d is within maxWait and ctx's deadline.
+func (t *transport) fits(ctx context.Context, d time.Duration) bool {
+	if d > t.maxWait {
+		return false
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return false
+	}
+	return true
+}
+
+// pause waits d, failing at once with ErrRateLimited when d does not fit
+// (for the throttle) or with ctx's error.
+func (t *transport) pause(ctx context.Context, d time.Duration, throttled bool) error {
+	if throttled && !t.fits(ctx, d) {
+		return &APIError{Kind: ErrRateLimited, RetryAfter: d.Round(time.Second),
+			Message: "azure devops asked this client to wait before its next request"}
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// backoff is a jittered exponential delay: 250ms, 500ms, 1s, … capped at
+// max, each drawn from [d/2, d].
+func backoff(attempt int, max time.Duration) time.Duration {
+	d := 250 * time.Millisecond << min(attempt-1, 10)
+	if d > max {
+		d = max
+	}
+	if d <= 0 {
+		return 0
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// attempt sends one try of req with credentials and a per-try timeout.
+func (t *transport) attempt(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.requestTimeout)
+	r := req.Clone(ctx)
+	r.Header.Del("Authorization")
+	if strings.EqualFold(r.URL.Host, t.host) {
+		auth, err := t.cred.authorization(ctx)
+		if err != nil {
+			cancel()
+			if req.Context().Err() != nil {
+				return nil, req.Context().Err()
+			}
+			return nil, &APIError{Kind: ErrUnauthorized, Message: "no credentials: " + err.Error()}
+		}
+		r.Header.Set("Authorization", auth)
+	}
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+// accept checks a 2xx answer before the SDK decodes it.
+func (t *transport) accept(resp *http.Response) (*http.Response, error) {
+	// The SDK stores X-TFS-Session in a package variable without a lock.
+	resp.Header.Del("X-TFS-Session")
+	ct := mediaType(resp.Header)
+	if resp.StatusCode == http.StatusNonAuthoritativeInfo || ct == "text/html" {
+		discard(resp)
+		return nil, &APIError{StatusCode: resp.StatusCode, Kind: ErrUnauthorized,
+			Message: "azure devops answered with a sign-in page; the credentials were not accepted"}
+	}
+	if resp.StatusCode != http.StatusNoContent && ct != "" && ct != "application/json" && !strings.HasSuffix(ct, "+json") {
+		discard(resp)
+		return nil, &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse,
+			Message: fmt.Sprintf("unexpected content type %q", ct)}
+	}
+	if resp.ContentLength > t.maxBody {
+		discard(resp)
+		return nil, tooLarge(t.maxBody)
+	}
+	resp.Body = &limitedBody{ReadCloser: resp.Body, left: t.maxBody, max: t.maxBody}
+	return resp, nil
+}
+
+func tooLarge(limit int64) *APIError {
+	return &APIError{StatusCode: http.StatusOK, Kind: ErrBadResponse, Message: fmt.Sprintf("response body larger than %d bytes", limit)}
+}
+
+// limitedBody fails reads past the size limit and reports a body cut short
+// as a bad response rather than a bare EOF.
+type limitedBody struct {
+	io.ReadCloser
+	left int64
+	max  int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// Past the limit: one more byte means the body is too large.
+		var one [1]byte
+		n, err := b.ReadCloser.Read(one[:])
+		if n > 0 {
+			return 0, tooLarge(b.max)
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return n, &APIError{StatusCode: http.StatusOK, Kind: ErrBadResponse, Message: "response body cut short"}
+	}
+	return n, err
+}
+
+func discard(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+}
+
+func mediaType(h http.Header) string {
+	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		return strings.ToLower(strings.TrimSpace(h.Get("Content-Type")))
+	}
+	return mt
+}
+
+// readAPIError reads an error answer: the service's JSON envelope when
+// there is one, else a summary that never repeats an HTML page.
+func readAPIError(resp *http.Response, ra time.Duration) *APIError {
+	defer discard(resp)
+	e := &APIError{StatusCode: resp.StatusCode, Kind: kindOf(resp.StatusCode), RetryAfter: ra}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	ct := mediaType(resp.Header)
+	switch {
+	case strings.Contains(ct, "json"):
+		var env struct {
+			Message string `json:"message"`
+			TypeKey string `json:"typeKey"`
+		}
+		if json.Unmarshal(body, &env) == nil && env.Message != "" {
+			e.Message, e.TypeKey = env.Message, env.TypeKey
+		}
+	case ct == "text/plain":
+		e.Message = strings.TrimSpace(string(body))
+		if len(e.Message) > 200 {
+			e.Message = e.Message[:200] + "…"
+		}
+	}
+	if e.Message == "" {
+		e.Message = "azure devops answered " + strings.ToLower(http.StatusText(resp.StatusCode))
+	}
+	return e
+}
+
+// retryAfter parses Retry-After as seconds or an HTTP date; 0 when absent
+// or invalid.
+func retryAfter(h http.Header) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 24*3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// describeNetErr names a connection failure without the URL, which the
+// caller already knows.
+func describeNetErr(err error) string {
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed before an answer"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "request timed out"
+	}
+	return err.Error()
+}

@@ -1,0 +1,115 @@
+package azdo
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// maxHostLen is the longest DNS name.
+const maxHostLen = 253
+
+// parseOrgURL checks an organization URL and returns it normalized, with
+// no trailing slash. Errors describe the problem without repeating the URL,
+// which might carry credentials.
+func parseOrgURL(raw string, allowed []string) (*url.URL, error) {
+	if raw == "" {
+		return nil, fmt.Errorf("empty organization url")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("organization url does not parse")
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("organization url must not contain credentials; pass them as a Credential")
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("organization url must not have a query or fragment")
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return nil, fmt.Errorf("organization url must be absolute, like https://dev.azure.com/{organization}")
+	}
+	host := strings.ToLower(u.Hostname())
+	if len(host) > maxHostLen {
+		return nil, fmt.Errorf("organization url host is longer than %d characters", maxHostLen)
+	}
+	if !validHost(host) {
+		return nil, fmt.Errorf("organization url host %q is not a valid host name", host)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(host) {
+			return nil, fmt.Errorf("organization url must use https (http is allowed only for loopback hosts)")
+		}
+	default:
+		return nil, fmt.Errorf("organization url scheme %q is not https", u.Scheme)
+	}
+	if len(allowed) > 0 && !hostAllowed(host, allowed) {
+		return nil, fmt.Errorf("organization url host %q is not in the allowed hosts", host)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	switch {
+	case host == "dev.azure.com":
+		if u.Path == "" || strings.Count(u.Path, "/") != 1 {
+			return nil, fmt.Errorf("organization url on dev.azure.com must be https://dev.azure.com/{organization}")
+		}
+	case strings.HasSuffix(host, ".visualstudio.com"):
+		if u.Path != "" && strings.Count(u.Path, "/") > 1 {
+			return nil, fmt.Errorf("organization url on visualstudio.com must be https://{organization}.visualstudio.com")
+		}
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u, nil
+}
+
+// validHost accepts DNS names of ASCII letters, digits, '-' and '.', and IP
+// literals. Internationalized names must be given in their xn-- form, so
+// that look-alike hosts cannot hide in Unicode.
+func validHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	if net.ParseIP(host) != nil {
+		return true
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// hostAllowed matches a host against allowed names; "*.example.com" allows
+// subdomains of example.com.
+func hostAllowed(host string, allowed []string) bool {
+	for _, a := range allowed {
+		a = strings.ToLower(a)
+		if rest, ok := strings.CutPrefix(a, "*."); ok {
+			if strings.HasSuffix(host, "."+rest) {
+				return true
+			}
+			continue
+		}
+		if host == a {
+			return true
+		}
+	}
+	return false
+}
