@@ -18,7 +18,7 @@ import (
 // processIndex is what the process API says about every project: which
 // process it uses and that process's states.
 type processIndex struct {
-	available bool                          // false: the server has no usable process API
+	available bool                         // false: the server has no usable process API
 	states    map[string][]orgconfig.State // by lower-case project ID
 }
 
@@ -180,4 +180,3 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
-

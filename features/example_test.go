@@ -62,4 +62,3 @@ func ExampleCached() {
 	fmt.Println("asked", asked, "time")
 	// Output: asked 1 time
 }
-
