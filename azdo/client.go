@@ -73,9 +73,8 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 	hc.Transport = &transport{
 		base: base, cred: cred, host: strings.ToLower(u.Host),
 		maxAttempts: s.maxAttempts, maxWait: s.maxWait, requestTimeout: s.requestTimeout,
-		maxBody: s.maxBody, logger: s.logger,
+		maxBody: s.maxBody, logger: s.logger, allowed: s.allowedHosts,
 	}
-	hc.CheckRedirect = checkRedirect(strings.ToLower(u.Hostname()), s.allowedHosts, s.httpClient)
 
 	c := &Client{url: u.String(), opts: s, hc: hc}
 	c.index.TTL = s.processCacheTTL
@@ -104,27 +103,28 @@ func (c *Client) GoString() string { return c.String() }
 // off the allowed hosts, or down to plain http. The transport only sends
 // credentials to the organization's own host, so a redirect elsewhere
 // never carries them.
-func checkRedirect(orgHost string, allowed []string, user *http.Client) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 5 {
-			return &APIError{Kind: ErrBadResponse, Message: "too many redirects"}
-		}
-		host := strings.ToLower(req.URL.Hostname())
-		if isSignIn(req.URL) {
-			return &APIError{StatusCode: req.Response.StatusCode, Kind: ErrUnauthorized,
-				Message: "azure devops redirected to its sign-in page; the credentials were not accepted"}
-		}
-		if req.URL.Scheme != "https" && !isLoopback(host) {
-			return &APIError{Kind: ErrBadResponse, Message: "refused a redirect to plain http"}
-		}
-		if len(allowed) > 0 && host != orgHost && !hostAllowed(host, allowed) {
-			return &APIError{Kind: ErrBadResponse, Message: fmt.Sprintf("refused a redirect to host %q, which is not allowed", host)}
-		}
-		if user != nil && user.CheckRedirect != nil {
-			return user.CheckRedirect(req, via)
-		}
-		return nil
+func (t *transport) checkRedirect(resp *http.Response) error {
+	loc, err := resp.Location()
+	if err != nil {
+		return &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "redirect without a valid location"}
 	}
+	host := strings.ToLower(loc.Hostname())
+	if isSignIn(loc) {
+		return &APIError{StatusCode: resp.StatusCode, Kind: ErrUnauthorized,
+			Message: "azure devops redirected to its sign-in page; the credentials were not accepted"}
+	}
+	if loc.Scheme != "https" && !isLoopback(host) {
+		return &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "refused a redirect to plain http"}
+	}
+	if len(t.allowed) > 0 && host != hostOnly(t.host) && !hostAllowed(host, t.allowed) {
+		return &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: fmt.Sprintf("refused a redirect to host %q, which is not allowed", host)}
+	}
+	return nil
+}
+
+func hostOnly(hostport string) string {
+	u := url.URL{Host: hostport}
+	return u.Hostname()
 }
 
 func isSignIn(u *url.URL) bool {

@@ -39,6 +39,7 @@ type APIError struct {
 	Message    string        // Azure DevOps's message, or what went wrong
 	RetryAfter time.Duration // the Retry-After the service asked for, if any
 	Kind       error         // one of the Err variables
+	Err        error         // the underlying cause, when there is one
 }
 
 func (e *APIError) Error() string {
@@ -57,9 +58,14 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// Unwrap returns the kind, so that errors.Is(err, ErrNotFound) and
-// errors.Is(err, orgconfig.ErrUnauthorized) work.
-func (e *APIError) Unwrap() error { return e.Kind }
+// Unwrap returns the kind and the cause, so that errors.Is(err,
+// ErrNotFound) and errors.Is(err, orgconfig.ErrUnauthorized) work.
+func (e *APIError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
 
 // kindOf maps a status code to a kind.
 func kindOf(status int) error {

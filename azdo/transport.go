@@ -21,7 +21,8 @@ import (
 type transport struct {
 	base           http.RoundTripper
 	cred           Credential
-	host           string // the organization's host[:port], lower-case
+	host           string   // the organization's host[:port], lower-case
+	allowed        []string // WithAllowedHosts
 	maxAttempts    int
 	maxWait        time.Duration
 	requestTimeout time.Duration
@@ -93,6 +94,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 				return t.accept(resp)
+			}
+			if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "" {
+				// Judged here, not in CheckRedirect: the SDK replaces the
+				// error http.Client returns from CheckRedirect with its own
+				// reading of the redirect response.
+				if err := t.checkRedirect(resp); err != nil {
+					discard(resp)
+					return nil, err
+				}
+				return resp, nil // http.Client follows it
 			}
 			apiErr := readAPIError(resp, ra)
 			if !retryableStatus(resp.StatusCode) {
@@ -172,7 +183,7 @@ func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 			if req.Context().Err() != nil {
 				return nil, req.Context().Err()
 			}
-			return nil, &APIError{Kind: ErrUnauthorized, Message: "no credentials: " + err.Error()}
+			return nil, &APIError{Kind: ErrUnauthorized, Message: "no credentials: " + err.Error(), Err: err}
 		}
 		r.Header.Set("Authorization", auth)
 	}

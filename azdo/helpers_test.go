@@ -1,0 +1,34 @@
+package azdo_test
+
+import (
+	"testing"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+)
+
+const testToken = "t0ken-S3CRET-do-not-leak"
+
+// newPair starts a fake organization accepting testToken and a Client for
+// it; extra client options come after the test defaults.
+func newPair(t *testing.T, org azdotest.Org, srvOpts []azdotest.Option, opts ...azdo.Option) (*azdotest.Server, *azdo.Client) {
+	t.Helper()
+	srv := azdotest.NewServer(t, org, append([]azdotest.Option{azdotest.WithPAT(testToken)}, srvOpts...)...)
+	c, err := azdo.New(srv.URL(), azdo.PAT(testToken), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// projectByName finds a project of a fake organization.
+func projectByName(t *testing.T, org azdotest.Org, name string) azdotest.Project {
+	t.Helper()
+	for _, p := range org.Projects {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no project %q", name)
+	return azdotest.Project{}
+}

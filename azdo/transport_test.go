@@ -1,0 +1,291 @@
+package azdo_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/orgconfig"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestNewRejectsURLs(t *testing.T) {
+	long := "https://" + strings.Repeat("a", 250) + ".com/org"
+	for _, tt := range []struct {
+		url, opt, want string
+	}{
+		{"", "", "empty organization url"},
+		{"dev.azure.com/org", "", "must be absolute"},
+		{"ftp://dev.azure.com/org", "", `scheme "ftp" is not https`},
+		{"http://dev.azure.com/org", "", "must use https"},
+		{"http://10.0.0.1/org", "", "must use https"},
+		{"https://user:" + testToken + "@dev.azure.com/org", "", "must not contain credentials"},
+		{"https://dev.azure.com/org?x=1", "", "must not have a query or fragment"},
+		{"https://dev.azure.com/org#frag", "", "must not have a query or fragment"},
+		{"https://dev.azure.com", "", "must be https://dev.azure.com/{organization}"},
+		{"https://dev.azure.com/org/project", "", "must be https://dev.azure.com/{organization}"},
+		{"https://bücher.example/org", "", "is not a valid host name"},
+		{long, "", "longer than 253 characters"},
+		{"https://evil.example.com/org", "dev.azure.com", `host "evil.example.com" is not in the allowed hosts`},
+		{"https://%zz", "", "does not parse"},
+	} {
+		t.Run(tt.url, func(t *testing.T) {
+			var opts []azdo.Option
+			if tt.opt != "" {
+				opts = append(opts, azdo.WithAllowedHosts(tt.opt))
+			}
+			c, err := azdo.New(tt.url, azdo.PAT(testToken), opts...)
+			if err == nil {
+				t.Fatalf("New(%q) = %v, want an error", tt.url, c)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), testToken) {
+				t.Errorf("error %q contains the token", err)
+			}
+		})
+	}
+}
+
+func TestNewAcceptsURLs(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"https://dev.azure.com/Fabrikam/", "https://dev.azure.com/Fabrikam"},
+		{"https://fabrikam.visualstudio.com", "https://fabrikam.visualstudio.com"},
+		{"https://FABRIKAM.visualstudio.com/DefaultCollection/", "https://fabrikam.visualstudio.com/DefaultCollection"},
+		{"https://tfs.example.com/tfs/DefaultCollection", "https://tfs.example.com/tfs/DefaultCollection"},
+		{"http://127.0.0.1:8080/org", "http://127.0.0.1:8080/org"},
+		{"http://[::1]:8080/org", "http://[::1]:8080/org"},
+		{"http://localhost/org", "http://localhost/org"},
+		{"https://xn--bcher-kva.example/org", "https://xn--bcher-kva.example/org"},
+	} {
+		c, err := azdo.New(tt.in, azdo.PAT(testToken), azdo.WithAllowedHosts("*.visualstudio.com", "dev.azure.com", "tfs.example.com", "127.0.0.1", "::1", "localhost", "xn--bcher-kva.example"))
+		if err != nil {
+			t.Errorf("New(%q): %v", tt.in, err)
+			continue
+		}
+		if c.URL() != tt.want {
+			t.Errorf("New(%q).URL() = %q, want %q", tt.in, c.URL(), tt.want)
+		}
+	}
+}
+
+func TestNewRejectsOptions(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cred azdo.Credential
+		opt  azdo.Option
+		want string
+	}{
+		{"nil credential", nil, nil, "azdo: new client: nil credential"},
+		{"empty pat", azdo.PAT(""), nil, "azdo: new client: credential: empty token"},
+		{"empty bearer", azdo.Bearer(""), nil, "azdo: new client: credential: empty token"},
+		{"nil token func", azdo.TokenFunc(nil), nil, "azdo: new client: credential: nil token func"},
+		{"nil option", azdo.PAT("x"), nil, "azdo: new client: option 0 is nil"},
+		{"zero attempts", azdo.PAT("x"), azdo.WithRetry(0, 0), "azdo: new client: retry attempts must be at least 1, got 0"},
+		{"zero timeout", azdo.PAT("x"), azdo.WithRequestTimeout(0), "azdo: new client: request timeout must be positive, got 0s"},
+		{"no types", azdo.PAT("x"), azdo.WithWorkItemTypes(), "azdo: new client: work item types must not be empty"},
+		{"nil http client", azdo.PAT("x"), azdo.WithHTTPClient(nil), "azdo: new client: http client must not be nil"},
+		{"nil logger", azdo.PAT("x"), azdo.WithLogger(nil), "azdo: new client: logger must not be nil"},
+		{"zero body", azdo.PAT("x"), azdo.WithMaxResponseBytes(0), "azdo: new client: max response bytes must be positive, got 0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := []azdo.Option{tt.opt}
+			if tt.opt == nil && tt.name != "nil option" {
+				opts = nil
+			}
+			_, err := azdo.New("https://dev.azure.com/org", tt.cred, opts...)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("New error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCredentialsAccepted(t *testing.T) {
+	org := azdotest.SampleOrg()
+	for _, tt := range []struct {
+		name string
+		cred azdo.Credential
+	}{
+		{"pat", azdo.PAT(testToken)},
+		{"bearer", azdo.Bearer(testToken)},
+		{"token func", azdo.TokenFunc(func(context.Context) (string, error) { return testToken, nil })},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := azdotest.NewServer(t, org, azdotest.WithPAT(testToken), azdotest.WithBearer(testToken))
+			c, err := azdo.New(srv.URL(), tt.cred)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps, err := c.Projects(t.Context())
+			if err != nil || len(ps) != len(org.Projects) {
+				t.Fatalf("Projects = %d, %v", len(ps), err)
+			}
+		})
+	}
+	t.Run("wrong token", func(t *testing.T) {
+		srv := azdotest.NewServer(t, org, azdotest.WithPAT(testToken))
+		c, err := azdo.New(srv.URL(), azdo.PAT("wrong"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Projects(t.Context()); !errors.Is(err, orgconfig.ErrUnauthorized) {
+			t.Errorf("Projects error = %v, want unauthorized", err)
+		}
+	})
+	t.Run("token func error is redacted", func(t *testing.T) {
+		srv := azdotest.NewServer(t, org)
+		cause := errors.New("refresh failed for " + testToken)
+		c, err := azdo.New(srv.URL(), azdo.TokenFunc(func(context.Context) (string, error) { return "", cause }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Projects(t.Context())
+		if !errors.Is(err, cause) || !errors.Is(err, orgconfig.ErrUnauthorized) {
+			t.Errorf("error %v should be unauthorized and wrap the token func's error", err)
+		}
+		if strings.Contains(err.Error(), testToken) {
+			t.Errorf("error %q contains the token", err)
+		}
+		if srv.Total() != 0 {
+			t.Errorf("%d requests were sent without credentials", srv.Total())
+		}
+	})
+}
+
+func TestCredentialsNeverPrinted(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	creds := []azdo.Credential{
+		azdo.PAT(testToken), azdo.Bearer(testToken),
+		azdo.TokenFunc(func(context.Context) (string, error) { return testToken, nil }),
+	}
+	for _, cred := range creds {
+		c, err := azdo.New("https://dev.azure.com/org", cred, azdo.WithLogger(logger))
+		if err != nil {
+			t.Fatal(err)
+		}
+		holder := struct {
+			C    *azdo.Client
+			Cred azdo.Credential
+			priv azdo.Credential
+		}{c, cred, cred}
+		var out []string
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			out = append(out, fmt.Sprintf(verb, cred), fmt.Sprintf(verb, c), fmt.Sprintf(verb, holder))
+		}
+		logger.Info("values", "cred", cred, "client", c, "holder", holder)
+		for _, s := range append(out, logs.String()) {
+			if strings.Contains(s, testToken) || strings.Contains(s, "dDBrZW4tUzNDUkVU") { // the base64 of the token's start
+				t.Errorf("token printed: %s", s)
+			}
+		}
+	}
+}
+
+// TestRedirects checks that a redirect to another host never carries the
+// credentials, that WithAllowedHosts refuses redirects off the list, and
+// that a redirect to the sign-in page is ErrUnauthorized.
+func TestRedirects(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" auth="+r.Header.Get("Authorization"))
+		mu.Unlock()
+		http.Error(w, "gone", http.StatusGone)
+	}))
+	t.Cleanup(other.Close)
+	target := other.URL
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirector.Close)
+	orgURL := strings.Replace(redirector.URL, "127.0.0.1", "localhost", 1) + "/org"
+
+	t.Run("other host gets no credentials", func(t *testing.T) {
+		c, err := azdo.New(orgURL, azdo.PAT(testToken), azdo.WithProcessAPI(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Projects(t.Context()); err == nil {
+			t.Fatal("Projects succeeded against a redirect to a 410")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if diff := cmp.Diff([]string{"OPTIONS auth="}, seen); diff != "" {
+			t.Errorf("requests at the other host (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("allowed hosts refuse the redirect", func(t *testing.T) {
+		mu.Lock()
+		seen = nil
+		mu.Unlock()
+		c, err := azdo.New(orgURL, azdo.PAT(testToken), azdo.WithAllowedHosts("localhost"), azdo.WithProcessAPI(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Projects(t.Context())
+		if err == nil || !strings.Contains(err.Error(), `refused a redirect to host "127.0.0.1"`) {
+			t.Errorf("Projects error = %v, want a refused redirect", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) != 0 {
+			t.Errorf("the other host was asked: %v", seen)
+		}
+	})
+	t.Run("sign-in redirect is unauthorized", func(t *testing.T) {
+		target = "https://app.vssps.visualstudio.com/_signin?realm=dev.azure.com"
+		c, err := azdo.New(orgURL, azdo.PAT(testToken), azdo.WithProcessAPI(false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Projects(t.Context())
+		if !errors.Is(err, orgconfig.ErrUnauthorized) {
+			t.Errorf("Projects error = %v, want unauthorized", err)
+		}
+	})
+}
+
+func TestWithHTTPClientIsCopied(t *testing.T) {
+	srv := azdotest.NewServer(t, azdotest.SampleOrg())
+	var calls int
+	var mu sync.Mutex
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	hc := &http.Client{Transport: base}
+	c, err := azdo.New(srv.URL(), azdo.PAT(testToken), azdo.WithHTTPClient(hc), azdo.WithProcessAPI(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Projects(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if hc.Transport == nil || hc.CheckRedirect != nil {
+		t.Errorf("the caller's http.Client was modified: %+v", hc)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != srv.Total() || calls == 0 {
+		t.Errorf("base transport saw %d requests, server %d", calls, srv.Total())
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
