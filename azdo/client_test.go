@@ -51,7 +51,9 @@ func TestProjectsPaging(t *testing.T) {
 // states, Issue for Basic (no Bug), the custom state but not the hidden
 // one for the inherited process.
 func sampleStates() map[string][]orgconfig.State {
-	s := func(name, cat, color string) orgconfig.State { return orgconfig.State{Name: name, Category: cat, Color: color} }
+	s := func(name, cat, color string) orgconfig.State {
+		return orgconfig.State{Name: name, Category: cat, Color: color}
+	}
 	org := azdotest.SampleOrg()
 	id := func(name string) string {
 		for _, p := range org.Projects {
