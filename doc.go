@@ -38,6 +38,34 @@
 // already ended. With a cache (orgconfig.WithCacheTTL), concurrent Builds
 // share one fetch, and one caller giving up does not fail the others.
 //
+// # Getting a client
+//
+//	client, err := azdo.New("https://dev.azure.com/fabrikam", azdo.PAT(pat))
+//
+// New checks the URL (https only, except for loopback hosts; no
+// credentials, query or fragment; optionally an allow-list of hosts) and does
+// no network I/O. Credentials are [azdo.PAT], [azdo.Bearer] or
+// [azdo.TokenFunc]; none of them ever prints its secret.
+//
+// # Throttling and errors
+//
+// The azdo client retries idempotent requests on 429, 502, 503, 504 and
+// connection errors with jittered exponential backoff, and honours
+// Retry-After when it fits within the context's deadline and its longest
+// wait (10s by default); otherwise it fails at once with azdo.ErrRateLimited.
+// Failures are *azdo.APIError values whose kind errors.Is tells:
+// azdo.ErrUnauthorized (which is also orgconfig.ErrUnauthorized),
+// ErrForbidden, ErrNotFound, ErrRateLimited, ErrUnavailable, ErrBadResponse.
+//
+// # Testing with azdotest
+//
+// azdotest.NewServer runs a fake organization over real HTTP that the SDK
+// cannot tell from Azure DevOps for the calls this module makes, with
+// request counts, a request log, latency and fault injection:
+//
+//	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
+//	client, _ := azdo.New(srv.URL(), azdo.PAT("pat"))
+//
 // # Concurrency
 //
 // A Builder is safe for concurrent use; state fetches are bounded by

@@ -79,6 +79,14 @@ type Request struct {
 // NewServer starts a fake organization serving org. tb's cleanup closes it.
 func NewServer(tb testing.TB, org Org, opts ...Option) *Server {
 	tb.Helper()
+	s := Start(org, opts...)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake organization outside a test, for examples and demos;
+// the caller must Close it.
+func Start(org Org, opts ...Option) *Server {
 	if org.Name == "" {
 		org.Name = "fabrikam"
 	}
@@ -87,7 +95,6 @@ func NewServer(tb testing.TB, org Org, opts ...Option) *Server {
 		opt(s)
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
-	tb.Cleanup(s.Close)
 	return s
 }
 

@@ -1,0 +1,62 @@
+package azdotest_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"testing"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+)
+
+// In a test, NewServer starts the fake and closes it when the test ends.
+func ExampleNewServer() {
+	testSomething := func(t *testing.T) {
+		srv := azdotest.NewServer(t, azdotest.SampleOrg(),
+			azdotest.WithPAT("test-pat"),
+			azdotest.WithFaults(azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Status: 503}),
+		)
+		c, err := azdo.New(srv.URL(), azdo.PAT("test-pat"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		projects, err := c.Projects(t.Context()) // the 503 is retried
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := srv.Count(azdotest.EndpointProjects); got != 2 {
+			t.Errorf("project requests = %d, want 2", got)
+		}
+		_ = projects
+	}
+	_ = testSomething
+}
+
+// Outside a test, Start runs the fake until Close.
+func ExampleStart() {
+	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	defer srv.Close()
+
+	c, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	projects, err := c.Projects(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range projects {
+		states, err := c.WorkItemStates(context.Background(), p.ID)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %d states\n", p.Name, len(states))
+	}
+	// Output:
+	// Fabrikam Fiber: 4 states
+	// Contoso Web: 5 states
+	// Tailspin Toys: 4 states
+	// basic-tracker: 3 states
+	// Woodgrove Bank: 5 states
+}

@@ -1,0 +1,49 @@
+// Package azdo is an [orgconfig.Client] for Azure DevOps Services
+// (dev.azure.com, *.visualstudio.com) and Azure DevOps Server (on-premises
+// collections), built on the official Go SDK
+// (github.com/microsoft/azure-devops-go-api/azuredevops/v7).
+//
+// It adds what the SDK leaves out:
+//
+//   - Authentication per request from a [Credential] ([PAT], [Bearer] or a
+//     refreshing [TokenFunc]), sent only to the organization's own host, so
+//     a redirect elsewhere never carries it. Credentials never print.
+//   - Retries of GET, HEAD and OPTIONS on 429, 502, 503, 504 and connection
+//     errors, with jittered exponential backoff, honouring Retry-After
+//     (seconds or an HTTP date) when it fits within the context's deadline
+//     and the retry policy's longest wait; otherwise the request fails at
+//     once with [ErrRateLimited]. A Retry-After on any answer, 200s
+//     included, holds back this Client's later requests until then.
+//   - Errors classified from the HTTP status and Content-Type, which the SDK
+//     loses: [ErrUnauthorized] (401, a 203 or HTML sign-in page, a redirect
+//     to sign-in), [ErrForbidden], [ErrNotFound], [ErrRateLimited],
+//     [ErrUnavailable] and [ErrBadResponse], each an [*APIError] with the
+//     operation, status, Azure DevOps typeKey, message and Retry-After. An
+//     HTML page never surfaces as a JSON syntax error.
+//   - A per-try timeout, a bound on response bodies, project paging across
+//     continuation tokens, and safe concurrent use.
+//
+// # States in a few requests
+//
+// WorkItemStates does not ask per project. One request lists the processes
+// with their projects and one per used process lists its work item types
+// with their states, so the states of N projects in P processes cost 1 + P
+// requests. The lookup is shared by concurrent calls, reused for a short
+// TTL ([WithProcessCacheTTL]) and started by Projects so that it overlaps
+// the project paging. A project's states are those of the first configured
+// work item type ([WithWorkItemTypes]: Bug, Issue, Task) that exists and is
+// enabled in its process, matched by name or, for inherited types, by the
+// parent's reference name. Where the process API is missing or refused
+// (older servers, XML processes, 403 or 404), each project's types are
+// asked in turn, the first non-empty answer winning.
+//
+// # The SDK's package state
+//
+// The SDK writes the X-TFS-Session header of every answer into a package
+// variable without a lock; the transport removes that header so the write
+// never happens. SDK clients are built once per Client on the Client's own
+// *http.Client, skipping the SDK's resource-area discovery and its
+// unsynchronized per-Connection caches. The SDK's location cache is
+// process-wide and keyed by URL; the first request to an organization
+// costs one OPTIONS request per concurrent caller.
+package azdo

@@ -1,0 +1,78 @@
+package azdo_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/orgconfig"
+)
+
+func ExampleNew() {
+	// A real organization would be https://dev.azure.com/{organization}
+	// with azdo.PAT(os.Getenv("AZDO_PAT")); here azdotest stands in.
+	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	defer srv.Close()
+
+	client, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"),
+		azdo.WithRetry(4, 10*time.Second),
+		azdo.WithRequestTimeout(30*time.Second),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := orgconfig.NewBuilder(client, features.Static(true))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range cfg.Projects {
+		fmt.Printf("%s: %d states\n", p.Name, len(cfg.States[p.ID]))
+	}
+	// Output:
+	// basic-tracker: 3 states
+	// Contoso Web: 5 states
+	// Fabrikam Fiber: 4 states
+	// Tailspin Toys: 4 states
+	// Woodgrove Bank: 5 states
+}
+
+// Errors tell their kind with errors.Is and their details with errors.As.
+func ExampleAPIError() {
+	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("right"))
+	defer srv.Close()
+
+	client, err := azdo.New(srv.URL(), azdo.PAT("wrong"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.Projects(context.Background())
+	var apiErr *azdo.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.Op, apiErr.StatusCode, apiErr.TypeKey)
+	}
+	fmt.Println(errors.Is(err, azdo.ErrUnauthorized), errors.Is(err, orgconfig.ErrUnauthorized))
+	// Output:
+	// list projects 401 UnauthorizedRequestException
+	// true true
+}
+
+func ExampleTokenFunc() {
+	// tokens is your OAuth token source, refreshing as needed.
+	tokens := func(ctx context.Context) (string, error) { return os.Getenv("AZDO_ACCESS_TOKEN"), nil }
+	client, err := azdo.New("https://dev.azure.com/fabrikam", azdo.TokenFunc(tokens))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client)
+	// Output: azdo.Client(https://dev.azure.com/fabrikam)
+}
