@@ -1,0 +1,172 @@
+// Command quickstart builds the Azure DevOps organization configuration form
+// and prints it as JSON.
+//
+// With no organization given, it starts azdotest's sample organization in
+// process, so it runs anywhere with nothing but Go:
+//
+//	go run ./examples/quickstart
+//
+// Against a real organization, give its URL and a personal access token in
+// an environment variable:
+//
+//	AZDO_ORG_URL=https://dev.azure.com/fabrikam AZDO_PAT=... go run ./examples/quickstart
+//	go run ./examples/quickstart -org https://dev.azure.com/fabrikam -pat-env MY_PAT
+//
+// The form (exactly json.Marshal of the fields, indented) goes to stdout; a
+// summary goes to stderr. Exit status: 0 on success, 1 on failure, 2 on a
+// usage error.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/orgconfig"
+)
+
+const demoPAT = "quickstart-demo-pat"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// usageError is a mistake in the command line or environment: exit 2.
+// printed is set when the flag package has already said it.
+type usageError struct {
+	msg     string
+	printed bool
+}
+
+func (e usageError) Error() string { return e.msg }
+
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	err := quickstart(args, stdout, stderr, getenv)
+	var usage usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 2
+	case errors.As(err, &usage):
+		if !usage.printed {
+			fmt.Fprintln(stderr, "quickstart:", err)
+		}
+		return 2
+	default:
+		fmt.Fprintln(stderr, "quickstart:", err)
+		return 1
+	}
+}
+
+func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	orgURL := fs.String("org", getenv("AZDO_ORG_URL"), "organization URL, such as https://dev.azure.com/fabrikam (default $AZDO_ORG_URL; empty runs the built-in sample organization)")
+	patEnv := fs.String("pat-env", "AZDO_PAT", "name of the environment variable holding the personal access token")
+	feature := fs.Bool("feature", true, "whether the organization has the issue-sync feature (false shows the gated form)")
+	limit := fs.Int("limit", 0, "fetch states for the first N projects only (0 = all)")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	perProject := fs.Bool("per-project", false, "offer each project only its own states")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{msg: err.Error(), printed: true}
+	}
+	if fs.NArg() > 0 {
+		return usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if *limit < 0 {
+		return usageError{msg: "-limit must not be negative"}
+	}
+	if *timeout <= 0 {
+		return usageError{msg: "-timeout must be positive"}
+	}
+
+	url, pat := *orgURL, ""
+	source := url
+	if url == "" {
+		srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT(demoPAT))
+		defer srv.Close()
+		url, pat, source = srv.URL(), demoPAT, "built-in sample organization (azdotest)"
+	} else {
+		pat = getenv(*patEnv)
+		if pat == "" {
+			return usageError{msg: fmt.Sprintf("-org needs a personal access token in $%s", *patEnv)}
+		}
+	}
+
+	var requests atomic.Int64
+	counting := &http.Client{Transport: countingTransport{base: http.DefaultTransport, n: &requests}}
+	client, err := azdo.New(url, azdo.PAT(pat), azdo.WithHTTPClient(counting))
+	if err != nil {
+		return usageError{msg: err.Error()}
+	}
+	opts := []orgconfig.Option{orgconfig.WithStateProjectLimit(*limit)}
+	if *perProject {
+		opts = append(opts, orgconfig.WithPerProjectChoices())
+	}
+	builder, err := orgconfig.NewBuilder(client, features.Static(*feature), opts...)
+	if err != nil {
+		return usageError{msg: err.Error()}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	start := time.Now()
+	cfg, err := builder.Build(ctx, "quickstart")
+	elapsed := time.Since(start)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	raw, err := json.Marshal(cfg.Fields)
+	if err != nil {
+		return err
+	}
+	if err := json.Indent(&out, raw, "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	if _, err := stdout.Write(out.Bytes()); err != nil {
+		return err
+	}
+
+	distinct := map[string]bool{}
+	for _, states := range cfg.States {
+		for _, s := range states {
+			distinct[s.Name] = true
+		}
+	}
+	fmt.Fprintf(stderr, "organization: %s\n", source)
+	fmt.Fprintf(stderr, "projects: %d (states for %d), distinct states: %d\n", len(cfg.Projects), len(cfg.States), len(distinct))
+	fmt.Fprintf(stderr, "requests: %d, elapsed: %v\n", requests.Load(), elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stderr, "problems: %d\n", len(cfg.Problems))
+	for _, p := range cfg.Problems {
+		fmt.Fprintf(stderr, "  - %v\n", p)
+	}
+	return nil
+}
+
+// countingTransport counts the requests that reach the network.
+type countingTransport struct {
+	base http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.n.Add(1)
+	return t.base.RoundTrip(r)
+}

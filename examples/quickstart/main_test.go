@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestQuickstartSample(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(nil, &stdout, &stderr, env(nil)); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	var fields []map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &fields); err != nil {
+		t.Fatalf("stdout is not the form JSON: %v\n%s", err, stdout.String())
+	}
+	var names []string
+	for _, f := range fields {
+		names = append(names, f["name"].(string))
+	}
+	want := []string{"sync_status_forward", "sync_forward_assignment", "sync_comments", "sync_status_reverse", "sync_reverse_assignment"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("field names (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(stderr.String(), "projects: 5 (states for 5), distinct states: 12") ||
+		!strings.Contains(stderr.String(), "problems: 0") {
+		t.Errorf("summary:\n%s", stderr.String())
+	}
+}
+
+func TestQuickstartGated(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-feature=false"}, &stdout, &stderr, env(nil)); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if got := strings.Count(stdout.String(), `"disabledReason": "Your organization does not have access to this feature"`); got != 5 {
+		t.Errorf("%d fields disabled with the feature reason, want 5:\n%s", got, stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "requests: 0") {
+		t.Errorf("the gated form made requests:\n%s", stderr.String())
+	}
+}
+
+func TestQuickstartRealOrgFlags(t *testing.T) {
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("a-real-looking-pat"))
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-org", srv.URL(), "-pat-env", "MY_PAT", "-limit", "2"}, &stdout, &stderr, env(map[string]string{"MY_PAT": "a-real-looking-pat"}))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "projects: 5 (states for 2)") {
+		t.Errorf("summary:\n%s", stderr.String())
+	}
+}
+
+func TestQuickstartUsageErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{"missing token", []string{"-org", "https://dev.azure.com/fabrikam"}, nil, 2, "-org needs a personal access token in $AZDO_PAT"},
+		{"bad url", []string{"-org", "http://dev.azure.com/fabrikam"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 2, "must use https"},
+		{"env url", nil, map[string]string{"AZDO_ORG_URL": "ftp://x/y", "AZDO_PAT": "secret-pat-value"}, 2, `scheme "ftp" is not https`},
+		{"negative limit", []string{"-limit", "-1"}, nil, 2, "-limit must not be negative"},
+		{"unknown flag", []string{"-nope"}, nil, 2, "flag provided but not defined"},
+		{"unreachable", []string{"-org", "http://127.0.0.1:1/org", "-timeout", "2s"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 0, "could not reach azure devops"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr, env(tt.env))
+			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d (want %d), stderr:\n%s\nwant it to contain %q", code, tt.code, stderr.String(), tt.want)
+			}
+			if strings.Contains(stdout.String()+stderr.String(), "secret-pat-value") {
+				t.Errorf("the token was printed")
+			}
+		})
+	}
+}
