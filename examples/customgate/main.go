@@ -1,0 +1,101 @@
+// Command customgate wires a feature gate written by a platform into a
+// Builder: organizations get issue sync when their billing plan includes
+// it. It runs against azdotest's sample organization and shows the three
+// outcomes: enabled, gated, and failed closed when the plan cannot be read.
+//
+//	go run ./examples/customgate
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/orgconfig"
+)
+
+// PlanGate enables a feature for organizations whose plan includes it. It
+// is what a platform would write against its own billing service.
+type PlanGate struct {
+	// Plans maps an organization to its plan; a missing organization is
+	// a lookup failure, like a billing service that is down.
+	Plans map[string]string
+	// Includes lists the features of each plan.
+	Includes map[string][]string
+}
+
+var _ orgconfig.FeatureGate = PlanGate{}
+
+// ErrNoPlan reports an organization whose plan could not be found.
+var ErrNoPlan = errors.New("billing: no plan for organization")
+
+// Enabled reports whether the organization's plan includes the feature.
+func (g PlanGate) Enabled(ctx context.Context, orgID, feature string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	plan, ok := g.Plans[orgID]
+	if !ok {
+		return false, fmt.Errorf("%w %q", ErrNoPlan, orgID)
+	}
+	for _, f := range g.Includes[plan] {
+		if f == feature {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func main() {
+	if err := run(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "customgate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(w io.Writer) error {
+	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	defer srv.Close()
+	client, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"))
+	if err != nil {
+		return err
+	}
+	plans := PlanGate{
+		Plans:    map[string]string{"acme": "business", "globex": "team"},
+		Includes: map[string][]string{"business": {orgconfig.FeatureIssueSync}},
+	}
+	// Cache the plan lookups for a minute; failures are not cached.
+	gate, err := features.Cached(plans, time.Minute)
+	if err != nil {
+		return err
+	}
+	builder, err := orgconfig.NewBuilder(client, gate)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, org := range []string{"acme", "globex", "initech"} {
+		cfg, err := builder.Build(ctx, org)
+		if err != nil {
+			return err
+		}
+		status := cfg.StatusField()
+		switch {
+		case !status.Disabled:
+			fmt.Fprintf(w, "%-8s enabled: %d projects to map\n", org, len(status.AddDropdown.Items))
+		default:
+			fmt.Fprintf(w, "%-8s disabled: %s\n", org, status.DisabledReason)
+		}
+		for _, p := range cfg.Problems {
+			fmt.Fprintf(w, "%-8s problem: %v (no plan: %v)\n", org, p, errors.Is(p, ErrNoPlan))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+// Command server is an HTTP service a platform could embed to serve the
+// Azure DevOps organization configuration form:
+//
+//	GET /organizations/{org}/config   the form as JSON, with an ETag
+//	GET /healthz                      liveness
+//
+// By default it serves azdotest's sample organization as "fabrikam":
+//
+//	go run ./examples/server -addr 127.0.0.1:8080
+//	curl -i http://127.0.0.1:8080/organizations/fabrikam/config
+//
+// One cached Builder is kept per organization. The service logs with
+// log/slog, bounds each request's time and shuts down gracefully on
+// SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/features"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	timeout := flag.Duration("timeout", 20*time.Second, "time allowed to build one form")
+	cacheTTL := flag.Duration("cache", time.Minute, "how long a form's projects and states are reused")
+	flag.Parse()
+
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(*addr, *timeout, *cacheTTL, logger); err != nil {
+		logger.Error("server stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr string, timeout, cacheTTL time.Duration, logger *slog.Logger) error {
+	// The demo's only organization is azdotest's sample; a platform would
+	// look its organizations and their credentials up in its database.
+	fake := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	defer fake.Close()
+	var gate features.Set
+	gate.Enable("fabrikam", "organizations:integrations-issue-sync")
+
+	connect := func(org string) (*azdo.Client, error) {
+		if org != "fabrikam" {
+			return nil, errUnknownOrg
+		}
+		return azdo.New(fake.URL(), azdo.PAT("demo-pat"), azdo.WithLogger(logger))
+	}
+	a := newApp(connect, &gate, timeout, cacheTTL, logger)
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           a.routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      timeout + 10*time.Second,
+		IdleTimeout:       time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	logger.Info("listening", "addr", addr)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
