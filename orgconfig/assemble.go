@@ -1,6 +1,9 @@
 package orgconfig
 
-import "slices"
+import (
+	"hash/maphash"
+	"slices"
+)
 
 // precompute fills the parts of the form that depend only on the snapshot.
 func (b *Builder) precompute(s *snapshot) *snapshot {
@@ -12,34 +15,47 @@ func (b *Builder) precompute(s *snapshot) *snapshot {
 	if b.opts.perProjectChoices {
 		s.perProject = make(map[string]Selectors, len(s.projects))
 		union := b.selectors(s.union)
-		// Projects of one process usually share a states slice; build
-		// their choices once.
-		built := make(map[sliceID]Selectors)
+		// Projects of one process have the same states: build their
+		// choices once, keyed by a hash of the names and categories.
+		type built struct {
+			states []State
+			sel    Selectors
+		}
+		seed := maphash.MakeSeed()
+		byHash := make(map[uint64]built)
 		for _, p := range s.projects {
 			states, ok := s.states[p.ID]
-			switch {
-			case !ok:
+			if !ok {
 				s.perProject[p.ID] = union
-			case len(states) == 0:
-				s.perProject[p.ID] = b.selectors([]Choice{})
-			default:
-				id := sliceID{&states[0], len(states)}
-				sel, seen := built[id]
-				if !seen {
-					sel = b.selectors(choicesOf(states))
-					built[id] = sel
-				}
-				s.perProject[p.ID] = sel
+				continue
 			}
+			key := statesHash(seed, states)
+			if c, hit := byHash[key]; hit && sameChoices(c.states, states) {
+				s.perProject[p.ID] = c.sel
+				continue
+			}
+			sel := b.selectors(choicesOf(states))
+			byHash[key] = built{states, sel}
+			s.perProject[p.ID] = sel
 		}
 	}
 	return s
 }
 
-// sliceID identifies a states slice by its backing array and length.
-type sliceID struct {
-	first *State
-	n     int
+func statesHash(seed maphash.Seed, states []State) uint64 {
+	h := uint64(len(states))
+	for _, st := range states {
+		h = (h^maphash.String(seed, st.Name))*0x100000001b3 ^ maphash.String(seed, st.Category)
+	}
+	return h
+}
+
+// sameChoices reports whether two state lists give the same choices.
+func sameChoices(a, b []State) bool {
+	if len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0]) {
+		return true // the same slice, as azdo gives projects of one process
+	}
+	return slices.EqualFunc(a, b, func(x, y State) bool { return x.Name == y.Name && x.Category == y.Category })
 }
 
 func (b *Builder) selectors(choices []Choice) Selectors {
@@ -60,16 +76,21 @@ type rankedChoice struct {
 func unionChoices(projects []Project, states map[string][]State) []Choice {
 	seen := make(map[string]struct{})
 	var ranked []rankedChoice
-	walked := make(map[sliceID]struct{}) // projects of one process often share a slice
+	// Projects of one process have the same states; walking each distinct
+	// list once is enough, and hashing a list is cheaper than looking up
+	// each of its names.
+	seed := maphash.MakeSeed()
+	walked := make(map[uint64][]State)
 	for _, p := range projects {
 		ss := states[p.ID]
 		if len(ss) == 0 {
 			continue
 		}
-		if _, ok := walked[sliceID{&ss[0], len(ss)}]; ok {
+		key := statesHash(seed, ss)
+		if prev, ok := walked[key]; ok && sameChoices(prev, ss) {
 			continue
 		}
-		walked[sliceID{&ss[0], len(ss)}] = struct{}{}
+		walked[key] = ss
 		for _, s := range ss {
 			if s.Name == "" {
 				continue

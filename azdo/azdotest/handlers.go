@@ -91,19 +91,13 @@ type projectJSON struct {
 // each page also capped at the server's page size.
 func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	filter := q.Get("stateFilter")
+	filter := strings.ToLower(q.Get("stateFilter"))
 	if filter == "" {
-		filter = "wellFormed"
+		filter = "wellformed"
 	}
-	var matching []Project
-	for _, p := range s.org.Projects {
-		state := p.State
-		if state == "" {
-			state = "wellFormed"
-		}
-		if strings.EqualFold(filter, "all") || strings.EqualFold(filter, state) {
-			matching = append(matching, p)
-		}
+	matching := s.byState[filter]
+	if filter == "all" {
+		matching = s.org.Projects
 	}
 	count := len(matching)
 	intParam := func(k string) (int, bool, bool) { // value, present, well-formed
@@ -147,12 +141,8 @@ func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
 	}
 	page := make([]projectJSON, 0, end-start)
 	for _, p := range matching[start:end] {
-		state := p.State
-		if state == "" {
-			state = "wellFormed"
-		}
 		page = append(page, projectJSON{
-			ID: p.ID, Name: p.Name, URL: s.URL() + "/_apis/projects/" + p.ID, State: state,
+			ID: p.ID, Name: p.Name, URL: s.URL() + "/_apis/projects/" + p.ID, State: projectState(p),
 			Revision: 1, Visibility: "private", LastUpdated: "2024-05-19T00:02:23.517Z",
 		})
 	}
@@ -161,15 +151,15 @@ func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
 
 // findProject resolves a path segment naming a project by ID or name.
 func (s *Server) findProject(seg string) (Project, bool) {
-	if seg == "" {
-		return Project{}, false
+	p, ok := s.byKey[strings.ToLower(seg)]
+	return p, ok
+}
+
+func projectState(p Project) string {
+	if p.State == "" {
+		return "wellFormed"
 	}
-	for _, p := range s.org.Projects {
-		if strings.EqualFold(p.ID, seg) || strings.EqualFold(p.Name, seg) {
-			return p, true
-		}
-	}
-	return Project{}, false
+	return p.State
 }
 
 func (s *Server) findProcess(id string) (Process, bool) {

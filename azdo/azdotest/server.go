@@ -58,6 +58,12 @@ type Server struct {
 	pat, bearer  string
 	session      bool
 
+	// byKey finds a project by lower-case ID or name; byState lists
+	// projects by lower-case state, in organization order. Both are built
+	// once, so that large organizations page quickly.
+	byKey   map[string]Project
+	byState map[string][]Project
+
 	mu          sync.Mutex
 	faults      []*faultState
 	counts      map[Endpoint]int
@@ -90,9 +96,19 @@ func Start(org Org, opts ...Option) *Server {
 	if org.Name == "" {
 		org.Name = "fabrikam"
 	}
-	s := &Server{org: org, pageSize: 100, counts: make(map[Endpoint]int)}
+	s := &Server{org: org, pageSize: 100, counts: make(map[Endpoint]int),
+		byKey: make(map[string]Project), byState: make(map[string][]Project)}
 	for _, opt := range opts {
 		opt(s)
+	}
+	for _, p := range org.Projects {
+		for _, k := range []string{strings.ToLower(p.ID), strings.ToLower(p.Name)} {
+			if _, dup := s.byKey[k]; !dup {
+				s.byKey[k] = p
+			}
+		}
+		st := strings.ToLower(projectState(p))
+		s.byState[st] = append(s.byState[st], p)
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s

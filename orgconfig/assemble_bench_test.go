@@ -1,0 +1,91 @@
+package orgconfig
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"testing"
+)
+
+// benchSnapshot is 10 000 projects with 12 states each, every project with
+// its own slice (the worst case: azdo shares one slice per process).
+func benchSnapshot(projects, states int) *snapshot {
+	s := &snapshot{projects: make([]Project, projects), states: make(map[string][]State, projects)}
+	categories := []string{CategoryProposed, CategoryInProgress, CategoryResolved, CategoryCompleted, CategoryRemoved, ""}
+	for i := range projects {
+		id := fmt.Sprintf("%08d-0000-0000-0000-000000000000", i)
+		s.projects[i] = Project{ID: id, Name: fmt.Sprintf("Project %05d", i)}
+		st := make([]State, states)
+		for j := range st {
+			n := (i + j) % (states + 8) // 20 distinct names overall
+			st[j] = State{Name: fmt.Sprintf("State %02d", n), Category: categories[n%len(categories)], Color: "b2b2b2"}
+		}
+		s.states[id] = st
+	}
+	return s
+}
+
+func benchBuilder(b *testing.B, opts ...Option) *Builder {
+	bl, err := NewBuilder(nopClient{}, nopGate{}, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bl
+}
+
+type nopClient struct{}
+
+func (nopClient) Projects(context.Context) ([]Project, error)               { return nil, nil }
+func (nopClient) WorkItemStates(context.Context, string) ([]State, error) { return nil, nil }
+
+type nopGate struct{}
+
+func (nopGate) Enabled(context.Context, string, string) (bool, error) { return true, nil }
+
+// BenchmarkAssemble measures turning fetched projects and states into the
+// form: drop-down items, the ordered union of choices, the fields.
+func BenchmarkAssemble(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		opts []Option
+	}{
+		{"union", nil},
+		{"per-project", []Option{WithPerProjectChoices()}},
+	} {
+		b.Run(fmt.Sprintf("%s/10000x12", mode.name), func(b *testing.B) {
+			bl := benchBuilder(b, mode.opts...)
+			base := benchSnapshot(10000, 12)
+			b.ReportAllocs()
+			for b.Loop() {
+				s := &snapshot{projects: base.projects, states: base.states}
+				cfg := bl.assemble(bl.precompute(s))
+				if len(cfg.Fields) != 5 {
+					b.Fatal("bad form")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEncode measures json.Marshal of the assembled form.
+func BenchmarkEncode(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		opts []Option
+	}{
+		{"union", nil},
+		{"per-project", []Option{WithPerProjectChoices()}},
+	} {
+		b.Run(fmt.Sprintf("%s/10000x12", mode.name), func(b *testing.B) {
+			bl := benchBuilder(b, mode.opts...)
+			cfg := bl.assemble(bl.precompute(benchSnapshot(10000, 12)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := json.NewEncoder(io.Discard).Encode(cfg.Fields); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
