@@ -36,7 +36,7 @@ func benchBuilder(b *testing.B, opts ...Option) *Builder {
 
 type nopClient struct{}
 
-func (nopClient) Projects(context.Context) ([]Project, error)               { return nil, nil }
+func (nopClient) Projects(context.Context) ([]Project, error)             { return nil, nil }
 func (nopClient) WorkItemStates(context.Context, string) ([]State, error) { return nil, nil }
 
 type nopGate struct{}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBenchRequests runs the harness on small organizations and checks its
+// request counts (not its times): every strategy covers what it should and
+// the process path stays within pages + 1 + processes + discovery.
+func TestBenchRequests(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "plot.svg")
+	var out bytes.Buffer
+	if err := run([]string{"-sizes", "10,250", "-latency", "1ms", "-warm-runs", "5", "-json", "-svg", svg}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var rows []row
+	dec := json.NewDecoder(&out)
+	for dec.More() {
+		var r row
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	if len(rows) != 8 {
+		t.Fatalf("%d rows, want 8", len(rows))
+	}
+	const processes, discovery = 4, 2 // discovery: one OPTIONS per concurrent first caller
+	for _, r := range rows {
+		wantCovered := r.Projects
+		if r.Strategy == "reference" {
+			wantCovered = min(6, r.Projects)
+		}
+		if r.Covered != wantCovered {
+			t.Errorf("%s at %d: covered %d, want %d", r.Strategy, r.Projects, r.Covered, wantCovered)
+		}
+		switch r.Strategy {
+		case "process":
+			if max := r.Pages + 1 + processes + discovery; r.Requests > max {
+				t.Errorf("process at %d: %d requests, want at most %d", r.Projects, r.Requests, max)
+			}
+		case "warm":
+			if r.Requests != 0 {
+				t.Errorf("warm at %d: %d requests, want 0", r.Projects, r.Requests)
+			}
+		}
+	}
+	plot, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", "reference", "per-project", "process", "warm", "</svg>"} {
+		if !strings.Contains(string(plot), want) {
+			t.Errorf("plot lacks %q", want)
+		}
+	}
+}
