@@ -43,16 +43,19 @@ type nopGate struct{}
 
 func (nopGate) Enabled(context.Context, string, string) (bool, error) { return true, nil }
 
+// benchModes are the two shapes of the status field.
+var benchModes = []struct {
+	name string
+	opts []Option
+}{
+	{"union", nil},
+	{"per-project", []Option{WithPerProjectChoices()}},
+}
+
 // BenchmarkAssemble measures turning fetched projects and states into the
 // form: drop-down items, the ordered union of choices, the fields.
 func BenchmarkAssemble(b *testing.B) {
-	for _, mode := range []struct {
-		name string
-		opts []Option
-	}{
-		{"union", nil},
-		{"per-project", []Option{WithPerProjectChoices()}},
-	} {
+	for _, mode := range benchModes {
 		b.Run(fmt.Sprintf("%s/10000x12", mode.name), func(b *testing.B) {
 			bl := benchBuilder(b, mode.opts...)
 			base := benchSnapshot(10000, 12)
@@ -70,13 +73,7 @@ func BenchmarkAssemble(b *testing.B) {
 
 // BenchmarkEncode measures json.Marshal of the assembled form.
 func BenchmarkEncode(b *testing.B) {
-	for _, mode := range []struct {
-		name string
-		opts []Option
-	}{
-		{"union", nil},
-		{"per-project", []Option{WithPerProjectChoices()}},
-	} {
+	for _, mode := range benchModes {
 		b.Run(fmt.Sprintf("%s/10000x12", mode.name), func(b *testing.B) {
 			bl := benchBuilder(b, mode.opts...)
 			cfg := bl.assemble(bl.precompute(benchSnapshot(10000, 12)))
