@@ -74,6 +74,7 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 		base: base, cred: cred, host: strings.ToLower(u.Host),
 		maxAttempts: s.maxAttempts, maxWait: s.maxWait, requestTimeout: s.requestTimeout,
 		maxBody: s.maxBody, logger: s.logger, allowed: s.allowedHosts,
+		slots: make(chan struct{}, s.maxInFlight),
 	}
 
 	c := &Client{url: u.String(), opts: s, hc: hc}

@@ -23,6 +23,7 @@ type settings struct {
 	processAPI      bool
 	processCacheTTL time.Duration
 	concurrency     int
+	maxInFlight     int
 }
 
 func defaultSettings() settings {
@@ -36,6 +37,7 @@ func defaultSettings() settings {
 		processAPI:      true,
 		processCacheTTL: 30 * time.Second,
 		concurrency:     8,
+		maxInFlight:     16,
 	}
 }
 
@@ -154,6 +156,19 @@ func WithProcessCacheTTL(d time.Duration) Option {
 			return fmt.Errorf("process cache ttl must not be negative, got %v", d)
 		}
 		s.processCacheTTL = d
+		return nil
+	}
+}
+
+// WithMaxConcurrentRequests bounds how many requests this Client has in
+// flight at once, across all its callers (default 16). Requests beyond it
+// wait for a slot, or for their context to end.
+func WithMaxConcurrentRequests(n int) Option {
+	return func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("max concurrent requests must be at least 1, got %d", n)
+		}
+		s.maxInFlight = n
 		return nil
 	}
 }

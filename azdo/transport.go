@@ -29,6 +29,7 @@ type transport struct {
 	maxBody        int64
 	logger         *slog.Logger
 	throttle       throttle
+	slots          chan struct{} // one per request in flight, held until its body is closed
 }
 
 // throttle holds the time before which no request may start, set by
@@ -171,9 +172,18 @@ func backoff(attempt int, max time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// attempt sends one try of req with credentials and a per-try timeout.
+// attempt sends one try of req with credentials and a per-try timeout,
+// once a slot is free.
 func (t *transport) attempt(req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(req.Context(), t.requestTimeout)
+	select {
+	case t.slots <- struct{}{}:
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { <-t.slots }) }
+	ctx, cancelCtx := context.WithTimeout(req.Context(), t.requestTimeout)
+	cancel := func() { cancelCtx(); release() }
 	r := req.Clone(ctx)
 	r.Header.Del("Authorization")
 	if strings.EqualFold(r.URL.Host, t.host) {

@@ -37,6 +37,11 @@ func parseOrgURL(raw string, allowed []string) (*url.URL, error) {
 	if !validHost(host) {
 		return nil, fmt.Errorf("organization url host %q is not a valid host name", host)
 	}
+	if ip := net.ParseIP(host); ip != nil && (ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+		// No Azure DevOps server lives there; link-local holds cloud
+		// metadata services, a classic target of forged URLs.
+		return nil, fmt.Errorf("organization url host %s is not a unicast server address", host)
+	}
 	switch u.Scheme {
 	case "https":
 	case "http":

@@ -40,6 +40,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
 	if !sleep(r, f.Delay) {
 		return false
 	}

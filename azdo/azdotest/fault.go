@@ -1,6 +1,9 @@
 package azdotest
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // Endpoint names a route of the fake, for counting requests and aiming
 // faults.
@@ -61,6 +64,7 @@ type Fault struct {
 	EmptyBody   bool          // FaultStatus: send no body at all (Content-Length: 0)
 	ContentType string        // FaultStatus: the Content-Type; empty gives JSON
 	RetryAfter  string        // any kind: the Retry-After header to send
+	Header      http.Header   // any kind: more headers to send
 	Delay       time.Duration // FaultDelay, and before any other kind
 	Size        int           // FaultOversized: body size in bytes
 }
