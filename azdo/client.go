@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7"
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/core"
@@ -70,13 +71,17 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 			base = s.httpClient.Transport
 		}
 	}
-	hc.Transport = &transport{
+	tr := &transport{
 		base: base, cred: cred, host: strings.ToLower(u.Host),
 		maxAttempts: s.maxAttempts, maxWait: s.maxWait, requestTimeout: s.requestTimeout,
 		maxBody: s.maxBody, logger: s.logger, allowed: s.allowedHosts,
 		slots: make(chan struct{}, s.maxInFlight),
 	}
+	tr.discovery.TTL = 10 * time.Second // covers callers racing the SDK's own cache
+	tr.discovery.Keep = func(r *storedResponse) bool { return r.status >= 200 && r.status < 300 }
+	tr.discoveryURL = u.String() + "/_apis"
 
+	hc.Transport = tr
 	c := &Client{url: u.String(), opts: s, hc: hc}
 	c.index.TTL = s.processCacheTTL
 

@@ -44,6 +44,7 @@
 // never happens. SDK clients are built once per Client on the Client's own
 // *http.Client, skipping the SDK's resource-area discovery and its
 // unsynchronized per-Connection caches. The SDK's location cache is
-// process-wide and keyed by URL; the first request to an organization
-// costs one OPTIONS request per concurrent caller.
+// process-wide and keyed by URL and fills only after an answer, so every
+// caller racing on a cold cache would send its own OPTIONS request; the
+// transport answers them all with one.
 package azdo

@@ -243,3 +243,48 @@ func TestSecretsNeverLeak(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryBudget storms every endpoint with 503s: each request is tried at
+// most maxAttempts times, and the Build ends within its deadline.
+func TestRetryBudget(t *testing.T) {
+	const attempts = 3
+	for _, tt := range []struct {
+		name    string
+		srvOpts []azdotest.Option
+	}{
+		{"process api", nil},
+		{"per project", []azdotest.Option{azdotest.WithoutProcessAPI()}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := azdotest.NewServer(t, azdotest.SampleOrg(), append(tt.srvOpts, azdotest.WithFaults(azdotest.Fault{Status: 503}))...)
+			c, err := azdo.New(srv.URL(), azdo.PAT("x"), azdo.WithRetry(attempts, 50*time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := orgconfig.NewBuilder(c, features.Static(true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+			defer cancel()
+			start := time.Now()
+			cfg, err := b.Build(ctx, "org-1")
+			if err != nil || time.Since(start) > 3*time.Second {
+				t.Fatalf("Build = %v after %v", err, time.Since(start))
+			}
+			if !cfg.StatusField().Disabled {
+				t.Error("status field enabled despite the storm")
+			}
+			perCall := map[string]int{}
+			for _, r := range srv.Requests() {
+				perCall[r.Method+" "+r.Path+"?"+r.Query]++
+			}
+			for call, n := range perCall {
+				// Concurrent callers share one discovery (OPTIONS) request.
+				if n > attempts {
+					t.Errorf("%s tried %d times, want at most %d", call, n, attempts)
+				}
+			}
+		})
+	}
+}

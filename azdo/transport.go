@@ -1,6 +1,7 @@
 package azdo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/azdosync/azdosync/internal/flight"
 )
 
 // transport is the RoundTripper under every SDK request: it authenticates,
@@ -30,6 +33,15 @@ type transport struct {
 	logger         *slog.Logger
 	throttle       throttle
 	slots          chan struct{} // one per request in flight, held until its body is closed
+	discovery      flight.Cache[*storedResponse]
+	discoveryURL   string // the organization's OPTIONS _apis
+}
+
+// storedResponse is a response read whole, to hand to several callers.
+type storedResponse struct {
+	status int
+	header http.Header
+	body   []byte
 }
 
 // throttle holds the time before which no request may start, set by
@@ -66,6 +78,41 @@ func retryableStatus(code int) bool {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodOptions && req.URL.String() == t.discoveryURL {
+		return t.sharedDiscovery(req)
+	}
+	return t.roundTrip(req)
+}
+
+// sharedDiscovery answers the SDK's location discovery (OPTIONS _apis)
+// with one request for all concurrent callers. The SDK caches locations
+// only after an answer, so every caller that starts before then sends its
+// own OPTIONS; a thousand concurrent first Builds would send a thousand.
+func (t *transport) sharedDiscovery(req *http.Request) (*http.Response, error) {
+	stored, err := t.discovery.Get(req.Context(), func(ctx context.Context) (*storedResponse, error) {
+		resp, err := t.roundTrip(req.WithContext(ctx))
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return nil, err
+		}
+		return &storedResponse{status: resp.StatusCode, header: resp.Header.Clone(), body: body}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", stored.status, http.StatusText(stored.status)), StatusCode: stored.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: stored.header.Clone(), Body: io.NopCloser(bytes.NewReader(stored.body)),
+		ContentLength: int64(len(stored.body)), Request: req,
+	}, nil
+}
+
+func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	attempts := 1
 	if idempotent(req.Method) {

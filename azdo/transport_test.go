@@ -37,6 +37,14 @@ func TestNewRejectsURLs(t *testing.T) {
 		{long, "", "longer than 253 characters"},
 		{"https://evil.example.com/org", "dev.azure.com", `host "evil.example.com" is not in the allowed hosts`},
 		{"https://%zz", "", "does not parse"},
+		{"https://0.0.0.0/org", "", "is not a unicast server address"},
+		{"https://169.254.169.254/latest", "", "is not a unicast server address"},
+		{"https://[fe80::1]/org", "", "is not a unicast server address"},
+		{"https://224.0.0.1/org", "", "is not a unicast server address"},
+		{"https://dev.azure.com:99999/org", "", `port "99999" is not a port number`},
+		{"https://dev.azure.com:0/org", "", `port "0" is not a port number`},
+		{"javascript:alert(1)", "", "must be absolute"},
+		{"https://dev.azure.com/org\nHost: evil", "", "does not parse"},
 	} {
 		t.Run(tt.url, func(t *testing.T) {
 			var opts []azdo.Option
@@ -67,8 +75,9 @@ func TestNewAcceptsURLs(t *testing.T) {
 		{"http://[::1]:8080/org", "http://[::1]:8080/org"},
 		{"http://localhost/org", "http://localhost/org"},
 		{"https://xn--bcher-kva.example/org", "https://xn--bcher-kva.example/org"},
+		{"https://10.1.2.3/tfs/Coll", "https://10.1.2.3/tfs/Coll"},
 	} {
-		c, err := azdo.New(tt.in, azdo.PAT(testToken), azdo.WithAllowedHosts("*.visualstudio.com", "dev.azure.com", "tfs.example.com", "127.0.0.1", "::1", "localhost", "xn--bcher-kva.example"))
+		c, err := azdo.New(tt.in, azdo.PAT(testToken), azdo.WithAllowedHosts("*.visualstudio.com", "dev.azure.com", "tfs.example.com", "127.0.0.1", "::1", "localhost", "xn--bcher-kva.example", "10.1.2.3"))
 		if err != nil {
 			t.Errorf("New(%q): %v", tt.in, err)
 			continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -31,6 +32,11 @@ func parseOrgURL(raw string, allowed []string) (*url.URL, error) {
 		return nil, fmt.Errorf("organization url must be absolute, like https://dev.azure.com/{organization}")
 	}
 	host := strings.ToLower(u.Hostname())
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("organization url port %q is not a port number", port)
+		}
+	}
 	if len(host) > maxHostLen {
 		return nil, fmt.Errorf("organization url host is longer than %d characters", maxHostLen)
 	}

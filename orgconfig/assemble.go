@@ -72,7 +72,8 @@ type rankedChoice struct {
 
 // unionChoices is the union of state names over the fetched projects,
 // ordered by category rank, then by first appearance walking projects in
-// drop-down order and states in server order. Empty names are skipped.
+// drop-down order and states in server order. Empty names and names longer
+// than MaxChoiceLen are skipped.
 func unionChoices(projects []Project, states map[string][]State) []Choice {
 	seen := make(map[string]struct{})
 	var ranked []rankedChoice
@@ -92,7 +93,7 @@ func unionChoices(projects []Project, states map[string][]State) []Choice {
 		}
 		walked[key] = ss
 		for _, s := range ss {
-			if s.Name == "" {
+			if !choosable(s.Name) {
 				continue
 			}
 			if _, dup := seen[s.Name]; dup {
@@ -109,13 +110,20 @@ func unionChoices(projects []Project, states map[string][]State) []Choice {
 func choicesOf(states []State) []Choice {
 	ranked := make([]rankedChoice, 0, len(states))
 	for i, s := range states {
-		if s.Name == "" || slices.ContainsFunc(states[:i], func(o State) bool { return o.Name == s.Name }) {
+		if !choosable(s.Name) || slices.ContainsFunc(states[:i], func(o State) bool { return o.Name == s.Name }) {
 			continue
 		}
 		ranked = append(ranked, rankedChoice{s.Name, categoryRank(s.Category)})
 	}
 	return sortedChoices(ranked)
 }
+
+// MaxChoiceLen is the longest state name offered as a choice, in bytes.
+// Azure DevOps names are far shorter; a longer one is a broken or hostile
+// answer and would swell every form that shows it.
+const MaxChoiceLen = 256
+
+func choosable(name string) bool { return name != "" && len(name) <= MaxChoiceLen }
 
 func sortedChoices(ranked []rankedChoice) []Choice {
 	slices.SortStableFunc(ranked, func(a, b rankedChoice) int { return a.rank - b.rank })

@@ -1,0 +1,93 @@
+package azdo
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestNoRetryOfNonIdempotentRequests sends a POST through the transport
+// to a server that always answers 503: it is tried once.
+func TestNoRetryOfNonIdempotentRequests(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL+"/org", PAT("x"), WithRetry(4, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		method string
+		want   int64
+	}{{http.MethodPost, 1}, {http.MethodPatch, 1}, {http.MethodGet, 4}} {
+		hits.Store(0)
+		req, _ := http.NewRequestWithContext(t.Context(), tt.method, srv.URL+"/org/x", strings.NewReader("{}"))
+		resp, err := c.hc.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%s: error %v, want ErrUnavailable", tt.method, err)
+		}
+		if got := hits.Load(); got != tt.want {
+			t.Errorf("%s: %d tries, want %d", tt.method, got, tt.want)
+		}
+	}
+}
+
+func TestRetryAfterParsing(t *testing.T) {
+	future := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	for _, tt := range []struct {
+		in       string
+		min, max time.Duration
+	}{
+		{"", 0, 0}, {"0", 0, 0}, {"-5", 0, 0}, {"soon", 0, 0},
+		{"7", 7 * time.Second, 7 * time.Second},
+		{"999999999", 24 * time.Hour, 24 * time.Hour},
+		{future, 85 * time.Second, 90 * time.Second},
+		{"Mon, 02 Jan 2006 15:04:05 GMT", 0, 0}, // in the past
+	} {
+		h := http.Header{}
+		if tt.in != "" {
+			h.Set("Retry-After", tt.in)
+		}
+		if got := retryAfter(h); got < tt.min || got > tt.max {
+			t.Errorf("retryAfter(%q) = %v, want in [%v, %v]", tt.in, got, tt.min, tt.max)
+		}
+	}
+}
+
+func TestBackoffIsJitteredAndCapped(t *testing.T) {
+	for attempt := 1; attempt <= 20; attempt++ {
+		d := backoff(attempt, 2*time.Second)
+		full := min(250*time.Millisecond<<min(attempt-1, 10), 2*time.Second)
+		if d < full/2 || d > full {
+			t.Errorf("backoff(%d) = %v, want in [%v, %v]", attempt, d, full/2, full)
+		}
+	}
+	if d := backoff(3, 0); d != 0 {
+		t.Errorf("backoff with no wait allowed = %v, want 0", d)
+	}
+}
+
+// TestThrottleFailsFastWhenTooLong checks that a pending Retry-After longer
+// than the caller's deadline fails at once instead of sleeping.
+func TestThrottleFailsFastWhenTooLong(t *testing.T) {
+	tr := &transport{maxWait: time.Minute}
+	tr.throttle.note(30 * time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	start := time.Now()
+	err := tr.pause(ctx, tr.throttle.remaining(), true)
+	if !errors.Is(err, ErrRateLimited) || time.Since(start) > 100*time.Millisecond {
+		t.Errorf("pause = %v after %v, want ErrRateLimited at once", err, time.Since(start))
+	}
+}

@@ -1,0 +1,44 @@
+package azdo
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// FuzzParseOrgURL checks that URL validation never panics and that what it
+// accepts is safe to send credentials to and stable when parsed again.
+func FuzzParseOrgURL(f *testing.F) {
+	for _, seed := range []string{
+		"https://dev.azure.com/fabrikam", "https://fabrikam.visualstudio.com/", "http://127.0.0.1:8080/org",
+		"https://user:pass@dev.azure.com/org", "http://10.0.0.1/org", "https://[::1]/x", "https://169.254.169.254/",
+		"https://bücher.example/org", "https://dev.azure.com/org?x#y", "//dev.azure.com/org", "https://%zz", "",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := parseOrgURL(raw, nil)
+		if err != nil {
+			return
+		}
+		host := u.Hostname()
+		switch {
+		case u.User != nil, u.RawQuery != "", u.Fragment != "":
+			t.Fatalf("accepted %q with userinfo, query or fragment", raw)
+		case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(host)):
+			t.Fatalf("accepted %q with scheme %q", raw, u.Scheme)
+		case strings.HasSuffix(u.Path, "/"):
+			t.Fatalf("accepted %q keeping a trailing slash", raw)
+		}
+		again, err := parseOrgURL(u.String(), nil)
+		if err != nil {
+			t.Fatalf("normalized %q to %q, which is then refused: %v", raw, u.String(), err)
+		}
+		if again.String() != u.String() {
+			t.Fatalf("normalizing is not stable: %q → %q → %q", raw, u.String(), again.String())
+		}
+		if _, err := url.Parse(u.String() + "/_apis"); err != nil {
+			t.Fatalf("accepted %q, but a request URL built on it does not parse: %v", raw, err)
+		}
+	})
+}
