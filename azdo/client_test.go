@@ -142,6 +142,7 @@ func TestStatesCostPerProcessNotPerProject(t *testing.T) {
 		azdotest.EndpointProcesses:            counts[azdotest.EndpointProcesses],
 		azdotest.EndpointProcessWorkItemTypes: counts[azdotest.EndpointProcessWorkItemTypes],
 		azdotest.EndpointProjects:             counts[azdotest.EndpointProjects],
+		azdotest.EndpointLocations:            counts[azdotest.EndpointLocations],
 	}
 	want := map[azdotest.Endpoint]int{
 		azdotest.EndpointWorkItemTypeStates:   0,
@@ -149,6 +150,7 @@ func TestStatesCostPerProcessNotPerProject(t *testing.T) {
 		azdotest.EndpointProcesses:            1,
 		azdotest.EndpointProcessWorkItemTypes: 4,
 		azdotest.EndpointProjects:             3,
+		azdotest.EndpointLocations:            1,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("requests by endpoint (-want +got):\n%s", diff)
