@@ -37,6 +37,10 @@ type Config struct {
 	// Problems are what degraded the form, in a stable order. Each is an
 	// [*OpError]; errors.Is and errors.As see through it.
 	Problems []error
+
+	// projectsKnown is set when the project list was loaded, so that a
+	// project missing from it is known to be gone.
+	projectsKnown bool
 }
 
 // StatusField returns the status choice mapper of the form.

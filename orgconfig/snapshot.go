@@ -13,10 +13,11 @@ import (
 // snapshot is what one fetch learned from the Client, with the parts of the
 // form that depend only on it precomputed, so that cached Builds are cheap.
 type snapshot struct {
-	projects     []Project          // drop-down order
-	states       map[string][]State // by project ID, fetched projects only
-	problems     []error
-	statusReason string // non-empty when the status field must be disabled
+	projects      []Project          // drop-down order
+	states        map[string][]State // by project ID, fetched projects only
+	problems      []error
+	statusReason  string // non-empty when the status field must be disabled
+	projectsKnown bool   // the project list was loaded
 
 	items      []DropdownItem
 	union      []Choice
@@ -81,7 +82,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 		return nil, ctx.Err()
 	}
 
-	snap := &snapshot{projects: projects, states: make(map[string][]State, n)}
+	snap := &snapshot{projects: projects, states: make(map[string][]State, n), projectsKnown: true}
 	if unauthorized != nil {
 		snap.problems = append(snap.problems, unauthorized)
 		snap.statusReason = ReasonUnauthorized
