@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,11 @@ import (
 
 func newTestApp(t *testing.T) (*httptest.Server, *azdotest.Server) {
 	t.Helper()
+	return newTestAppWithStore(t, newMemStore())
+}
+
+func newTestAppWithStore(t *testing.T, store Store) (*httptest.Server, *azdotest.Server) {
+	t.Helper()
 	fake := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
 	var gate features.Set
 	gate.Enable("fabrikam", "organizations:integrations-issue-sync")
@@ -27,7 +33,7 @@ func newTestApp(t *testing.T) (*httptest.Server, *azdotest.Server) {
 		}
 		return azdo.New(fake.URL(), azdo.PAT("pat"))
 	}
-	a := newApp(connect, &gate, 5*time.Second, time.Minute, slog.New(slog.DiscardHandler))
+	a := newApp(connect, &gate, store, 5*time.Second, time.Minute, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(a.routes())
 	t.Cleanup(srv.Close)
 	return srv, fake
@@ -35,7 +41,12 @@ func newTestApp(t *testing.T) (*httptest.Server, *azdotest.Server) {
 
 func do(t *testing.T, method, url string, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, url, nil)
+	return doBody(t, method, url, header, "")
+}
+
+func doBody(t *testing.T, method, url string, header map[string]string, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,11 +58,11 @@ func do(t *testing.T, method, url string, header map[string]string) (*http.Respo
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	got, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, body
+	return resp, got
 }
 
 func TestGetConfig(t *testing.T) {
@@ -93,8 +104,10 @@ func TestGetConfigStatuses(t *testing.T) {
 	}{
 		{http.MethodGet, "/organizations/unknown/config", http.StatusNotFound},
 		{http.MethodPost, "/organizations/fabrikam/config", http.StatusMethodNotAllowed},
+		{http.MethodGet, "/organizations/fabrikam/projects/nope/states", http.StatusNotFound},
 		{http.MethodGet, "/healthz", http.StatusNoContent},
 		{http.MethodGet, "/organizations/other/config", http.StatusOK},
+		{http.MethodDelete, "/organizations/fabrikam/config", http.StatusMethodNotAllowed},
 	} {
 		resp, body := do(t, tt.method, srv.URL+tt.path, nil)
 		if diff := cmp.Diff(tt.want, resp.StatusCode); diff != "" {

@@ -1,15 +1,26 @@
 // Command server is an HTTP service a platform could embed to serve the
 // Azure DevOps organization configuration form:
 //
-//	GET /organizations/{org}/config   the form as JSON, with an ETag
-//	GET /healthz                      liveness
+//	GET /organizations/{org}/config                the form, the saved values
+//	                                               (healed by PruneStatusMapping)
+//	                                               and what was dropped, with an ETag
+//	PUT /organizations/{org}/config                save values, validated against
+//	                                               fresh states: 200, or 422 with
+//	                                               the errors; 413 too large,
+//	                                               415 not JSON, 403 gated
+//	GET /organizations/{org}/projects/{id}/states  one project's states and a
+//	                                               suggested mapping, for forms
+//	                                               that load states lazily
+//	GET /healthz                                   liveness
 //
 // By default it serves azdotest's sample organization as "fabrikam":
 //
 //	go run ./examples/server -addr 127.0.0.1:8080
 //	curl -i http://127.0.0.1:8080/organizations/fabrikam/config
 //
-// One cached Builder is kept per organization. The service logs with
+// Saved configurations go to a JSON file with -store FILE (written through
+// a temporary file and a rename), else stay in memory. One cached Builder
+// is kept per organization. The service logs with
 // log/slog, bounds each request's time and shuts down gracefully on
 // SIGINT or SIGTERM.
 package main
@@ -35,16 +46,21 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	timeout := flag.Duration("timeout", 20*time.Second, "time allowed to build one form")
 	cacheTTL := flag.Duration("cache", time.Minute, "how long a form's projects and states are reused")
+	storePath := flag.String("store", "", "JSON file keeping saved configurations (default: in memory)")
 	flag.Parse()
 
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(*addr, *timeout, *cacheTTL, logger); err != nil {
+	var store Store = newMemStore()
+	if *storePath != "" {
+		store = newFileStore(*storePath)
+	}
+	if err := run(*addr, *timeout, *cacheTTL, store, logger); err != nil {
 		logger.Error("server stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, timeout, cacheTTL time.Duration, logger *slog.Logger) error {
+func run(addr string, timeout, cacheTTL time.Duration, store Store, logger *slog.Logger) error {
 	// The demo's only organization is azdotest's sample; a platform would
 	// look its organizations and their credentials up in its database.
 	fake := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
@@ -58,7 +74,7 @@ func run(addr string, timeout, cacheTTL time.Duration, logger *slog.Logger) erro
 		}
 		return azdo.New(fake.URL(), azdo.PAT("demo-pat"), azdo.WithLogger(logger))
 	}
-	a := newApp(connect, &gate, timeout, cacheTTL, logger)
+	a := newApp(connect, &gate, store, timeout, cacheTTL, logger)
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           a.routes(),
