@@ -2,11 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"strings"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
