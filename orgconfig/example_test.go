@@ -109,3 +109,65 @@ func ExampleWithPerProjectChoices() {
 	// Agile project [[New New] [Closed Closed]]
 	// Basic project [[To Do To Do] [Done Done]]
 }
+
+// A submitted mapping is parsed strictly, then checked against the states
+// Azure DevOps has, reporting every problem at once.
+func ExampleConfig_ValidateStatusMapping() {
+	client := memoryClient{
+		projects: []orgconfig.Project{{ID: "p1", Name: "Fabrikam"}},
+		states: map[string][]orgconfig.State{
+			"p1": {{Name: "New", Category: "Proposed"}, {Name: "Closed", Category: "Completed"}},
+		},
+	}
+	b, err := orgconfig.NewBuilder(client, alwaysOn{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	submitted := []byte(`{"p1":{"on_resolve":"Resolved","on_unresolve":"New"},"p9":{"on_resolve":"Done","on_unresolve":""}}`)
+	m, err := orgconfig.ParseStatusMapping(submitted)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cfg.ValidateStatusMapping(m))
+	suggested, ok := cfg.SuggestedStatuses("p1")
+	fmt.Println(suggested, ok, cfg.ValidateStatusMapping(orgconfig.StatusMapping{"p1": suggested}))
+	// Output:
+	// project "Fabrikam" (p1): "Resolved" is not one of its states
+	// project "p9": no such Azure DevOps project
+	// {Closed New} true <nil>
+}
+
+// A saved mapping is healed before the form shows it again.
+func ExampleConfig_PruneStatusMapping() {
+	client := memoryClient{
+		projects: []orgconfig.Project{{ID: "p1", Name: "Fabrikam"}},
+		states: map[string][]orgconfig.State{
+			"p1": {{Name: "To Do", Category: "Proposed"}, {Name: "Done", Category: "Completed"}},
+		},
+	}
+	b, err := orgconfig.NewBuilder(client, alwaysOn{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	saved := orgconfig.StatusMapping{
+		"p1":      {OnResolve: "Closed", OnUnresolve: "To Do"}, // "Closed" was renamed "Done"
+		"deleted": {OnResolve: "Done", OnUnresolve: "To Do"},
+	}
+	kept, dropped := cfg.PruneStatusMapping(saved)
+	fmt.Println(len(kept))
+	for _, d := range dropped {
+		fmt.Printf("%s %q: %s\n", d.ProjectID, d.State, d.Reason)
+	}
+	// Output:
+	// 0
+	// deleted "": the project no longer exists
+	// p1 "Closed": the project no longer has this state
+}

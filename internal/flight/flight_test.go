@@ -1,0 +1,110 @@
+package flight
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+func TestSharedFetchKeptForTTL(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int64
+		c := &Cache[int]{TTL: time.Minute}
+		fetch := func(ctx context.Context) (int, error) {
+			n := calls.Add(1)
+			time.Sleep(time.Second)
+			return int(n), nil
+		}
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				if v, err := c.Get(t.Context(), fetch); v != 1 || err != nil {
+					t.Errorf("Get = %d, %v; want 1", v, err)
+				}
+			})
+		}
+		wg.Wait()
+		if v, _ := c.Get(t.Context(), fetch); v != 1 {
+			t.Errorf("within the TTL Get = %d, want the kept 1", v)
+		}
+		time.Sleep(time.Minute)
+		if v, _ := c.Get(t.Context(), fetch); v != 2 {
+			t.Errorf("after the TTL Get = %d, want a new fetch (2)", v)
+		}
+		c.Forget()
+		if v, _ := c.Get(t.Context(), fetch); v != 3 {
+			t.Errorf("after Forget Get = %d, want a new fetch (3)", v)
+		}
+	})
+}
+
+func TestErrorsAndRejectedValuesAreNotKept(t *testing.T) {
+	var calls atomic.Int64
+	c := &Cache[int]{TTL: time.Hour, Keep: func(v int) bool { return v%2 == 0 }}
+	fetch := func(context.Context) (int, error) {
+		n := calls.Add(1)
+		if n == 1 {
+			return 0, errors.New("boom")
+		}
+		return int(n), nil
+	}
+	var got []int
+	for range 4 {
+		v, _ := c.Get(t.Context(), fetch)
+		got = append(got, v)
+	}
+	// 1: error; 2: kept; then the kept 2.
+	if want := []int{0, 2, 2, 2}; !slices.Equal(got, want) {
+		t.Errorf("values %v, want %v", got, want)
+	}
+	c2 := &Cache[int]{TTL: time.Hour, Keep: func(v int) bool { return v%2 == 0 }}
+	calls.Store(2)
+	v1, _ := c2.Get(t.Context(), fetch) // 3: odd, not kept
+	v2, _ := c2.Get(t.Context(), fetch) // 4
+	if v1 != 3 || v2 != 4 {
+		t.Errorf("rejected value was kept: %d then %d", v1, v2)
+	}
+}
+
+func TestLastWaiterCancelsAndOthersAreUnaffected(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &Cache[string]{}
+		cancelled := make(chan struct{})
+		fetch := func(ctx context.Context) (string, error) {
+			select {
+			case <-time.After(time.Second):
+				return "done", nil
+			case <-ctx.Done():
+				close(cancelled)
+				return "", ctx.Err()
+			}
+		}
+		// Two waiters; the impatient one leaving does not cancel.
+		impatient, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		defer cancel()
+		var wg sync.WaitGroup
+		var patient string
+		wg.Go(func() { patient, _ = c.Get(t.Context(), fetch) })
+		synctest.Wait()
+		if _, err := c.Get(impatient, fetch); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("impatient Get error = %v", err)
+		}
+		wg.Wait()
+		if patient != "done" {
+			t.Errorf("patient Get = %q, want done", patient)
+		}
+		// A lone waiter leaving cancels the fetch and waits for it.
+		ticket := c.Start(t.Context(), fetch)
+		ticket.Leave()
+		select {
+		case <-cancelled:
+		default:
+			t.Error("the fetch was not cancelled when its last waiter left")
+		}
+	})
+}
