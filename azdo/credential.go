@@ -96,5 +96,7 @@ var errEmptyToken = errors.New("empty token")
 // still reach it.
 type TokenError struct{ err error }
 
+// Error says the token func failed, without its error.
 func (e *TokenError) Error() string { return "azdo: token func failed" }
+// Unwrap returns the token func's error.
 func (e *TokenError) Unwrap() error { return e.err }

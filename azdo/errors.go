@@ -42,6 +42,7 @@ type APIError struct {
 	Err        error         // the underlying cause, when there is one
 }
 
+// Error describes the failure: operation, status and message.
 func (e *APIError) Error() string {
 	op := e.Op
 	if op == "" {

@@ -26,6 +26,7 @@ type OpError struct {
 	Err         error
 }
 
+// Error names the step, the project when there is one, and the cause.
 func (e *OpError) Error() string {
 	if e.ProjectID == "" {
 		return fmt.Sprintf("orgconfig: %s: %v", e.Op, e.Err)
@@ -33,4 +34,5 @@ func (e *OpError) Error() string {
 	return fmt.Sprintf("orgconfig: %s of project %q (%s): %v", e.Op, e.ProjectName, e.ProjectID, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *OpError) Unwrap() error { return e.Err }
