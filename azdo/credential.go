@@ -98,5 +98,6 @@ type TokenError struct{ err error }
 
 // Error says the token func failed, without its error.
 func (e *TokenError) Error() string { return "azdo: token func failed" }
+
 // Unwrap returns the token func's error.
 func (e *TokenError) Unwrap() error { return e.err }
