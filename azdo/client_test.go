@@ -291,3 +291,23 @@ func TestConcurrentBuildsWithSessionHeader(t *testing.T) {
 		t.Errorf("%d per-project state requests, want 0", n)
 	}
 }
+
+// TestLongRetryAfterOn200 checks that a long Retry-After on a success (the
+// service's "slow down", at least 60s in practice) slows later requests by
+// at most the retry policy's longest wait instead of failing them.
+func TestLongRetryAfterOn200(t *testing.T) {
+	org := azdotest.SampleOrg()
+	_, c := newPair(t, org, []azdotest.Option{azdotest.WithFaults(
+		azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Kind: azdotest.FaultDelay, RetryAfter: "60"},
+	)}, azdo.WithProcessAPI(false), azdo.WithRetry(4, 300*time.Millisecond))
+	if _, err := c.Projects(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := c.Projects(t.Context()); err != nil {
+		t.Fatalf("second Projects: %v", err)
+	}
+	if elapsed := time.Since(start); elapsed < 250*time.Millisecond || elapsed > 5*time.Second {
+		t.Errorf("second Projects took %v; want it slowed by about the 300ms max wait", elapsed)
+	}
+}

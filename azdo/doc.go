@@ -12,8 +12,11 @@
 //     errors, with jittered exponential backoff, honouring Retry-After
 //     (seconds or an HTTP date) when it fits within the context's deadline
 //     and the retry policy's longest wait; otherwise the request fails at
-//     once with [ErrRateLimited]. A Retry-After on any answer, 200s
-//     included, holds back this Client's later requests until then.
+//     once with [ErrRateLimited]. A Retry-After on a refusal (429, 503)
+//     holds back this Client's later requests until then, failing them at
+//     once when that is too long; on a success (Azure DevOps sends it on
+//     200s to ask for a slower pace) it slows them by up to the longest
+//     wait.
 //   - Errors classified from the HTTP status and Content-Type, which the SDK
 //     loses: [ErrUnauthorized] (401, a 203 or HTML sign-in page, a redirect
 //     to sign-in), [ErrForbidden], [ErrNotFound], [ErrRateLimited],

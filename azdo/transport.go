@@ -44,25 +44,36 @@ type storedResponse struct {
 	body   []byte
 }
 
-// throttle holds the time before which no request may start, set by
-// Retry-After on any response.
+// throttle remembers the Retry-After of the latest answers. After a
+// refusal (429, 503) no request may start before then; after a success it
+// is a request to slow down, honoured as far as the retry policy allows.
 type throttle struct {
-	mu    sync.Mutex
-	until time.Time
+	mu      sync.Mutex
+	until   time.Time // refusals: no request before then
+	slowTil time.Time // successes: slow down until then
 }
 
-func (th *throttle) note(d time.Duration) {
+func (th *throttle) note(d time.Duration, refused bool) {
 	th.mu.Lock()
 	defer th.mu.Unlock()
-	if t := time.Now().Add(d); t.After(th.until) {
+	t := time.Now().Add(d)
+	if refused && t.After(th.until) {
 		th.until = t
+	}
+	if !refused && t.After(th.slowTil) {
+		th.slowTil = t
 	}
 }
 
-func (th *throttle) remaining() time.Duration {
+// remaining returns how long to wait before the next request and whether
+// that wait is mandatory.
+func (th *throttle) remaining() (time.Duration, bool) {
 	th.mu.Lock()
 	defer th.mu.Unlock()
-	return time.Until(th.until)
+	if d := time.Until(th.until); d > 0 {
+		return d, true
+	}
+	return time.Until(th.slowTil), false
 }
 
 func idempotent(method string) bool {
@@ -120,9 +131,14 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var last error
 	for attempt := 1; ; attempt++ {
-		if d := t.throttle.remaining(); d > 0 {
-			if err := t.pause(ctx, d, true); err != nil {
-				return nil, err
+		if d, mandatory := t.throttle.remaining(); d > 0 {
+			if !mandatory {
+				d = min(d, t.maxWait)
+			}
+			if mandatory || t.fits(ctx, d) {
+				if err := t.pause(ctx, d, true); err != nil {
+					return nil, err
+				}
 			}
 		}
 		resp, err := t.attempt(req)
@@ -138,7 +154,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			ra := retryAfter(resp.Header)
 			if ra > 0 {
-				t.throttle.note(ra)
+				t.throttle.note(ra, resp.StatusCode >= 300)
 			}
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 				return t.accept(resp)

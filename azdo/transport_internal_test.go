@@ -82,11 +82,15 @@ func TestBackoffIsJitteredAndCapped(t *testing.T) {
 // than the caller's deadline fails at once instead of sleeping.
 func TestThrottleFailsFastWhenTooLong(t *testing.T) {
 	tr := &transport{maxWait: time.Minute}
-	tr.throttle.note(30 * time.Second)
+	tr.throttle.note(30*time.Second, true)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	start := time.Now()
-	err := tr.pause(ctx, tr.throttle.remaining(), true)
+	d, mandatory := tr.throttle.remaining()
+	if !mandatory {
+		t.Fatal("a refusal's Retry-After is not mandatory")
+	}
+	err := tr.pause(ctx, d, true)
 	if !errors.Is(err, ErrRateLimited) || time.Since(start) > 100*time.Millisecond {
 		t.Errorf("pause = %v after %v, want ErrRateLimited at once", err, time.Since(start))
 	}
