@@ -3,6 +3,7 @@ package azdo_test
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/azdosync/azdosync/features"
 	"github.com/azdosync/azdosync/orgconfig"
 	"github.com/google/go-cmp/cmp"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7"
 )
 
 func TestProjectsPaging(t *testing.T) {
@@ -309,5 +311,35 @@ func TestLongRetryAfterOn200(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed < 250*time.Millisecond || elapsed > 5*time.Second {
 		t.Errorf("second Projects took %v; want it slowed by about the 300ms max wait", elapsed)
+	}
+}
+
+// TestSessionHeaderNeverReachesTheSDK checks that the SDK's package-level
+// SessionId stays untouched. The SDK overwrites it, without a lock, from
+// the X-TFS-Session header of every answer, looked up by that raw key:
+// net/http canonicalizes keys (X-Tfs-Session) so only a base RoundTripper
+// handing back raw keys triggers it, as this test's does.
+func TestSessionHeaderNeverReachesTheSDK(t *testing.T) {
+	before := azuredevops.SessionId
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithSessionHeader())
+	raw := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil {
+			resp.Header["X-TFS-Session"] = []string{"00000000-0000-0000-0000-00000000beef"}
+		}
+		return resp, err
+	})
+	c, err := azdo.New(srv.URL(), azdo.PAT(testToken), azdo.WithHTTPClient(&http.Client{Transport: raw}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Projects(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WorkItemStates(t.Context(), azdotest.SampleOrg().Projects[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if azuredevops.SessionId != before {
+		t.Errorf("SDK SessionId changed from %q to %q", before, azuredevops.SessionId)
 	}
 }

@@ -43,7 +43,9 @@
 // # The SDK's package state
 //
 // The SDK writes the X-TFS-Session header of every answer into a package
-// variable without a lock; the transport removes that header so the write
+// variable without a lock. It looks the header up by its raw key, which
+// net/http's canonical keys never match, but a base RoundTripper may hand
+// it back; the transport removes the header in both forms so the write
 // never happens. SDK clients are built once per Client on the Client's own
 // *http.Client, skipping the SDK's resource-area discovery and its
 // unsynchronized per-Connection caches. The SDK's location cache is

@@ -283,7 +283,10 @@ func (c *cancelOnClose) Close() error {
 // accept checks a 2xx answer before the SDK decodes it.
 func (t *transport) accept(resp *http.Response) (*http.Response, error) {
 	// The SDK stores X-TFS-Session in a package variable without a lock.
+	// It looks the header up by its raw, non-canonical key, which net/http
+	// never produces but a base RoundTripper may: drop both forms.
 	resp.Header.Del("X-TFS-Session")
+	delete(resp.Header, "X-TFS-Session")
 	ct := mediaType(resp.Header)
 	if resp.StatusCode == http.StatusNonAuthoritativeInfo || ct == "text/html" {
 		discard(resp)
