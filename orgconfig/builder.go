@@ -108,8 +108,13 @@ func (b *Builder) Build(ctx context.Context, orgID string) (*Config, error) {
 	if err != nil {
 		return nil, buildErr(err)
 	}
-	for _, p := range snap.problems {
-		b.opts.logger.WarnContext(ctx, "form degraded", "org", orgID, "err", p)
+	if len(snap.problems) > 0 {
+		// One line per Build, not per project: a failed lookup can fail
+		// thousands of projects alike.
+		b.opts.logger.WarnContext(ctx, "form degraded", "org", orgID, "problems", len(snap.problems), "first", snap.problems[0])
+		for _, p := range snap.problems[1:] {
+			b.opts.logger.DebugContext(ctx, "form degraded", "org", orgID, "err", p)
+		}
 	}
 	return b.assemble(snap), nil
 }
