@@ -15,11 +15,11 @@ import (
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
-// processIndex is what the process API says about every project: which
-// process it uses and that process's states.
+// processIndex is what the process API says about every project: the
+// states of the process it uses. It is empty when the server has no usable
+// process API.
 type processIndex struct {
-	available bool                         // false: the server has no usable process API
-	states    map[string][]orgconfig.State // by lower-case project ID
+	states map[string][]orgconfig.State // by lower-case project ID
 }
 
 // WorkItemStates returns the states of the project's issue work item type:
@@ -121,7 +121,7 @@ func (c *Client) fetchIndex(ctx context.Context) (*processIndex, error) {
 		}
 		return nil, err
 	}
-	idx := &processIndex{available: true, states: make(map[string][]orgconfig.State)}
+	idx := &processIndex{states: make(map[string][]orgconfig.State)}
 	for _, u := range list {
 		if !u.ok {
 			continue
