@@ -11,35 +11,51 @@ func (b *Builder) precompute(s *snapshot) *snapshot {
 	for i, p := range s.projects {
 		s.items[i] = DropdownItem{Value: p.ID, Label: p.Name}
 	}
-	s.union = unionChoices(s.projects, s.states)
+	lists, listOf := stateLists(s.projects, s.states)
+	s.union = unionChoices(lists)
 	if b.opts.perProjectChoices {
-		s.perProject = make(map[string]Selectors, len(s.projects))
-		union := b.selectors(s.union)
-		// Projects of one process have the same states: build their
-		// choices once, keyed by a hash of the names and categories.
-		type built struct {
-			states []State
-			sel    Selectors
+		perList := make([]Selectors, len(lists))
+		for i, l := range lists {
+			perList[i] = b.selectors(choicesOf(l))
 		}
-		seed := maphash.MakeSeed()
-		byHash := make(map[uint64]built)
-		for _, p := range s.projects {
-			states, ok := s.states[p.ID]
-			if !ok {
+		union := b.selectors(s.union)
+		s.perProject = make(map[string]Selectors, len(s.projects))
+		for k, p := range s.projects {
+			if i := listOf[k]; i >= 0 {
+				s.perProject[p.ID] = perList[i]
+			} else {
 				s.perProject[p.ID] = union
-				continue
 			}
-			key := statesHash(seed, states)
-			if c, hit := byHash[key]; hit && sameChoices(c.states, states) {
-				s.perProject[p.ID] = c.sel
-				continue
-			}
-			sel := b.selectors(choicesOf(states))
-			byHash[key] = built{states, sel}
-			s.perProject[p.ID] = sel
 		}
 	}
 	return s
+}
+
+// stateLists groups the fetched projects by their states. Projects of one
+// process have the same list, so lists holds each distinct list once, in
+// drop-down order of first appearance, and listOf[k] is the index of
+// projects[k]'s list, or -1 when its states were not fetched. Lists are told apart by a hash of names and categories,
+// checked for equality.
+func stateLists(projects []Project, states map[string][]State) (lists [][]State, listOf []int) {
+	seed := maphash.MakeSeed()
+	byHash := make(map[uint64]int)
+	listOf = make([]int, len(projects))
+	for k, p := range projects {
+		ss, ok := states[p.ID]
+		if !ok {
+			listOf[k] = -1
+			continue
+		}
+		key := statesHash(seed, ss)
+		if i, hit := byHash[key]; hit && sameChoices(lists[i], ss) {
+			listOf[k] = i
+			continue
+		}
+		byHash[key] = len(lists)
+		listOf[k] = len(lists)
+		lists = append(lists, ss)
+	}
+	return lists, listOf
 }
 
 func statesHash(seed maphash.Seed, states []State) uint64 {
@@ -70,28 +86,14 @@ type rankedChoice struct {
 	rank int
 }
 
-// unionChoices is the union of state names over the fetched projects,
-// ordered by category rank, then by first appearance walking projects in
-// drop-down order and states in server order. Empty names and names longer
-// than MaxChoiceLen are skipped.
-func unionChoices(projects []Project, states map[string][]State) []Choice {
+// unionChoices is the union of state names over the distinct lists,
+// ordered by category rank, then by first appearance walking the lists (in
+// drop-down order of their projects) and states in server order. Empty
+// names and names longer than MaxChoiceLen are skipped.
+func unionChoices(lists [][]State) []Choice {
 	seen := make(map[string]struct{})
 	var ranked []rankedChoice
-	// Projects of one process have the same states; walking each distinct
-	// list once is enough, and hashing a list is cheaper than looking up
-	// each of its names.
-	seed := maphash.MakeSeed()
-	walked := make(map[uint64][]State)
-	for _, p := range projects {
-		ss := states[p.ID]
-		if len(ss) == 0 {
-			continue
-		}
-		key := statesHash(seed, ss)
-		if prev, ok := walked[key]; ok && sameChoices(prev, ss) {
-			continue
-		}
-		walked[key] = ss
+	for _, ss := range lists {
 		for _, s := range ss {
 			if !choosable(s.Name) {
 				continue
