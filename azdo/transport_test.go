@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
@@ -269,15 +271,8 @@ func TestRedirects(t *testing.T) {
 
 func TestWithHTTPClientIsCopied(t *testing.T) {
 	srv := azdotest.NewServer(t, azdotest.SampleOrg())
-	var calls int
-	var mu sync.Mutex
-	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		mu.Lock()
-		calls++
-		mu.Unlock()
-		return http.DefaultTransport.RoundTrip(r)
-	})
-	hc := &http.Client{Transport: base}
+	base := &countingTransport{}
+	hc := &http.Client{Transport: base, Timeout: time.Minute}
 	c, err := azdo.New(srv.URL(), azdo.PAT(testToken), azdo.WithHTTPClient(hc), azdo.WithProcessAPI(false))
 	if err != nil {
 		t.Fatal(err)
@@ -285,14 +280,20 @@ func TestWithHTTPClientIsCopied(t *testing.T) {
 	if _, err := c.Projects(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if hc.Transport == nil || hc.CheckRedirect != nil {
+	if hc.Transport != base || hc.CheckRedirect != nil || hc.Timeout != time.Minute {
 		t.Errorf("the caller's http.Client was modified: %+v", hc)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if calls != srv.Total() || calls == 0 {
-		t.Errorf("base transport saw %d requests, server %d", calls, srv.Total())
+	if n := base.n.Load(); n != int64(srv.Total()) || n == 0 {
+		t.Errorf("base transport saw %d requests, server %d", n, srv.Total())
 	}
+}
+
+// countingTransport counts the requests it passes to http.DefaultTransport.
+type countingTransport struct{ n atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
