@@ -83,5 +83,5 @@ func TestLoad(t *testing.T) {
 		t.Errorf("peak heap %d MiB, want under %d MiB", p>>20, heapBound>>20)
 	}
 	t.Logf("%d Builds in %v: %d requests, max %d in flight (limit %d), peak heap %d MiB",
-		builds, time.Since(start).Round(time.Millisecond), srv.Total(), srv.MaxInFlight(), limit, peak.Load()>>20)
+		builds, time.Since(start).Round(time.Millisecond), srv.Count(), srv.MaxInFlight(), limit, peak.Load()>>20)
 }

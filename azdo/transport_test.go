@@ -168,8 +168,8 @@ func TestCredentialsAccepted(t *testing.T) {
 		if strings.Contains(err.Error(), testToken) {
 			t.Errorf("error %q contains the token", err)
 		}
-		if srv.Total() != 0 {
-			t.Errorf("%d requests were sent without credentials", srv.Total())
+		if srv.Count() != 0 {
+			t.Errorf("%d requests were sent without credentials", srv.Count())
 		}
 	})
 }
@@ -283,8 +283,8 @@ func TestWithHTTPClientIsCopied(t *testing.T) {
 	if hc.Transport != base || hc.CheckRedirect != nil || hc.Timeout != time.Minute {
 		t.Errorf("the caller's http.Client was modified: %+v", hc)
 	}
-	if n := base.n.Load(); n != int64(srv.Total()) || n == 0 {
-		t.Errorf("base transport saw %d requests, server %d", n, srv.Total())
+	if n := base.n.Load(); n != int64(srv.Count()) || n == 0 {
+		t.Errorf("base transport saw %d requests, server %d", n, srv.Count())
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -142,32 +143,31 @@ func (s *Server) ClearFaults() {
 	s.faults = nil
 }
 
-// Count returns how many requests reached the endpoint.
-func (s *Server) Count(ep Endpoint) int {
+// Count is the one way to count requests: with no argument, how many
+// requests reached the server; with endpoints, how many reached any of
+// them. A request counts when it arrives, before any latency or fault, so
+// a hung request is counted too. For what each request was and how it was
+// answered, see [Server.Requests].
+func (s *Server) Count(endpoints ...Endpoint) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.counts[ep]
-}
-
-// Counts returns the request count of every endpoint that was requested.
-func (s *Server) Counts() map[Endpoint]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[Endpoint]int, len(s.counts))
-	for k, v := range s.counts {
-		out[k] = v
+	n := 0
+	if len(endpoints) == 0 {
+		for _, c := range s.counts {
+			n += c
+		}
+		return n
 	}
-	return out
+	for i, ep := range endpoints {
+		if !slices.Contains(endpoints[:i], ep) {
+			n += s.counts[ep]
+		}
+	}
+	return n
 }
 
-// Total returns how many requests the server received.
-func (s *Server) Total() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.log)
-}
-
-// Requests returns the request log, oldest first.
+// Requests returns the request log, oldest first: a request is logged
+// once it has been answered (or dropped).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()

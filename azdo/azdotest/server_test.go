@@ -132,3 +132,30 @@ func TestFaultsAreCountedAndUsedUp(t *testing.T) {
 		t.Errorf("first logged request = %+v", log[0])
 	}
 }
+
+// TestCount checks the one counting method: all requests, one endpoint,
+// several endpoints (each counted once), and requests that failed.
+func TestCount(t *testing.T) {
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"),
+		azdotest.WithFaults(azdotest.Fault{Endpoint: azdotest.EndpointProcesses, Times: 1, Status: 503}))
+	get(t, srv, http.MethodGet, "/_apis/projects")
+	get(t, srv, http.MethodGet, "/_apis/projects")
+	get(t, srv, http.MethodGet, "/_apis/work/processes")
+	get(t, srv, http.MethodGet, "/_apis/nothing-here")
+	got := map[string]int{
+		"all":                srv.Count(),
+		"projects":           srv.Count(azdotest.EndpointProjects),
+		"projects+processes": srv.Count(azdotest.EndpointProjects, azdotest.EndpointProcesses),
+		"projects twice":     srv.Count(azdotest.EndpointProjects, azdotest.EndpointProjects),
+		"unknown":            srv.Count(azdotest.EndpointUnknown),
+		"locations":          srv.Count(azdotest.EndpointLocations),
+	}
+	want := map[string]int{"all": 4, "projects": 2, "projects+processes": 3, "projects twice": 2, "unknown": 1, "locations": 0}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Count (-want +got):\n%s", diff)
+	}
+	srv.ResetStats()
+	if n := srv.Count(); n != 0 {
+		t.Errorf("Count after ResetStats = %d, want 0", n)
+	}
+}

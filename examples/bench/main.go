@@ -156,7 +156,7 @@ func measure(s strategy, org azdotest.Org, latency time.Duration, warmRuns int) 
 	return row{
 		Projects: len(org.Projects), Strategy: s.name, Covered: covered,
 		Pages:    (len(org.Projects) + 99) / 100,
-		Requests: srv.Total(), WallMS: float64(wall) / float64(time.Millisecond),
+		Requests: srv.Count(), WallMS: float64(wall) / float64(time.Millisecond),
 		RoundTrips: float64(wall) / float64(latency), Allocs: allocs,
 	}, nil
 }

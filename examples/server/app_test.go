@@ -85,14 +85,14 @@ func TestGetConfig(t *testing.T) {
 		t.Errorf("form: %s", body)
 	}
 	etag := resp.Header.Get("ETag")
-	requests := fake.Total()
+	requests := fake.Count()
 
 	resp, body = do(t, http.MethodGet, srv.URL+"/organizations/fabrikam/config", map[string]string{"If-None-Match": etag})
 	if resp.StatusCode != http.StatusNotModified || len(body) != 0 {
 		t.Errorf("conditional GET: %d %q, want 304 and no body", resp.StatusCode, body)
 	}
-	if fake.Total() != requests {
-		t.Errorf("the second GET reached Azure DevOps (%d more requests); the Builder should be cached", fake.Total()-requests)
+	if fake.Count() != requests {
+		t.Errorf("the second GET reached Azure DevOps (%d more requests); the Builder should be cached", fake.Count()-requests)
 	}
 }
 
