@@ -15,8 +15,9 @@ var (
 	// ErrUnauthorized: the credentials were refused or expired (401, or a
 	// sign-in page instead of JSON). It wraps orgconfig.ErrUnauthorized.
 	ErrUnauthorized = fmt.Errorf("azdo: %w", orgconfig.ErrUnauthorized)
-	// ErrForbidden: the credentials lack a permission (403).
-	ErrForbidden = errors.New("azdo: forbidden")
+	// ErrForbidden: the credentials lack a permission (403). It wraps
+	// orgconfig.ErrForbidden.
+	ErrForbidden = fmt.Errorf("azdo: %w", orgconfig.ErrForbidden)
 	// ErrNotFound: the organization, project or resource does not exist (404).
 	ErrNotFound = errors.New("azdo: not found")
 	// ErrRateLimited: Azure DevOps throttled the requests (429) and asked
@@ -60,7 +61,8 @@ func (e *APIError) Error() string {
 }
 
 // Unwrap returns the kind and the cause, so that errors.Is(err,
-// ErrNotFound) and errors.Is(err, orgconfig.ErrUnauthorized) work.
+// ErrNotFound), errors.Is(err, orgconfig.ErrUnauthorized) and
+// errors.Is(err, orgconfig.ErrForbidden) work.
 func (e *APIError) Unwrap() []error {
 	if e.Err == nil {
 		return []error{e.Kind}

@@ -30,12 +30,12 @@ type faultCase struct {
 	// deadline of the Build; 5s when zero.
 	deadline time.Duration
 
-	wantBuildErr error  // non-nil: Build fails with this (a context error)
-	wantReason   string // the status field's disabledReason ("" = enabled)
-	wantIs       error  // every problem is this kind; nil = no problems
-	wantOp       string // the OpError's operation
-	wantProject  string // the project the problem names, if any (anyProject: some project)
-	wantStates   int    // projects with states
+	wantBuildErr error            // non-nil: Build fails with this (a context error)
+	wantReason   orgconfig.Reason // Config.Reason; the status field's disabledReason is its Text ("" = enabled)
+	wantIs       error            // every problem is this kind; nil = no problems
+	wantOp       string           // the OpError's operation
+	wantProject  string           // the project the problem names, if any (anyProject: some project)
+	wantStates   int              // projects with states
 }
 
 // anyProject is a wantProject met by a problem naming any project.
@@ -54,6 +54,7 @@ func faultMatrix() []faultCase {
 		{name: "401 html", faults: []azdotest.Fault{{Endpoint: projects, Status: 401, ContentType: "text/html", Body: "<html><body>Access Denied: The Personal Access Token used has expired.</body></html>"}}, wantReason: unauthorized, wantIs: orgconfig.ErrUnauthorized, wantOp: list},
 		{name: "401 empty body", faults: []azdotest.Fault{{Endpoint: projects, Status: 401, EmptyBody: true}}, wantReason: unauthorized, wantIs: orgconfig.ErrUnauthorized, wantOp: list},
 		{name: "401 on states", faults: []azdotest.Fault{{Endpoint: azdotest.EndpointProcesses, Status: 401}}, wantReason: unauthorized, wantIs: orgconfig.ErrUnauthorized, wantOp: orgconfig.OpWorkItemStates, wantProject: anyProject},
+		{name: "403 on projects", faults: []azdotest.Fault{{Endpoint: projects, Status: 403}}, wantReason: orgconfig.ReasonForbidden, wantIs: orgconfig.ErrForbidden, wantOp: list},
 		{name: "403 on processes: per-project fallback", faults: []azdotest.Fault{{Endpoint: azdotest.EndpointProcesses, Status: 403}}, wantStates: 5},
 		{name: "403 on one project", srvOpts: onPrem, faults: []azdotest.Fault{{Endpoint: azdotest.EndpointWorkItemTypeStates, Project: basic, Status: 403}}, wantIs: azdo.ErrForbidden, wantOp: orgconfig.OpWorkItemStates, wantProject: basic, wantStates: 4},
 		{name: "404 project", srvOpts: onPrem, faults: []azdotest.Fault{{Endpoint: azdotest.EndpointWorkItemTypeStates, Project: basic, Status: 404}}, wantIs: azdo.ErrNotFound, wantOp: orgconfig.OpWorkItemStates, wantProject: basic, wantStates: 4},
@@ -170,8 +171,8 @@ func runFault(t *testing.T, tc faultCase, cred azdo.Credential, token string, ou
 func checkConfig(t *testing.T, tc faultCase, cfg *orgconfig.Config) {
 	t.Helper()
 	status := cfg.StatusField()
-	if status.DisabledReason != tc.wantReason {
-		t.Errorf("status disabledReason = %q, want %q", status.DisabledReason, tc.wantReason)
+	if cfg.Reason != tc.wantReason || status.DisabledReason != tc.wantReason.Text() {
+		t.Errorf("reason %q, status disabledReason %q; want %q, %q", cfg.Reason, status.DisabledReason, tc.wantReason, tc.wantReason.Text())
 	}
 	if len(cfg.States) != tc.wantStates {
 		t.Errorf("%d projects with states, want %d", len(cfg.States), tc.wantStates)

@@ -129,7 +129,7 @@ func TestGatesDriveBuilder(t *testing.T) {
 		name       string
 		gate       orgconfig.FeatureGate
 		org        string
-		wantReason string
+		wantReason orgconfig.Reason
 	}{
 		{"static on", features.Static(true), "acme", ""},
 		{"static off", features.Static(false), "acme", orgconfig.ReasonNoAccess},
@@ -146,8 +146,8 @@ func TestGatesDriveBuilder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := cfg.StatusField().DisabledReason; got != tt.wantReason {
-				t.Errorf("status disabledReason = %q, want %q", got, tt.wantReason)
+			if cfg.Reason != tt.wantReason || cfg.StatusField().DisabledReason != tt.wantReason.Text() {
+				t.Errorf("reason %q, status disabledReason %q; want %q, %q", cfg.Reason, cfg.StatusField().DisabledReason, tt.wantReason, tt.wantReason.Text())
 			}
 		})
 	}

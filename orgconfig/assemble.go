@@ -173,5 +173,5 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		bools[i] = BooleanField{Name: bt.key, Label: bt.label, Help: bt.help}
 		fields = append(fields, &bools[i])
 	}
-	return &Config{Fields: fields, Projects: s.projects, States: s.states, Problems: s.problems, projectsKnown: s.projectsKnown}
+	return &Config{Fields: fields, Projects: s.projects, States: s.states, Problems: s.problems, Reason: s.statusReason, projectsKnown: s.projectsKnown}
 }

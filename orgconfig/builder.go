@@ -37,6 +37,10 @@ type Config struct {
 	// Problems are what degraded the form, in a stable order. Each is an
 	// [*OpError]; errors.Is and errors.As see through it.
 	Problems []error
+	// Reason says why the form (ReasonNoAccess, ReasonGateError) or its
+	// status field (the other reasons) is disabled; "" when it is usable.
+	// The fields' disabledReason is the translated Reason.Text().
+	Reason Reason
 
 	// projectsKnown is set when the project list was loaded, so that a
 	// project missing from it is known to be gone.
@@ -125,8 +129,9 @@ func buildErr(err error) error {
 
 // gated is the form with every field disabled, built without asking the
 // Client anything.
-func (b *Builder) gated(reason string, problem error) *Config {
+func (b *Builder) gated(reason Reason, problem error) *Config {
 	cfg := b.assemble(&snapshot{})
+	cfg.Reason = reason
 	r := b.texts.reasons[reason]
 	for _, f := range cfg.Fields {
 		switch f := f.(type) {

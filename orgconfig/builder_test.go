@@ -20,6 +20,7 @@ import (
 // items and choices, the booleans' state, the fetched projects and the
 // problems' texts.
 type outcome struct {
+	Reason         orgconfig.Reason
 	StatusDisabled bool
 	StatusReason   string
 	Items          []string // "id=name"
@@ -30,7 +31,7 @@ type outcome struct {
 }
 
 func outcomeOf(cfg *orgconfig.Config) outcome {
-	var o outcome
+	o := outcome{Reason: cfg.Reason}
 	for _, f := range cfg.Fields {
 		switch f := f.(type) {
 		case *orgconfig.ChoiceMapperField:
@@ -104,8 +105,8 @@ func TestBuild(t *testing.T) {
 			gate:   func(context.Context, string, string) (bool, error) { return false, nil },
 			client: &stubClient{},
 			want: outcome{
-				StatusDisabled: true, StatusReason: orgconfig.ReasonNoAccess,
-				BoolsDisabled: allBools(orgconfig.ReasonNoAccess),
+				StatusDisabled: true, Reason: orgconfig.ReasonNoAccess, StatusReason: orgconfig.ReasonNoAccess.Text(),
+				BoolsDisabled: allBools(orgconfig.ReasonNoAccess.Text()),
 			},
 		},
 		{
@@ -113,8 +114,8 @@ func TestBuild(t *testing.T) {
 			gate:   func(context.Context, string, string) (bool, error) { return true, errors.New("billing down") },
 			client: &stubClient{},
 			want: outcome{
-				StatusDisabled: true, StatusReason: orgconfig.ReasonGateError,
-				BoolsDisabled: allBools(orgconfig.ReasonGateError),
+				StatusDisabled: true, Reason: orgconfig.ReasonGateError, StatusReason: orgconfig.ReasonGateError.Text(),
+				BoolsDisabled: allBools(orgconfig.ReasonGateError.Text()),
 				Problems:      []string{"orgconfig: check feature gate: billing down"},
 			},
 		},
@@ -123,8 +124,8 @@ func TestBuild(t *testing.T) {
 			org:    "-",
 			client: &stubClient{},
 			want: outcome{
-				StatusDisabled: true, StatusReason: orgconfig.ReasonGateError,
-				BoolsDisabled: allBools(orgconfig.ReasonGateError),
+				StatusDisabled: true, Reason: orgconfig.ReasonGateError, StatusReason: orgconfig.ReasonGateError.Text(),
+				BoolsDisabled: allBools(orgconfig.ReasonGateError.Text()),
 				Problems:      []string{"orgconfig: check feature gate: empty organization id"},
 			},
 		},
@@ -134,7 +135,7 @@ func TestBuild(t *testing.T) {
 				return nil, errDown
 			}},
 			want: outcome{
-				StatusDisabled: true, StatusReason: orgconfig.ReasonUnreachable,
+				StatusDisabled: true, Reason: orgconfig.ReasonUnreachable, StatusReason: orgconfig.ReasonUnreachable.Text(),
 				Problems: []string{"orgconfig: list projects: connection refused"},
 			},
 			wantCalls: [2]int64{1, 0},
@@ -145,8 +146,19 @@ func TestBuild(t *testing.T) {
 				return nil, unauthorized("401")
 			}},
 			want: outcome{
-				StatusDisabled: true, StatusReason: orgconfig.ReasonUnauthorized,
+				StatusDisabled: true, Reason: orgconfig.ReasonUnauthorized, StatusReason: orgconfig.ReasonUnauthorized.Text(),
 				Problems: []string{"orgconfig: list projects: 401: azure devops refused the credentials"},
+			},
+			wantCalls: [2]int64{1, 0},
+		},
+		{
+			name: "projects forbidden",
+			client: &stubClient{projects: func(context.Context) ([]orgconfig.Project, error) {
+				return nil, fmt.Errorf("403: %w", orgconfig.ErrForbidden)
+			}},
+			want: outcome{
+				Reason: orgconfig.ReasonForbidden, StatusDisabled: true, StatusReason: orgconfig.ReasonForbidden.Text(),
+				Problems: []string{"orgconfig: list projects: 403: azure devops refused the request: missing permission"},
 			},
 			wantCalls: [2]int64{1, 0},
 		},
@@ -170,7 +182,7 @@ func TestBuild(t *testing.T) {
 				states:   failing(map[string]error{"p1": errDown, "p2": errDown, "p3": errDown}),
 			},
 			want: outcome{
-				StatusDisabled: true, StatusReason: orgconfig.ReasonNoStates,
+				StatusDisabled: true, Reason: orgconfig.ReasonNoStates, StatusReason: orgconfig.ReasonNoStates.Text(),
 				Items: allItems,
 				Problems: []string{
 					`orgconfig: get work item states of project "Alpha" (p1): connection refused`,
@@ -188,7 +200,7 @@ func TestBuild(t *testing.T) {
 				states:   failing(map[string]error{"p1": unauthorized("401")}),
 			},
 			want: outcome{
-				StatusDisabled: true, StatusReason: orgconfig.ReasonUnauthorized,
+				StatusDisabled: true, Reason: orgconfig.ReasonUnauthorized, StatusReason: orgconfig.ReasonUnauthorized.Text(),
 				Items:    allItems,
 				Problems: []string{`orgconfig: get work item states of project "Alpha" (p1): 401: azure devops refused the credentials`},
 			},
@@ -456,5 +468,27 @@ func TestBuildConcurrentUse(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestReasonText pins the English texts: translators key on them.
+func TestReasonText(t *testing.T) {
+	got := map[orgconfig.Reason]string{}
+	for _, r := range []orgconfig.Reason{"", "bogus", orgconfig.ReasonNoAccess, orgconfig.ReasonGateError, orgconfig.ReasonUnauthorized,
+		orgconfig.ReasonForbidden, orgconfig.ReasonUnreachable, orgconfig.ReasonNoStates} {
+		got[r] = r.Text()
+	}
+	want := map[orgconfig.Reason]string{
+		"":             "",
+		"bogus":        "",
+		"no_access":    "Your organization does not have access to this feature",
+		"gate_error":   "Could not verify access to this feature",
+		"unauthorized": "Azure DevOps refused the credentials of this integration. Reconnect it and try again.",
+		"forbidden":    "Azure DevOps did not allow this integration to read its projects. Give its account permission to view the projects (for a personal access token, the Project and Team (Read) scope) and try again.",
+		"unreachable":  "Could not reach Azure DevOps to load its projects. Try again later.",
+		"no_states":    "Could not load work item states from Azure DevOps. Try again later.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("texts (-want +got):\n%s", diff)
 	}
 }

@@ -14,6 +14,13 @@ const FeatureIssueSync = "organizations:integrations-issue-sync"
 // since every further request would be refused too.
 var ErrUnauthorized = errors.New("azure devops refused the credentials")
 
+// ErrForbidden reports that Azure DevOps accepted the credentials but
+// refused the request for lack of a permission (403). Client
+// implementations wrap it so that errors.Is(err, ErrForbidden) holds; when
+// the project list is refused so, the status field is disabled with
+// [ReasonForbidden].
+var ErrForbidden = errors.New("azure devops refused the request: missing permission")
+
 // Project is an Azure DevOps project.
 type Project struct {
 	ID   string `json:"id"`
@@ -60,7 +67,8 @@ func categoryRank(category string) int {
 //
 // Implementations must be safe for concurrent use: Build calls
 // WorkItemStates from several goroutines at once. Errors meaning the
-// credentials were refused must wrap [ErrUnauthorized].
+// credentials were refused must wrap [ErrUnauthorized]; errors meaning a
+// permission is missing must wrap [ErrForbidden].
 type Client interface {
 	// Projects lists every project of the organization.
 	Projects(ctx context.Context) ([]Project, error)

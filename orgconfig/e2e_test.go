@@ -51,11 +51,12 @@ func TestEndToEndDegraded(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		fault      azdotest.Fault
-		wantReason string
+		wantReason orgconfig.Reason
 		wantIs     error
 		wantStates int
 	}{
 		{"projects 401", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: 401}, orgconfig.ReasonUnauthorized, orgconfig.ErrUnauthorized, 0},
+		{"projects 403", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: 403}, orgconfig.ReasonForbidden, orgconfig.ErrForbidden, 0},
 		{"projects 500", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: 500}, orgconfig.ReasonUnreachable, azdo.ErrUnavailable, 0},
 		{"processes 401", azdotest.Fault{Endpoint: azdotest.EndpointProcesses, Status: 401}, orgconfig.ReasonUnauthorized, orgconfig.ErrUnauthorized, 0},
 		{"one project's states 404 on fallback", azdotest.Fault{Endpoint: azdotest.EndpointWorkItemTypeStates, Project: basic.Name, Status: 404}, "", azdo.ErrNotFound, 4},
@@ -79,9 +80,9 @@ func TestEndToEndDegraded(t *testing.T) {
 				t.Fatal(err)
 			}
 			status := cfg.StatusField()
-			got := []any{status.DisabledReason, len(cfg.States), len(cfg.Problems)}
-			if diff := cmp.Diff([]any{tt.wantReason, tt.wantStates, 1}, got); diff != "" {
-				t.Errorf("(reason, states, problems) (-want +got):\n%s\nproblems: %v", diff, cfg.Problems)
+			got := []any{cfg.Reason, status.DisabledReason, len(cfg.States), len(cfg.Problems)}
+			if diff := cmp.Diff([]any{tt.wantReason, tt.wantReason.Text(), tt.wantStates, 1}, got); diff != "" {
+				t.Errorf("(reason, disabledReason, states, problems) (-want +got):\n%s\nproblems: %v", diff, cfg.Problems)
 			}
 			if len(cfg.Problems) > 0 && !errors.Is(cfg.Problems[0], tt.wantIs) {
 				t.Errorf("problem %v is not %v", cfg.Problems[0], tt.wantIs)

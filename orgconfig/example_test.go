@@ -171,3 +171,38 @@ func ExampleConfig_PruneStatusMapping() {
 	// deleted "": the project no longer exists
 	// p1 "Closed": the project no longer has this state
 }
+
+// Config.Reason tells a program why the form is disabled, whatever language
+// the disabledReason is shown in.
+func ExampleReason() {
+	refused := forbiddenClient{}
+	b, err := orgconfig.NewBuilder(refused, alwaysOn{}, orgconfig.WithTranslator(func(s string) string { return "[fr] " + s }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	switch cfg.Reason {
+	case "":
+		fmt.Println("usable")
+	case orgconfig.ReasonNoAccess, orgconfig.ReasonGateError:
+		fmt.Println("403: the organization may not use this integration")
+	case orgconfig.ReasonForbidden:
+		fmt.Println("ask an admin to grant permission:", cfg.Reason.Text())
+	default:
+		fmt.Println("degraded:", cfg.Reason)
+	}
+	fmt.Println(cfg.StatusField().DisabledReason == "[fr] "+cfg.Reason.Text())
+	// Output:
+	// ask an admin to grant permission: Azure DevOps did not allow this integration to read its projects. Give its account permission to view the projects (for a personal access token, the Project and Team (Read) scope) and try again.
+	// true
+}
+
+// forbiddenClient answers like an identity that may not read projects.
+type forbiddenClient struct{ memoryClient }
+
+func (forbiddenClient) Projects(context.Context) ([]orgconfig.Project, error) {
+	return nil, fmt.Errorf("403 Forbidden: %w", orgconfig.ErrForbidden)
+}

@@ -128,7 +128,7 @@ func TestValidateStatusMapping(t *testing.T) {
 			wantLines: []string{`project "beta" (p2): its work item states were not loaded, so its statuses cannot be checked; try again later`},
 			wantIs:    []error{orgconfig.ErrStatesUnknown}},
 		{name: "projects not loaded", cfg: unreachable, in: orgconfig.StatusMapping{"p1": {"Resolved", "New"}},
-			wantLines: []string{"the status mapping cannot be checked: the form was built without the Azure DevOps projects (" + orgconfig.ReasonUnreachable + ")"},
+			wantLines: []string{"the status mapping cannot be checked: the form was built without the Azure DevOps projects (" + orgconfig.ReasonUnreachable.Text() + ")"},
 			wantIs:    []error{orgconfig.ErrStatesUnknown}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

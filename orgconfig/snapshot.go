@@ -16,7 +16,7 @@ type snapshot struct {
 	projects      []Project          // drop-down order
 	states        map[string][]State // by project ID, fetched projects only
 	problems      []error
-	statusReason  string // non-empty when the status field must be disabled
+	statusReason  Reason // non-empty when the status field must be disabled
 	projectsKnown bool   // the project list was loaded
 
 	items      []DropdownItem
@@ -37,8 +37,11 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 			return nil, ctx.Err()
 		}
 		reason := ReasonUnreachable
-		if errors.Is(err, ErrUnauthorized) {
+		switch {
+		case errors.Is(err, ErrUnauthorized):
 			reason = ReasonUnauthorized
+		case errors.Is(err, ErrForbidden):
+			reason = ReasonForbidden
 		}
 		return b.precompute(&snapshot{
 			problems:     []error{&OpError{Op: OpListProjects, Err: err}},

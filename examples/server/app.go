@@ -222,8 +222,8 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if reason := cfg.StatusField().DisabledReason; reason == orgconfig.ReasonNoAccess || reason == orgconfig.ReasonGateError {
-		writeError(w, http.StatusForbidden, reason)
+	if cfg.Reason == orgconfig.ReasonNoAccess || cfg.Reason == orgconfig.ReasonGateError {
+		writeError(w, http.StatusForbidden, cfg.StatusField().DisabledReason)
 		return
 	}
 	if err := cfg.ValidateStatusMapping(mapping); err != nil {

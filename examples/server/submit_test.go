@@ -46,7 +46,7 @@ func TestPutConfig(t *testing.T) {
 		{"bad mapping shape", jsonHeader, `{"sync_status_forward":[]}`, "", http.StatusUnprocessableEntity, "parse status mapping: not a JSON object"},
 		{"missing status (reference)", jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"","on_unresolve":"New"}}}`, ids["Fabrikam Fiber"]), "", http.StatusUnprocessableEntity, "Resolve and unresolve status are required."},
 		{"state the project lacks", jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"To Do"}}}`, ids["basic-tracker"]), "", http.StatusUnprocessableEntity, `\"Resolved\" is not one of its states`},
-		{"gated organization", jsonHeader, `{}`, "other", http.StatusForbidden, orgconfig.ReasonNoAccess},
+		{"gated organization", jsonHeader, `{}`, "other", http.StatusForbidden, orgconfig.ReasonNoAccess.Text()},
 		{"empty turns sync off", jsonHeader, `{"sync_status_forward":{}}`, "", http.StatusOK, `"sync_status_forward":{}`},
 		{"valid", jsonHeader, valid, "", http.StatusOK, `"sync_comments":true`},
 	} {
