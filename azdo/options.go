@@ -24,6 +24,7 @@ type settings struct {
 	processCacheTTL time.Duration
 	concurrency     int
 	maxInFlight     int
+	projectPageSize int
 }
 
 func defaultSettings() settings {
@@ -38,6 +39,7 @@ func defaultSettings() settings {
 		processCacheTTL: 30 * time.Second,
 		concurrency:     8,
 		maxInFlight:     16,
+		projectPageSize: 1000,
 	}
 }
 
@@ -169,6 +171,20 @@ func WithMaxConcurrentRequests(n int) Option {
 			return fmt.Errorf("max concurrent requests must be at least 1, got %d", n)
 		}
 		s.maxInFlight = n
+		return nil
+	}
+}
+
+// WithProjectPageSize sets how many projects Projects asks for per page
+// ($top, default 1 000: the most projects an organization on Azure DevOps
+// Services holds, so that one request usually lists them all). The server
+// may answer with fewer; the rest follow by continuation token.
+func WithProjectPageSize(n int) Option {
+	return func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("project page size must be at least 1, got %d", n)
+		}
+		s.projectPageSize = n
 		return nil
 	}
 }

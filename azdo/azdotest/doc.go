@@ -19,9 +19,11 @@
 // # Where it differs from Azure DevOps
 //
 //   - Only the endpoints above exist; anything else answers 404.
-//   - Projects are paged at 100 by default, as Azure DevOps Services was
-//     seen to do (Azure DevOps Server returns every project at once); see
-//     [WithPageSize].
+//   - Projects are paged as Azure DevOps Services was seen to do (Azure
+//     DevOps Server returns every project at once): 100 a page without
+//     $top, $top honoured up to 1 000, larger asks capped and continued by
+//     token; see [WithPageSize] and [WithMaxPageSize]. Where the true caps
+//     of the service are unknown, these are the reported ones.
 //   - Work item type states have no transitions, rules or layouts, and the
 //     work item type list has no fields or XML form.
 //   - The process of a project is the one named in [Project.ProcessID];

@@ -88,7 +88,8 @@ type projectJSON struct {
 }
 
 // projects pages as LegacyProjects2Controller does (ADO-WIRE.md §2), with
-// each page also capped at the server's page size.
+// each page also capped as Services caps it: at the page size without $top,
+// at the maximum page size with it.
 func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	filter := strings.ToLower(q.Get("stateFilter"))
@@ -130,9 +131,15 @@ func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
 			take = count - start
 		}
 	}
-	if s.pageSize > 0 && take > s.pageSize {
-		take = s.pageSize
-		valid = true // the cap pages even a request the service would answer whole
+	// Services caps every page: at pageSize without $top, at maxPageSize
+	// with it. The cap pages even a request the algorithm answers whole.
+	limit := s.pageSize
+	if hasTop {
+		limit = s.maxPageSize
+	}
+	if limit > 0 && take > limit {
+		take = limit
+		valid = true
 	}
 	start = min(max(start, 0), count)
 	end := min(start+max(take, 0), count)

@@ -18,8 +18,14 @@ type Option func(*Server)
 // WithLatency delays every answer by d, as a network round trip would.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
 
-// WithPageSize sets how many projects one page holds at most (default 100).
+// WithPageSize sets how many projects a page holds when the request has
+// no $top (default 100, as Azure DevOps Services answers).
 func WithPageSize(n int) Option { return func(s *Server) { s.pageSize = n } }
+
+// WithMaxPageSize sets the most projects a page holds when the request
+// asks for more with $top (default 1 000); the rest follow by continuation
+// token.
+func WithMaxPageSize(n int) Option { return func(s *Server) { s.maxPageSize = n } }
 
 // WithoutProcessAPI imitates an older on-premises server without the
 // process API: its locations are missing from OPTIONS _apis (so the SDK
@@ -55,6 +61,7 @@ type Server struct {
 
 	latency      time.Duration
 	pageSize     int
+	maxPageSize  int
 	noProcessAPI bool
 	pat, bearer  string
 	session      bool
@@ -97,7 +104,7 @@ func Start(org Org, opts ...Option) *Server {
 	if org.Name == "" {
 		org.Name = "fabrikam"
 	}
-	s := &Server{org: org, pageSize: 100, counts: make(map[Endpoint]int),
+	s := &Server{org: org, pageSize: 100, maxPageSize: 1000, counts: make(map[Endpoint]int),
 		byKey: make(map[string]Project), byState: make(map[string][]Project)}
 	for _, opt := range opts {
 		opt(s)
