@@ -1,12 +1,29 @@
 package orgconfig
 
-import "context"
+import (
+	"context"
+
+	"github.com/azdosync/azdosync/internal/flight"
+)
 
 // snapshot returns the cached snapshot when fresh, else joins or starts the
 // shared fetch. Without a cache TTL every Build fetches on its own.
+//
+// The shared fetch runs detached from any one Build, but its context
+// reports the latest deadline of the Builds waiting for it, so the Client
+// decides whether a wait fits (a Retry-After) as it would for the most
+// patient of them. A snapshot that arrives when ctx's deadline has come is
+// late: the Build ends with context.DeadlineExceeded, cached or not.
 func (b *Builder) snapshot(ctx context.Context) (*snapshot, error) {
 	if b.opts.cacheTTL == 0 {
-		return b.fetch(ctx)
+		s, err := b.fetch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := flight.Expired(ctx); err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	return b.cache.Get(ctx, b.fetch)
 }

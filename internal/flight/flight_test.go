@@ -108,3 +108,80 @@ func TestLastWaiterCancelsAndOthersAreUnaffected(t *testing.T) {
 		}
 	})
 }
+
+// TestFetchSeesLatestWaiterDeadline checks that the fetch's context reports
+// the latest deadline of the callers waiting for it, updated as they join
+// and leave, and none while one of them has no deadline.
+func TestFetchSeesLatestWaiterDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		c := &Cache[string]{}
+		fctx := make(chan context.Context, 1)
+		release := make(chan struct{})
+		fetch := func(ctx context.Context) (string, error) {
+			fctx <- ctx
+			<-release
+			return "done", nil
+		}
+		deadline := func(ctx context.Context) string {
+			dl, ok := ctx.Deadline()
+			if !ok {
+				return "none"
+			}
+			return dl.Sub(start).String()
+		}
+		short, cancelShort := context.WithTimeout(t.Context(), time.Second)
+		defer cancelShort()
+		long, cancelLong := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancelLong()
+		open, cancelOpen := context.WithCancel(t.Context())
+		defer cancelOpen()
+
+		a := c.Start(short, fetch)
+		ctx := <-fctx
+		var got []string
+		got = append(got, deadline(ctx)) // a: 1s
+		b := c.Start(long, fetch)
+		got = append(got, deadline(ctx)) // a, b: 10s
+		o := c.Start(open, fetch)
+		got = append(got, deadline(ctx)) // a, b, o: none
+		o.Leave()
+		got = append(got, deadline(ctx)) // a, b: 10s
+		b.Leave()
+		got = append(got, deadline(ctx)) // a: 1s
+		close(release)
+		if v, err := a.Wait(short); v != "done" || err != nil {
+			t.Errorf("Wait = %q, %v; want done", v, err)
+		}
+		if want := []string{"1s", "10s", "none", "10s", "1s"}; !slices.Equal(got, want) {
+			t.Errorf("fetch deadlines %v, want %v", got, want)
+		}
+	})
+}
+
+// TestResultAtTheDeadlineIsLate checks that a caller whose deadline has
+// come gets context.DeadlineExceeded, even when the fetch ended at that
+// same instant with a result, so that the outcome does not depend on which
+// of two simultaneous events is seen first.
+func TestResultAtTheDeadlineIsLate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &Cache[string]{}
+		fetch := func(ctx context.Context) (string, error) {
+			dl, ok := ctx.Deadline()
+			if !ok {
+				<-ctx.Done()
+				return "", ctx.Err()
+			}
+			time.Sleep(time.Until(dl)) // gives up exactly at the deadline
+			return "gave up", nil
+		}
+		for i := range 20 {
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+			v, err := c.Get(ctx, fetch)
+			cancel()
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("run %d: Get = %q, %v; want DeadlineExceeded", i, v, err)
+			}
+		}
+	})
+}

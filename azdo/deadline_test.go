@@ -1,0 +1,100 @@
+package azdo_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/orgconfig"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestCachedBuildUnderRetryAfter is the regression test for a Builder cache
+// that ran its shared fetch without the callers' deadline: the transport
+// then waited out Retry-Afters no caller could afford. A 1s Build, cached or
+// not, gets the degraded form at once on a 429 asking for 5s, and the full
+// form on a 200 asking to slow down for a day.
+func TestCachedBuildUnderRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		fault      azdotest.Fault
+		wantReason string
+		wantIs     error
+		wantStates int
+	}{
+		{"429 with Retry-After 5", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: 429, RetryAfter: "5"},
+			orgconfig.ReasonUnreachable, azdo.ErrRateLimited, 0},
+		{"200 with Retry-After 86400", azdotest.Fault{Endpoint: azdotest.EndpointProcesses, Times: 1, Kind: azdotest.FaultDelay, RetryAfter: "86400"},
+			"", nil, 5},
+	} {
+		for _, cached := range []bool{false, true} {
+			name := tt.name + "/no cache"
+			var opts []orgconfig.Option
+			if cached {
+				name = tt.name + "/cache"
+				opts = append(opts, orgconfig.WithCacheTTL(time.Minute))
+			}
+			t.Run(name, func(t *testing.T) {
+				_, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(tt.fault)})
+				b, err := orgconfig.NewBuilder(c, features.Static(true), opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+				defer cancel()
+				cfg, err := b.Build(ctx, "org-1")
+				if err != nil {
+					t.Fatalf("Build error = %v, want the form", err)
+				}
+				got := []any{cfg.StatusField().DisabledReason != "", len(cfg.States), len(cfg.Problems)}
+				want := []any{tt.wantReason != "", tt.wantStates, 0}
+				if tt.wantIs != nil {
+					want[2] = 1
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("(disabled, projects with states, problems) (-want +got):\n%s\nproblems: %v", diff, cfg.Problems)
+				}
+				for _, p := range cfg.Problems {
+					if !errors.Is(p, tt.wantIs) {
+						t.Errorf("problem %v is not %v", p, tt.wantIs)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestProcessLookupUnderRetryAfter is the regression test for azdo's shared
+// process lookup, which runs detached from its callers: it must see their
+// deadline, so that a Retry-After too long for it fails at once and a
+// slow-down it cannot afford is not waited out.
+func TestProcessLookupUnderRetryAfter(t *testing.T) {
+	org := azdotest.SampleOrg()
+	id := org.Projects[0].ID
+	t.Run("429 with Retry-After 5", func(t *testing.T) {
+		_, c := newPair(t, org, []azdotest.Option{azdotest.WithFaults(
+			azdotest.Fault{Endpoint: azdotest.EndpointProcessWorkItemTypes, Status: 429, RetryAfter: "5"},
+		)})
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		_, err := c.WorkItemStates(ctx, id)
+		if !errors.Is(err, azdo.ErrRateLimited) {
+			t.Errorf("WorkItemStates error = %v, want ErrRateLimited at once", err)
+		}
+	})
+	t.Run("200 with Retry-After 86400", func(t *testing.T) {
+		_, c := newPair(t, org, []azdotest.Option{azdotest.WithFaults(
+			azdotest.Fault{Endpoint: azdotest.EndpointProcesses, Times: 1, Kind: azdotest.FaultDelay, RetryAfter: "86400"},
+		)})
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		states, err := c.WorkItemStates(ctx, id)
+		if err != nil || len(states) == 0 {
+			t.Errorf("WorkItemStates = %v, %v; want the states", states, err)
+		}
+	})
+}
