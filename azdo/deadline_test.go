@@ -22,7 +22,7 @@ func TestCachedBuildUnderRetryAfter(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		fault      azdotest.Fault
-		wantReason string
+		wantReason orgconfig.Reason
 		wantIs     error
 		wantStates int
 	}{
@@ -50,13 +50,13 @@ func TestCachedBuildUnderRetryAfter(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Build error = %v, want the form", err)
 				}
-				got := []any{cfg.StatusField().DisabledReason != "", len(cfg.States), len(cfg.Problems)}
-				want := []any{tt.wantReason != "", tt.wantStates, 0}
+				got := []any{cfg.Reason, len(cfg.States), len(cfg.Problems)}
+				want := []any{tt.wantReason, tt.wantStates, 0}
 				if tt.wantIs != nil {
 					want[2] = 1
 				}
 				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("(disabled, projects with states, problems) (-want +got):\n%s\nproblems: %v", diff, cfg.Problems)
+					t.Errorf("(reason, projects with states, problems) (-want +got):\n%s\nproblems: %v", diff, cfg.Problems)
 				}
 				for _, p := range cfg.Problems {
 					if !errors.Is(p, tt.wantIs) {
