@@ -69,6 +69,7 @@ func faultMatrix() []faultCase {
 		{name: "malformed json", faults: []azdotest.Fault{{Endpoint: projects, Kind: azdotest.FaultMalformed}}, wantReason: unreachable, wantIs: azdo.ErrBadResponse, wantOp: list},
 		{name: "truncated body", faults: []azdotest.Fault{{Endpoint: projects, Kind: azdotest.FaultTruncated}}, wantReason: unreachable, wantIs: azdo.ErrBadResponse, wantOp: list},
 		{name: "oversized body", faults: []azdotest.Fault{{Endpoint: projects, Kind: azdotest.FaultOversized, Size: 3 << 20}}, opts: []azdo.Option{azdo.WithMaxResponseBytes(1 << 20)}, wantReason: unreachable, wantIs: azdo.ErrBadResponse, wantOp: list},
+		{name: "304 with a Location, not followable", faults: []azdotest.Fault{{Endpoint: projects, Status: 304, EmptyBody: true, Header: http.Header{"Location": {"/fabrikam/_apis/projects"}}}}, wantReason: unreachable, wantIs: azdo.ErrBadResponse, wantOp: list},
 		{name: "connection reset", faults: []azdotest.Fault{{Endpoint: projects, Kind: azdotest.FaultDrop}}, opts: quick, wantReason: unreachable, wantIs: azdo.ErrUnavailable, wantOp: list},
 		{name: "slower than the deadline", deadline: 500 * time.Millisecond, faults: []azdotest.Fault{{Kind: azdotest.FaultDelay, Delay: 10 * time.Second}}, wantBuildErr: context.DeadlineExceeded},
 		{name: "never answers", deadline: 500 * time.Millisecond, faults: []azdotest.Fault{{Endpoint: projects, Kind: azdotest.FaultHang}}, wantBuildErr: context.DeadlineExceeded},

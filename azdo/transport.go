@@ -88,6 +88,18 @@ func retryableStatus(code int) bool {
 	return false
 }
 
+// followable reports whether http.Client follows a redirect of this
+// status. It does not follow 300, 304 or 305: passed on, such an answer
+// would reach the SDK, which would neither use nor close it.
+func followable(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method == http.MethodOptions && req.URL.String() == t.discoveryURL {
 		return t.sharedDiscovery(req)
@@ -159,7 +171,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 				return t.accept(resp)
 			}
-			if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "" {
+			if followable(resp.StatusCode) && resp.Header.Get("Location") != "" {
 				// Judged here, not in CheckRedirect: the SDK replaces the
 				// error http.Client returns from CheckRedirect with its own
 				// reading of the redirect response.
@@ -167,9 +179,11 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 					discard(resp)
 					return nil, err
 				}
-				return resp, nil // http.Client follows it
+				// Read whole (bounded) and closed here, so that the slot is
+				// free whatever the caller does with the answer.
+				return t.buffered(resp) // http.Client follows it
 			}
-			apiErr := readAPIError(resp, ra)
+			apiErr := t.readAPIError(resp, ra)
 			if !retryableStatus(resp.StatusCode) {
 				return nil, apiErr
 			}
@@ -265,19 +279,51 @@ func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 		cancel()
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &slotBody{ReadCloser: resp.Body, release: release, cancel: cancel}
 	return resp, nil
 }
 
-type cancelOnClose struct {
+// slotBody holds a request's slot until its body has been read to the end
+// (or failed) or closed, whichever comes first, and its context until the
+// body is closed.
+type slotBody struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	release func()
+	cancel  context.CancelFunc
 }
 
-func (c *cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.cancel()
+func (b *slotBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.release()
+	}
+	return n, err
+}
+
+func (b *slotBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
 	return err
+}
+
+// buffered reads resp's body whole, within the size limit, and closes it:
+// the response it returns holds no connection and no slot.
+func (t *transport) buffered(resp *http.Response) (*http.Response, error) {
+	if resp.ContentLength > t.maxBody {
+		discard(resp)
+		return nil, tooLarge(resp.StatusCode, t.maxBody)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(&limitedBody{ReadCloser: resp.Body, left: t.maxBody, max: t.maxBody, status: resp.StatusCode})
+	if err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			return nil, apiErr
+		}
+		return nil, &APIError{StatusCode: resp.StatusCode, Kind: ErrUnavailable, Message: "could not read the answer: " + describeNetErr(err)}
+	}
+	resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	return resp, nil
 }
 
 // accept checks a 2xx answer before the SDK decodes it.
@@ -300,22 +346,30 @@ func (t *transport) accept(resp *http.Response) (*http.Response, error) {
 	}
 	if resp.ContentLength > t.maxBody {
 		discard(resp)
-		return nil, tooLarge(t.maxBody)
+		return nil, tooLarge(resp.StatusCode, t.maxBody)
 	}
-	resp.Body = &limitedBody{ReadCloser: resp.Body, left: t.maxBody, max: t.maxBody}
+	if resp.ContentLength == 0 {
+		// Nothing to read: free the slot now. The SDK does not close an
+		// empty body on every path.
+		_ = resp.Body.Close()
+		resp.Body = http.NoBody
+		return resp, nil
+	}
+	resp.Body = &limitedBody{ReadCloser: resp.Body, left: t.maxBody, max: t.maxBody, status: resp.StatusCode}
 	return resp, nil
 }
 
-func tooLarge(limit int64) *APIError {
-	return &APIError{StatusCode: http.StatusOK, Kind: ErrBadResponse, Message: fmt.Sprintf("response body larger than %d bytes", limit)}
+func tooLarge(status int, limit int64) *APIError {
+	return &APIError{StatusCode: status, Kind: ErrBadResponse, Message: fmt.Sprintf("response body larger than %d bytes", limit)}
 }
 
 // limitedBody fails reads past the size limit and reports a body cut short
 // as a bad response rather than a bare EOF.
 type limitedBody struct {
 	io.ReadCloser
-	left int64
-	max  int64
+	left   int64
+	max    int64
+	status int
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -324,7 +378,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 		var one [1]byte
 		n, err := b.ReadCloser.Read(one[:])
 		if n > 0 {
-			return 0, tooLarge(b.max)
+			return 0, tooLarge(b.status, b.max)
 		}
 		return 0, err
 	}
@@ -334,13 +388,19 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.left -= int64(n)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return n, &APIError{StatusCode: http.StatusOK, Kind: ErrBadResponse, Message: "response body cut short"}
+		return n, &APIError{StatusCode: b.status, Kind: ErrBadResponse, Message: "response body cut short"}
 	}
 	return n, err
 }
 
+// maxErrorBody bounds what is read of an answer that is not used: an
+// error's body, or the rest of a refused one.
+const maxErrorBody = 64 << 10
+
+// discard reads a little of an unused body, so that the connection may be
+// reused, and closes it.
 func discard(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 	_ = resp.Body.Close()
 }
 
@@ -354,10 +414,10 @@ func mediaType(h http.Header) string {
 
 // readAPIError reads an error answer: the service's JSON envelope when
 // there is one, else a summary that never repeats an HTML page.
-func readAPIError(resp *http.Response, ra time.Duration) *APIError {
+func (t *transport) readAPIError(resp *http.Response, ra time.Duration) *APIError {
 	defer discard(resp)
 	e := &APIError{StatusCode: resp.StatusCode, Kind: kindOf(resp.StatusCode), RetryAfter: ra}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, min(t.maxBody, maxErrorBody)))
 	ct := mediaType(resp.Header)
 	switch {
 	case strings.Contains(ct, "json"):
@@ -374,7 +434,11 @@ func readAPIError(resp *http.Response, ra time.Duration) *APIError {
 			e.Message = e.Message[:200] + "…"
 		}
 	}
-	if e.Message == "" {
+	switch {
+	case e.Message != "":
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		e.Message = "azure devops answered a redirect that cannot be followed"
+	default:
 		e.Message = "azure devops answered " + strings.ToLower(http.StatusText(resp.StatusCode))
 	}
 	return e

@@ -3,6 +3,7 @@ package azdo
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -93,5 +94,45 @@ func TestThrottleFailsFastWhenTooLong(t *testing.T) {
 	err := tr.pause(ctx, d, true)
 	if !errors.Is(err, ErrRateLimited) || time.Since(start) > 100*time.Millisecond {
 		t.Errorf("pause = %v after %v, want ErrRateLimited at once", err, time.Since(start))
+	}
+}
+
+// TestSlotFreedWithoutClose checks that a request's slot outlives neither
+// an empty answer nor a body read to its end, even when the caller never
+// closes the body (the SDK returns early on an empty body, unclosed).
+func TestSlotFreedWithoutClose(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("empty") == "" {
+			_, _ = w.Write([]byte("{}"))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	const slots = 2
+	c, err := New(srv.URL+"/org", PAT("x"), WithMaxConcurrentRequests(slots))
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(query string) (*http.Response, error) {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		t.Cleanup(cancel)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/org/x?"+query, nil)
+		return c.hc.Do(req)
+	}
+	for i := range 2 * slots {
+		resp, err := get("empty=1")
+		if err != nil {
+			t.Fatalf("empty answer %d: %v", i, err)
+		}
+		resp, err = get("")
+		if err != nil {
+			t.Fatalf("answer %d: %v", i, err)
+		}
+		if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "{}" {
+			t.Fatalf("answer %d: body %q, %v", i, b, err)
+		}
+	}
+	if len(c.hc.Transport.(*transport).slots) != 0 {
+		t.Errorf("%d slots held after every body was read", len(c.hc.Transport.(*transport).slots))
 	}
 }
