@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,5 +67,67 @@ func TestNonFollowableRedirectsReleaseTheirSlot(t *testing.T) {
 	}
 	if n := srv.Count(azdotest.EndpointProjects); n < answers+1 {
 		t.Errorf("%d project list requests, want at least %d", n, answers+1)
+	}
+}
+
+// TestOversizedRedirectBody answers the location discovery (OPTIONS
+// _apis) with a 307 to a healthy organization and a 64 MiB body, streamed.
+// With a 1 MiB limit the Client reads about that much, then gives up with
+// ErrBadResponse; it never follows the redirect with the body read whole.
+func TestOversizedRedirectBody(t *testing.T) {
+	const limit, size, chunk = 1 << 20, 64 << 20, 64 << 10
+	healthy := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(testToken))
+	target, err := url.Parse(healthy.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	var written atomic.Int64
+	done := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodOptions {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		defer func() { done <- struct{}{} }()
+		w.Header().Set("Location", healthy.URL()+"/_apis")
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		buf := []byte(strings.Repeat("x", chunk))
+		for written.Load() < size {
+			n, err := w.Write(buf)
+			written.Add(int64(n))
+			if err != nil {
+				return // the client stopped reading
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := azdo.New(srv.URL+"/fabrikam", azdo.PAT(testToken), azdo.WithMaxResponseBytes(limit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := orgconfig.NewBuilder(c, features.Static(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	cfg, err := b.Build(ctx, "org-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Problems) != 1 || !errors.Is(cfg.Problems[0], azdo.ErrBadResponse) ||
+		!strings.Contains(cfg.Problems[0].Error(), "307 Temporary Redirect: response body larger than 1048576 bytes") {
+		t.Errorf("problems %v, want one ErrBadResponse naming the 307 and the limit", cfg.Problems)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the redirect body was still being sent 5s after the Build")
+	}
+	// The limit, plus what the sockets' buffers hold.
+	if n := written.Load(); n > 16<<20 {
+		t.Errorf("the server sent %d MiB of the redirect body before the client stopped reading, limit 1 MiB", n>>20)
 	}
 }

@@ -118,6 +118,8 @@ func (t *transport) sharedDiscovery(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		defer resp.Body.Close()
+		// Bounded: roundTrip hands back 2xx bodies under the size limit
+		// and redirects already read within it.
 		body, err := io.ReadAll(resp.Body)
 		if err != nil {
 			return nil, err
