@@ -63,6 +63,25 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("azdo: new client: %w", err)
 	}
 
+	hc := newHTTPClient(s, u, cred)
+	c := &Client{url: u.String(), opts: s, hc: hc}
+	c.index.TTL = s.processCacheTTL
+
+	// Area clients built directly on our http.Client: this skips the
+	// SDK's resource-area discovery and its unsynchronized per-Connection
+	// caches, and does no I/O.
+	conn := &azuredevops.Connection{BaseUrl: c.url, SuppressFedAuthRedirect: true}
+	sdk := azuredevops.NewClientWithOptions(conn, c.url, azuredevops.WithHTTPClient(hc))
+	c.core = &core.ClientImpl{Client: *sdk}
+	c.wit = &workitemtracking.ClientImpl{Client: *sdk}
+	c.process = &workitemtrackingprocess.ClientImpl{Client: *sdk}
+	return c, nil
+}
+
+// newHTTPClient returns a copy of the configured http.Client (or a new
+// one) whose transport authenticates to u's host with cred (nil: never),
+// retries, throttles and bounds bodies as s says.
+func newHTTPClient(s settings, u *url.URL, cred Credential) *http.Client {
 	var base http.RoundTripper = http.DefaultTransport
 	hc := &http.Client{}
 	if s.httpClient != nil {
@@ -80,20 +99,8 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 	tr.discovery.TTL = 10 * time.Second // covers callers racing the SDK's own cache
 	tr.discovery.Keep = func(r *storedResponse) bool { return r.status >= 200 && r.status < 300 }
 	tr.discoveryURL = u.String() + "/_apis"
-
 	hc.Transport = tr
-	c := &Client{url: u.String(), opts: s, hc: hc}
-	c.index.TTL = s.processCacheTTL
-
-	// Area clients built directly on our http.Client: this skips the
-	// SDK's resource-area discovery and its unsynchronized per-Connection
-	// caches, and does no I/O.
-	conn := &azuredevops.Connection{BaseUrl: c.url, SuppressFedAuthRedirect: true}
-	sdk := azuredevops.NewClientWithOptions(conn, c.url, azuredevops.WithHTTPClient(hc))
-	c.core = &core.ClientImpl{Client: *sdk}
-	c.wit = &workitemtracking.ClientImpl{Client: *sdk}
-	c.process = &workitemtrackingprocess.ClientImpl{Client: *sdk}
-	return c, nil
+	return hc
 }
 
 // URL returns the normalized organization URL.

@@ -76,3 +76,27 @@ func ExampleTokenFunc() {
 	fmt.Println(client)
 	// Output: azdo.Client(https://dev.azure.com/fabrikam)
 }
+
+// The reference integration stores an organization's ID and looks its URL
+// up; OrgURL does the same, without credentials.
+func ExampleOrgURL() {
+	// On Azure DevOps Services, leave WithLocationService out; here
+	// azdotest stands in for the location service and the organization.
+	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	defer srv.Close()
+
+	orgURL, err := azdo.OrgURL(context.Background(), srv.OrgID(), azdo.WithLocationService(srv.LocationServiceURL()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := azdo.New(orgURL, azdo.PAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	projects, err := client.Projects(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(orgURL == srv.URL(), len(projects))
+	// Output: true 5
+}

@@ -25,6 +25,7 @@ type settings struct {
 	concurrency     int
 	maxInFlight     int
 	projectPageSize int
+	locationService string
 }
 
 func defaultSettings() settings {
@@ -40,6 +41,7 @@ func defaultSettings() settings {
 		concurrency:     8,
 		maxInFlight:     16,
 		projectPageSize: 1000,
+		locationService: defaultLocationService,
 	}
 }
 
@@ -185,6 +187,19 @@ func WithProjectPageSize(n int) Option {
 			return fmt.Errorf("project page size must be at least 1, got %d", n)
 		}
 		s.projectPageSize = n
+		return nil
+	}
+}
+
+// WithLocationService sets the base URL of the service [OrgURL] asks for
+// an organization's URL (default https://app.vssps.visualstudio.com; a test
+// passes azdotest's Server.LocationServiceURL). New ignores it.
+func WithLocationService(baseURL string) Option {
+	return func(s *settings) error {
+		if _, err := parseServiceURL(baseURL, "location service url", nil); err != nil {
+			return err
+		}
+		s.locationService = baseURL
 		return nil
 	}
 }

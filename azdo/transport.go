@@ -265,7 +265,7 @@ func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 	cancel := func() { cancelCtx(); release() }
 	r := req.Clone(ctx)
 	r.Header.Del("Authorization")
-	if strings.EqualFold(r.URL.Host, t.host) {
+	if t.cred != nil && strings.EqualFold(r.URL.Host, t.host) { // nil: an anonymous lookup (OrgURL)
 		auth, err := t.cred.authorization(ctx)
 		if err != nil {
 			cancel()

@@ -15,53 +15,11 @@ const maxHostLen = 253
 // no trailing slash. Errors describe the problem without repeating the URL,
 // which might carry credentials.
 func parseOrgURL(raw string, allowed []string) (*url.URL, error) {
-	if raw == "" {
-		return nil, fmt.Errorf("empty organization url")
-	}
-	u, err := url.Parse(raw)
+	u, err := parseServiceURL(raw, "organization url", allowed)
 	if err != nil {
-		return nil, fmt.Errorf("organization url does not parse")
+		return nil, err
 	}
-	if u.User != nil {
-		return nil, fmt.Errorf("organization url must not contain credentials; pass them as a Credential")
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, fmt.Errorf("organization url must not have a query or fragment")
-	}
-	if u.Opaque != "" || u.Host == "" {
-		return nil, fmt.Errorf("organization url must be absolute, like https://dev.azure.com/{organization}")
-	}
-	host := strings.ToLower(u.Hostname())
-	if port := u.Port(); port != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("organization url port %q is not a port number", port)
-		}
-	}
-	if len(host) > maxHostLen {
-		return nil, fmt.Errorf("organization url host is longer than %d characters", maxHostLen)
-	}
-	if !validHost(host) {
-		return nil, fmt.Errorf("organization url host %q is not a valid host name", host)
-	}
-	if ip := net.ParseIP(host); ip != nil && (ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
-		// No Azure DevOps server lives there; link-local holds cloud
-		// metadata services, a classic target of forged URLs.
-		return nil, fmt.Errorf("organization url host %s is not a unicast server address", host)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(host) {
-			return nil, fmt.Errorf("organization url must use https (http is allowed only for loopback hosts)")
-		}
-	default:
-		return nil, fmt.Errorf("organization url scheme %q is not https", u.Scheme)
-	}
-	if len(allowed) > 0 && !hostAllowed(host, allowed) {
-		return nil, fmt.Errorf("organization url host %q is not in the allowed hosts", host)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
+	host := u.Hostname()
 	switch {
 	case host == "dev.azure.com":
 		if u.Path == "" || strings.Count(u.Path, "/") != 1 {
@@ -72,6 +30,60 @@ func parseOrgURL(raw string, allowed []string) (*url.URL, error) {
 			return nil, fmt.Errorf("organization url on visualstudio.com must be https://{organization}.visualstudio.com")
 		}
 	}
+	return u, nil
+}
+
+// parseServiceURL checks the URL of an Azure DevOps service (what names
+// it in errors) with the rules of organization URLs but their shape, and
+// returns it normalized: lower-case host, no trailing slash.
+func parseServiceURL(raw, what string, allowed []string) (*url.URL, error) {
+	if raw == "" {
+		return nil, fmt.Errorf("empty %s", what)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s does not parse", what)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%s must not contain credentials; pass them as a Credential", what)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("%s must not have a query or fragment", what)
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return nil, fmt.Errorf("%s must be absolute, like https://dev.azure.com/{organization}", what)
+	}
+	host := strings.ToLower(u.Hostname())
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%s port %q is not a port number", what, port)
+		}
+	}
+	if len(host) > maxHostLen {
+		return nil, fmt.Errorf("%s host is longer than %d characters", what, maxHostLen)
+	}
+	if !validHost(host) {
+		return nil, fmt.Errorf("%s host %q is not a valid host name", what, host)
+	}
+	if ip := net.ParseIP(host); ip != nil && (ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+		// No Azure DevOps server lives there; link-local holds cloud
+		// metadata services, a classic target of forged URLs.
+		return nil, fmt.Errorf("%s host %s is not a unicast server address", what, host)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(host) {
+			return nil, fmt.Errorf("%s must use https (http is allowed only for loopback hosts)", what)
+		}
+	default:
+		return nil, fmt.Errorf("%s scheme %q is not https", what, u.Scheme)
+	}
+	if len(allowed) > 0 && !hostAllowed(host, allowed) {
+		return nil, fmt.Errorf("%s host %q is not in the allowed hosts", what, host)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
 	u.Host = strings.ToLower(u.Host)
 	return u, nil
 }

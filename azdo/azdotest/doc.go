@@ -29,6 +29,9 @@
 //   - The process of a project is the one named in [Project.ProcessID];
 //     an inherited process lists its complete set of work item types
 //     itself rather than merging its parent's.
+//   - The location service's organization lookup ([Server.LocationServiceURL])
+//     answers only for this organization and only for the core area; an
+//     unknown name or ID gets a 404 whose body is a guess.
 //   - Rate limiting happens only through injected faults; there is no
 //     TSTU accounting.
 //   - Authentication is a plain comparison with the configured PAT or

@@ -19,7 +19,10 @@ const (
 	EndpointProcesses            Endpoint = "GET _apis/work/processes"
 	EndpointProcessWorkItemTypes Endpoint = "GET _apis/work/processes/{id}/workItemTypes"
 	EndpointProcessStates        Endpoint = "GET _apis/work/processes/{id}/workItemTypes/{ref}/states"
-	EndpointUnknown              Endpoint = "unknown"
+	// EndpointLocationService is the organization lookup of the location
+	// service, at the server's root rather than under the organization.
+	EndpointLocationService Endpoint = "GET /_apis/resourceAreas/{areaId} (location service)"
+	EndpointUnknown         Endpoint = "unknown"
 )
 
 // FaultKind is what an injected fault does instead of the normal answer.

@@ -13,6 +13,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route) {
 		s.locations(w)
 	case EndpointResourceAreas:
 		s.resourceAreas(w)
+	case EndpointLocationService:
+		s.lookupOrg(w, r, rt)
 	case EndpointProjects:
 		s.projects(w, r)
 	case EndpointWorkItemTypes, EndpointWorkItemTypeStates:

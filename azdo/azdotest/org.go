@@ -9,7 +9,11 @@ import (
 type Org struct {
 	// Name is the organization's name, the first path segment of its URL.
 	// Empty means "fabrikam".
-	Name      string
+	Name string
+	// ID is the organization's ID (its host ID), a UUID, by which the
+	// location service finds it as well as by name. Empty means an ID
+	// derived from Name; [Server.OrgID] tells it.
+	ID        string
 	Processes []Process
 	Projects  []Project
 }

@@ -104,6 +104,9 @@ func Start(org Org, opts ...Option) *Server {
 	if org.Name == "" {
 		org.Name = "fabrikam"
 	}
+	if org.ID == "" {
+		org.ID = StableID("organization/" + org.Name)
+	}
 	s := &Server{org: org, pageSize: 100, maxPageSize: 1000, counts: make(map[Endpoint]int),
 		byKey: make(map[string]Project), byState: make(map[string][]Project)}
 	for _, opt := range opts {
@@ -209,6 +212,9 @@ type route struct {
 // parse routes a path below the organization, case-insensitively.
 func (s *Server) parse(method, path string) (route, bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if rt, ok := parseLocationService(method, segs); ok {
+		return rt, true
+	}
 	if len(segs) == 0 || !strings.EqualFold(segs[0], s.org.Name) {
 		return route{ep: EndpointUnknown}, false
 	}
@@ -282,7 +288,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !s.authorized(r) {
+	if rt.ep != EndpointLocationService && !s.authorized(r) { // the lookup is anonymous
 		writeError(rec, http.StatusUnauthorized, "UnauthorizedRequestException",
 			"TF400813: The user '' is not authorized to access this resource.")
 		return

@@ -1,0 +1,104 @@
+package azdo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/google/uuid"
+)
+
+// coreAreaID is the core resource area: where it lives is the
+// organization's URL.
+const coreAreaID = "79134C72-4A58-4B42-976C-04E7115F32BF"
+
+// defaultLocationService answers resource area lookups for every
+// organization on Azure DevOps Services.
+const defaultLocationService = "https://app.vssps.visualstudio.com"
+
+// OrgURL returns the URL of the Azure DevOps organization identified by
+// account: its ID (a GUID, as the reference stores it) or its name. It asks
+// the resource-areas service, which needs no credentials, and checks the
+// answer with the same rules as New.
+//
+// The request is GET {base}/_apis/resourceAreas/{core area}?hostId={id}
+// (or ?accountName={name}), api-version 5.0-preview.1, sent without an
+// Authorization header to WithLocationService's base URL (default
+// https://app.vssps.visualstudio.com). Retries, timeouts, the body limit,
+// WithAllowedHosts (for the location service, its redirects and the answer)
+// and the error kinds are those of a Client; an unknown account, or an
+// answer without a locationUrl, is ErrNotFound. The URL returned is
+// normalized as [Client.URL] is, ready for New.
+func OrgURL(ctx context.Context, account string, opts ...Option) (string, error) {
+	const op = "look up organization url"
+	s := defaultSettings()
+	for i, opt := range opts {
+		if opt == nil {
+			return "", fmt.Errorf("azdo: %s: option %d is nil", op, i)
+		}
+		if err := opt(&s); err != nil {
+			return "", fmt.Errorf("azdo: %s: %w", op, err)
+		}
+	}
+	q := url.Values{"api-version": {"5.0-preview.1"}}
+	switch id, err := uuid.Parse(account); {
+	case err == nil:
+		q.Set("hostId", id.String())
+	case validAccountName(account):
+		q.Set("accountName", account)
+	default:
+		return "", fmt.Errorf("azdo: %s: account must be an organization id (a guid) or an organization name (letters, digits and hyphens)", op)
+	}
+	base, err := parseServiceURL(s.locationService, "location service url", s.allowedHosts)
+	if err != nil {
+		return "", fmt.Errorf("azdo: %s: %w", op, err)
+	}
+	hc := newHTTPClient(s, base, nil) // no credential: the lookup is anonymous
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String()+"/_apis/resourceAreas/"+coreAreaID+"?"+q.Encode(), nil)
+	if err != nil {
+		return "", fmt.Errorf("azdo: %s: %w", op, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", fail(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	var area struct {
+		LocationURL string `json:"locationUrl"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&area); err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) { // too large or cut short
+			return "", withOp(op, err)
+		}
+		return "", &APIError{Op: op, StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "could not decode the response", Err: err}
+	}
+	if area.LocationURL == "" {
+		return "", &APIError{Op: op, StatusCode: resp.StatusCode, Kind: ErrNotFound, Message: "the location service knows no url for this organization"}
+	}
+	u, err := parseOrgURL(area.LocationURL, s.allowedHosts)
+	if err != nil {
+		return "", &APIError{Op: op, StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "the location service answered an unusable url: " + err.Error()}
+	}
+	return u.String(), nil
+}
+
+// validAccountName accepts organization names as Azure DevOps allows them:
+// letters, digits and hyphens, starting and ending with a letter or digit,
+// at most 63 characters (a DNS label, as in {name}.visualstudio.com).
+func validAccountName(name string) bool {
+	if name == "" || len(name) > 63 || name[0] == '-' || name[len(name)-1] == '-' {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
