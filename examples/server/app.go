@@ -50,6 +50,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /organizations/{org}/config", a.getConfig)
 	mux.HandleFunc("PUT /organizations/{org}/config", a.putConfig)
 	mux.HandleFunc("GET /organizations/{org}/projects/{id}/states", a.getStates)
+	a.registerPage(mux)
 	return a.logRequests(mux)
 }
 

@@ -11,6 +11,9 @@
 //	GET /organizations/{org}/projects/{id}/states  one project's states and a
 //	                                               suggested mapping, for forms
 //	                                               that load states lazily
+//	GET /organizations/{org}/                      the admin page: the form drawn
+//	                                               from the JSON, saved with PUT
+//	                                               (see page.go and web/)
 //	GET /healthz                                   liveness
 //
 // By default it serves azdotest's sample organization as "fabrikam":

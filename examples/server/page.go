@@ -1,0 +1,87 @@
+package main
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+)
+
+// web holds the admin page: its template, one script and one stylesheet.
+//
+//go:embed web
+var web embed.FS
+
+// pageCSP allows the page to load only its own script, stylesheet and
+// JSON: no inline script or style, nothing from elsewhere.
+const pageCSP = "default-src 'self'"
+
+// pageData is what web/page.html shows.
+type pageData struct {
+	Org       string
+	ConfigURL string
+}
+
+// registerPage adds the admin page and its assets to mux:
+//
+//	GET /organizations/{org}/  the page, which loads and saves
+//	                           /organizations/{org}/config
+//	GET /organizations/{org}   redirects to the page
+//	GET /assets/{file}         app.js and style.css
+//	GET /favicon.ico           204: no icon, and no 404 in the console
+func (a *app) registerPage(mux *http.ServeMux) {
+	tmpl := template.Must(template.ParseFS(web, "web/page.html"))
+	assets, err := fs.Sub(web, "web")
+	if err != nil {
+		panic(err) // the embedded directory is always there
+	}
+	files := http.FileServerFS(assets)
+
+	mux.HandleFunc("GET /organizations/{org}/{$}", func(w http.ResponseWriter, r *http.Request) {
+		org := r.PathValue("org")
+		if _, err := a.builders(org); err != nil {
+			if errors.Is(err, errUnknownOrg) {
+				http.Error(w, "unknown organization", http.StatusNotFound)
+				return
+			}
+			a.logger.ErrorContext(r.Context(), "connect", "org", org, "err", err)
+			http.Error(w, "could not connect to the organization", http.StatusInternalServerError)
+			return
+		}
+		securePage(w.Header())
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		data := pageData{Org: org, ConfigURL: "/organizations/" + url.PathEscape(org) + "/config"}
+		if err := tmpl.Execute(w, data); err != nil {
+			a.logger.ErrorContext(r.Context(), "render page", "err", err)
+		}
+	})
+	mux.HandleFunc("GET /organizations/{org}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/organizations/"+url.PathEscape(r.PathValue("org"))+"/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=86400")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /assets/{file}", func(w http.ResponseWriter, r *http.Request) {
+		switch r.PathValue("file") {
+		case "app.js", "style.css":
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		securePage(w.Header())
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + r.PathValue("file")
+		files.ServeHTTP(w, r2)
+	})
+}
+
+// securePage sets the headers of the page and its assets.
+func securePage(h http.Header) {
+	h.Set("Content-Security-Policy", pageCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-cache")
+}
