@@ -44,7 +44,7 @@ func TestBuildHostileServerData(t *testing.T) {
 	})
 	t.Run("duplicate ids and names", func(t *testing.T) {
 		c := org{
-			projects: []orgconfig.Project{{ID: "b", Name: "Twin"}, {ID: "a", Name: "Twin"}, {ID: "b", Name: "Impostor"}},
+			projects: []orgconfig.Project{{ID: "b", Name: "Twin"}, {ID: "a", Name: "Twin"}, {ID: "b", Name: "Impostor"}, {ID: "B", Name: "Impostor in capitals"}},
 			states:   map[string][]orgconfig.State{"a": agileBug, "b": scrumBug},
 		}.client()
 		b, err := orgconfig.NewBuilder(c, gateFunc(allow))

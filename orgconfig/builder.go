@@ -47,8 +47,12 @@ type Config struct {
 	projectsKnown bool
 }
 
-// StatusField returns the status choice mapper of the form.
+// StatusField returns the status choice mapper of the form, or nil when
+// there is none (a zero or nil Config).
 func (c *Config) StatusField() *ChoiceMapperField {
+	if c == nil {
+		return nil
+	}
 	for _, f := range c.Fields {
 		if m, ok := f.(*ChoiceMapperField); ok {
 			return m
@@ -90,6 +94,9 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 // error wraps ctx.Err(). Every goroutine Build starts has ended when it
 // returns, so the Client must honour ctx.
 func (b *Builder) Build(ctx context.Context, orgID string) (*Config, error) {
+	if b == nil || b.client == nil || b.gate == nil || b.texts == nil {
+		return nil, buildErr(errors.New("the Builder was not made by NewBuilder"))
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, buildErr(err)
 	}

@@ -28,6 +28,9 @@ type OpError struct {
 
 // Error names the step, the project when there is one, and the cause.
 func (e *OpError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	if e.ProjectID == "" {
 		return fmt.Sprintf("orgconfig: %s: %v", e.Op, e.Err)
 	}
@@ -35,4 +38,9 @@ func (e *OpError) Error() string {
 }
 
 // Unwrap returns the cause.
-func (e *OpError) Unwrap() error { return e.Err }
+func (e *OpError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}

@@ -3,8 +3,10 @@ package orgconfig_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/azdosync/azdosync/orgconfig"
 )
@@ -138,6 +140,7 @@ func ExampleConfig_ValidateStatusMapping() {
 	// Output:
 	// project "Fabrikam" (p1): "Resolved" is not one of its states
 	// project "p9": no such Azure DevOps project
+	// project "p9": Resolve and unresolve status are required.
 	// {Closed New} true <nil>
 }
 
@@ -205,4 +208,66 @@ type forbiddenClient struct{ memoryClient }
 
 func (forbiddenClient) Projects(context.Context) ([]orgconfig.Project, error) {
 	return nil, fmt.Errorf("403 Forbidden: %w", orgconfig.ErrForbidden)
+}
+
+// MappingErrors give a UI each problem with its row (project) and column
+// (key), instead of text to split.
+func ExampleMappingErrors() {
+	client := memoryClient{
+		projects: []orgconfig.Project{{ID: "6CE954B1", Name: "Fabrikam"}},
+		states: map[string][]orgconfig.State{
+			"6CE954B1": {{Name: "To Do", Category: "Proposed"}, {Name: "Done", Category: "Completed"}},
+		},
+	}
+	b, err := orgconfig.NewBuilder(client, alwaysOn{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := orgconfig.ParseStatusMapping([]byte(`{"6ce954b1":{"on_resolve":"Closed","on_unresolve":""},"0a1b":{"on_resolve":"Done","on_unresolve":"To Do"}}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = cfg.ValidateStatusMapping(m)
+	var rows orgconfig.MappingErrors
+	if errors.As(err, &rows) {
+		for _, r := range rows {
+			fmt.Printf("%s %q %q: %v\n", r.ProjectID, r.Key, r.State, r.Err)
+		}
+	}
+	fmt.Println(errors.Is(err, orgconfig.ErrUnknownState))
+	fmt.Println(err)
+
+	// A valid submission, pruned, is keyed by the IDs as Azure DevOps
+	// spells them.
+	kept, _ := cfg.PruneStatusMapping(orgconfig.StatusMapping{"6ce954b1": {OnResolve: "Done", OnUnresolve: "To Do"}})
+	fmt.Println(kept)
+	// Output:
+	// 0a1b "" "": unknown project
+	// 6ce954b1 "on_resolve" "Closed": unknown state
+	// 6ce954b1 "on_unresolve" "": resolve and unresolve status are required
+	// true
+	// project "0a1b": no such Azure DevOps project
+	// project "Fabrikam" (6ce954b1): "Closed" is not one of its states
+	// project "Fabrikam" (6ce954b1): Resolve and unresolve status are required.
+	// map[6CE954B1:{Done To Do}]
+}
+
+// Errors of ParseStatusMapping tell a malformed value from one too large.
+func ExampleParseStatusMapping() {
+	for _, body := range []string{
+		`{"p1":{"ON_RESOLVE":"Done"}}`,
+		`{"p1":{"on_resolve":"Done","on_unresolve":"New"}} trailing`,
+		`{"p1":{"on_resolve":"` + strings.Repeat("x", 300) + `"}}`,
+	} {
+		_, err := orgconfig.ParseStatusMapping([]byte(body))
+		fmt.Println(errors.Is(err, orgconfig.ErrMalformedMapping), errors.Is(err, orgconfig.ErrMappingTooLarge), err)
+	}
+	// Output:
+	// true false parse status mapping: project "p1": unknown field "ON_RESOLVE"
+	// true false parse status mapping: data after the object
+	// false true parse status mapping: project "p1": status of 300 bytes, more than the limit of 256
 }

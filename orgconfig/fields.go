@@ -79,12 +79,20 @@ type ChoiceMapperField struct {
 	FormatMessageValue bool
 }
 
-// Key returns the field's name.
-func (f *ChoiceMapperField) Key() string { return f.Name }
-func (*ChoiceMapperField) isField()      {}
+// Key returns the field's name; "" for a nil field.
+func (f *ChoiceMapperField) Key() string {
+	if f == nil {
+		return ""
+	}
+	return f.Name
+}
+func (*ChoiceMapperField) isField() {}
 
 // MarshalJSON encodes the field in the reference form schema.
 func (f *ChoiceMapperField) MarshalJSON() ([]byte, error) {
+	if f == nil {
+		return []byte("null"), nil
+	}
 	var selectors any = f.MappedSelectors
 	if f.PerItemMapping {
 		per := f.PerItemSelectors
@@ -123,13 +131,21 @@ type BooleanField struct {
 	DisabledReason string
 }
 
-// Key returns the field's name.
-func (f *BooleanField) Key() string { return f.Name }
-func (*BooleanField) isField()      {}
+// Key returns the field's name; "" for a nil field.
+func (f *BooleanField) Key() string {
+	if f == nil {
+		return ""
+	}
+	return f.Name
+}
+func (*BooleanField) isField() {}
 
 // MarshalJSON encodes the field in the reference form schema: "disabled" and
 // "disabledReason" appear only when the field is disabled.
 func (f *BooleanField) MarshalJSON() ([]byte, error) {
+	if f == nil {
+		return []byte("null"), nil
+	}
 	return json.Marshal(struct {
 		Name           string `json:"name"`
 		Type           string `json:"type"`

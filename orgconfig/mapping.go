@@ -2,10 +2,12 @@ package orgconfig
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -29,74 +31,178 @@ const (
 	MaxProjectIDLen    = 64      // a project ID is a 36-character UUID
 )
 
-// Kinds of problem in a status mapping, for errors.Is.
+// Kinds of problem in a status mapping, for errors.Is. A [*MappingError]
+// wraps one of the first four; [ParseStatusMapping] errors wrap one of the
+// last two.
 var (
+	// ErrStatusRequired: an entry lacks its on_resolve or on_unresolve
+	// state.
 	ErrStatusRequired = errors.New("resolve and unresolve status are required")
+	// ErrUnknownProject: the organization has no project with that ID.
 	ErrUnknownProject = errors.New("unknown project")
-	ErrUnknownState   = errors.New("unknown state")
+	// ErrUnknownState: the project's work item type has no such state.
+	ErrUnknownState = errors.New("unknown state")
 	// ErrStatesUnknown: the form was built without this project's states
-	// (a failure, or WithStateProjectLimit), so its entry cannot be
-	// checked.
+	// (a failure, or WithStateProjectLimit), or without the projects, so
+	// the entry cannot be checked.
 	ErrStatesUnknown = errors.New("states unknown")
+
+	// ErrMalformedMapping: the submitted value is not a status mapping:
+	// another JSON shape, an unknown or repeated key, a project ID given
+	// twice (IDs ignore case), trailing data.
+	ErrMalformedMapping = errors.New("malformed status mapping")
+	// ErrMappingTooLarge: the submitted value exceeds a limit
+	// ([MaxMappingBytes], [MaxMappingProjects], [MaxChoiceLen]).
+	ErrMappingTooLarge = errors.New("status mapping too large")
 )
+
+// Keys of a [ProjectStatuses] entry, as submitted and in [MappingError].
+const (
+	KeyOnResolve   = "on_resolve"
+	KeyOnUnresolve = "on_unresolve"
+)
+
+// parseError is an error of ParseStatusMapping: its text begins "parse
+// status mapping" and it wraps the kind.
+type parseError struct {
+	msg  string
+	kind error
+}
+
+func (e *parseError) Error() string { return "parse status mapping: " + e.msg }
+func (e *parseError) Unwrap() error { return e.kind }
 
 // ParseStatusMapping parses a submitted status mapping: a JSON object whose
 // values are objects with only "on_resolve" and "on_unresolve" strings.
-// It refuses other shapes, unknown keys, repeated project IDs, null
-// entries, trailing data, and values past the size limits. Errors begin
-// "parse status mapping".
+// Keys must match exactly (no case folding); no key may appear twice at any
+// level, and no project ID twice ignoring case; nothing but white space may
+// follow the object. It refuses other shapes, null entries and values past
+// the size limits. Errors begin "parse status mapping" and wrap
+// [ErrMalformedMapping] or [ErrMappingTooLarge].
 func ParseStatusMapping(data []byte) (StatusMapping, error) {
-	fail := func(format string, args ...any) (StatusMapping, error) {
-		return nil, fmt.Errorf("parse status mapping: "+format, args...)
-	}
+	p := mappingParser{dec: json.NewDecoder(bytes.NewReader(data))}
 	if len(data) > MaxMappingBytes {
-		return fail("%d bytes, more than the limit of %d", len(data), MaxMappingBytes)
+		return nil, tooLarge("%d bytes, more than the limit of %d", len(data), MaxMappingBytes)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return fail("not a JSON object")
+	if tok, err := p.dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, malformed("not a JSON object")
 	}
 	m := StatusMapping{}
-	for dec.More() {
-		tok, err := dec.Token()
+	spelled := map[string]string{} // folded ID -> ID as submitted
+	for p.dec.More() {
+		id, err := p.key()
 		if err != nil {
-			return fail("malformed JSON: %v", err)
+			return nil, err
 		}
-		id := tok.(string) // object keys are always strings
 		if id == "" || len(id) > MaxProjectIDLen {
-			return fail("project id %q must have 1 to %d characters", truncate(id), MaxProjectIDLen)
+			return nil, malformed("project id %q must have 1 to %d characters", truncate(id), MaxProjectIDLen)
 		}
-		if _, dup := m[id]; dup {
-			return fail("project %q appears twice", id)
+		if first, dup := spelled[foldID(id)]; dup {
+			if first == id {
+				return nil, malformed("project %q appears twice", id)
+			}
+			return nil, malformed("project %q appears twice, also as %q (project ids ignore case)", first, id)
 		}
 		if len(m) == MaxMappingProjects {
-			return fail("more than %d projects", MaxMappingProjects)
+			return nil, tooLarge("more than %d projects", MaxMappingProjects)
 		}
-		var entry *ProjectStatuses
-		if err := dec.Decode(&entry); err != nil {
-			return fail("project %q: %v", id, describeJSONErr(err))
+		entry, err := p.entry(id)
+		if err != nil {
+			return nil, err
 		}
-		if entry == nil {
-			return fail("project %q: entry is null", id)
-		}
-		for _, s := range []string{entry.OnResolve, entry.OnUnresolve} {
-			if len(s) > MaxChoiceLen {
-				return fail("project %q: status of %d bytes, more than the limit of %d", id, len(s), MaxChoiceLen)
-			}
-		}
-		m[id] = *entry
+		spelled[foldID(id)] = id
+		m[id] = entry
 	}
-	if _, err := dec.Token(); err != nil {
-		if errors.Is(err, io.EOF) {
-			return fail("malformed JSON: unexpected end")
-		}
-		return fail("malformed JSON: %v", err)
+	if _, err := p.dec.Token(); err != nil {
+		return nil, jsonErr(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fail("data after the object")
+	if _, err := p.dec.Token(); err != io.EOF {
+		return nil, malformed("data after the object")
 	}
 	return m, nil
+}
+
+func malformed(format string, args ...any) error {
+	return &parseError{fmt.Sprintf(format, args...), ErrMalformedMapping}
+}
+
+func tooLarge(format string, args ...any) error {
+	return &parseError{fmt.Sprintf(format, args...), ErrMappingTooLarge}
+}
+
+func jsonErr(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return malformed("malformed JSON: unexpected end")
+	}
+	return malformed("malformed JSON: %v", err)
+}
+
+// mappingParser walks the tokens of a submitted mapping, so that keys are
+// matched exactly and repeated keys are seen (encoding/json folds case
+// and keeps the last).
+type mappingParser struct{ dec *json.Decoder }
+
+// key reads an object key.
+func (p mappingParser) key() (string, error) {
+	tok, err := p.dec.Token()
+	if err != nil {
+		return "", jsonErr(err)
+	}
+	k, ok := tok.(string)
+	if !ok { // unreachable: the decoder only yields strings as keys
+		return "", malformed("malformed JSON: object key %v", tok)
+	}
+	return k, nil
+}
+
+// entry reads one project's {"on_resolve": ..., "on_unresolve": ...}.
+func (p mappingParser) entry(id string) (ProjectStatuses, error) {
+	var e ProjectStatuses
+	tok, err := p.dec.Token()
+	switch {
+	case err != nil:
+		return e, jsonErr(err)
+	case tok == nil:
+		return e, malformed("project %q: entry is null", id)
+	case tok != json.Delim('{'):
+		return e, malformed("project %q: entry must be an object", id)
+	}
+	seen := map[string]bool{}
+	for p.dec.More() {
+		key, err := p.key()
+		if err != nil {
+			return e, err
+		}
+		var dst *string
+		switch key {
+		case KeyOnResolve:
+			dst = &e.OnResolve
+		case KeyOnUnresolve:
+			dst = &e.OnUnresolve
+		default:
+			return e, malformed("project %q: unknown field %q", id, truncate(key))
+		}
+		if seen[key] {
+			return e, malformed("project %q: %q appears twice", id, key)
+		}
+		seen[key] = true
+		tok, err := p.dec.Token()
+		if err != nil {
+			return e, jsonErr(err)
+		}
+		s, ok := tok.(string)
+		if !ok {
+			return e, malformed("project %q: %q must be a string", id, key)
+		}
+		if len(s) > MaxChoiceLen {
+			return e, tooLarge("project %q: status of %d bytes, more than the limit of %d", id, len(s), MaxChoiceLen)
+		}
+		*dst = s
+	}
+	if _, err := p.dec.Token(); err != nil { // the closing brace
+		return e, jsonErr(err)
+	}
+	return e, nil
 }
 
 func truncate(s string) string {
@@ -106,82 +212,181 @@ func truncate(s string) string {
 	return s
 }
 
-// describeJSONErr shortens decoder errors to what an admin can act on.
-func describeJSONErr(err error) string {
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr):
-		if typeErr.Field != "" {
-			return fmt.Sprintf("%q must be a string", typeErr.Field)
-		}
-		return "entry must be an object"
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return strings.TrimPrefix(err.Error(), "json: ")
-	}
-	return "malformed JSON: " + err.Error()
-}
-
 // msgStatusRequired is the reference integration's message, which admins
 // and its front end know.
 const msgStatusRequired = "Resolve and unresolve status are required."
 
-// mappingError is one problem of one entry.
-type mappingError struct {
-	project string // "name" (id), or the bare id when unknown
-	msg     string
-	kind    error
+// MappingError is one problem of one entry of a status mapping, for a UI to
+// show next to the row (ProjectID) and column (Key) it concerns.
+// errors.Is(e, kind) reports its kind.
+type MappingError struct {
+	// ProjectID is the entry's project ID as submitted; "" when the
+	// problem concerns the whole mapping (it cannot be checked because the
+	// form was built without the projects).
+	ProjectID string
+	// Key is KeyOnResolve or KeyOnUnresolve when the problem is one
+	// state of the entry, or "" for the whole entry.
+	Key string
+	// State is the state named, when the problem is a state
+	// (ErrUnknownState).
+	State string
+	// Err is the kind: ErrStatusRequired, ErrUnknownProject,
+	// ErrUnknownState or ErrStatesUnknown; ErrMalformedMapping when a
+	// mapping that did not come from ParseStatusMapping names one project
+	// twice (IDs ignore case).
+	Err error
+
+	name   string // the project's name, when known
+	detail string // ErrStatesUnknown of the whole mapping: why; ErrMalformedMapping: the other spelling
 }
 
-func (e *mappingError) Error() string {
-	if e.project == "" {
-		return e.msg
+// Error names the project (by name and ID when it exists) and says what is
+// wrong, quoting the state: project "Fabrikam" (p1): "Done" is not one of
+// its states.
+func (e *MappingError) Error() string {
+	if e == nil {
+		return "<nil>"
 	}
-	return "project " + e.project + ": " + e.msg
+	var msg string
+	switch {
+	case errors.Is(e.Err, ErrStatusRequired):
+		msg = msgStatusRequired
+	case errors.Is(e.Err, ErrUnknownProject):
+		msg = "no such Azure DevOps project"
+	case errors.Is(e.Err, ErrUnknownState):
+		msg = fmt.Sprintf("%q is not one of its states", e.State)
+	case errors.Is(e.Err, ErrStatesUnknown) && e.ProjectID == "":
+		msg = "the status mapping cannot be checked: the form was built without the Azure DevOps projects"
+		if e.detail != "" {
+			msg += " (" + e.detail + ")"
+		}
+	case errors.Is(e.Err, ErrStatesUnknown):
+		msg = "its work item states were not loaded, so its statuses cannot be checked; try again later"
+	case errors.Is(e.Err, ErrMalformedMapping) && e.detail != "":
+		msg = fmt.Sprintf("the same project as %q (project ids ignore case)", e.detail)
+	case e.Err != nil:
+		msg = e.Err.Error()
+	default:
+		msg = "invalid entry"
+	}
+	switch {
+	case e.ProjectID == "":
+		return msg
+	case e.name != "":
+		return fmt.Sprintf("project %q (%s): %s", e.name, e.ProjectID, msg)
+	}
+	return fmt.Sprintf("project %q: %s", e.ProjectID, msg)
 }
 
-func (e *mappingError) Unwrap() error { return e.kind }
+// Unwrap returns Err.
+func (e *MappingError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
+
+// MappingErrors are every problem of a status mapping, sorted by project ID
+// then key, as [Config.ValidateStatusMapping] returns them. Use errors.As to
+// get the list; errors.Is sees each element's kind.
+type MappingErrors []*MappingError
+
+// Error is the elements' texts, one a line.
+func (e MappingErrors) Error() string {
+	var b strings.Builder
+	for _, m := range e {
+		if m == nil {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(m.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the elements, so that errors.Is and errors.As look at
+// each.
+func (e MappingErrors) Unwrap() []error {
+	errs := make([]error, 0, len(e))
+	for _, m := range e {
+		if m != nil {
+			errs = append(errs, m)
+		}
+	}
+	return errs
+}
 
 // ValidateStatusMapping checks a submitted mapping against what Azure
-// DevOps has: every entry needs both states, its project must exist, and
-// both states must be states of the project's work item type. It reports
-// every problem at once (errors.Join), ordered by project ID, each
-// matching one of ErrStatusRequired, ErrUnknownProject, ErrUnknownState or
-// ErrStatesUnknown with errors.Is. An empty mapping is valid.
+// DevOps has: every entry needs both states, its project must exist
+// (project IDs compare ignoring case), and both states must be states of
+// the project's work item type. It returns nil or a [MappingErrors] listing
+// every problem of every entry, sorted by project ID then key; each
+// matches one of ErrStatusRequired, ErrUnknownProject, ErrUnknownState or
+// ErrStatesUnknown with errors.Is. When the form was built without the
+// projects (a zero Config, a gated form, a failed project list), one
+// ErrStatesUnknown with an empty ProjectID stands for every entry, besides
+// the missing states. An empty mapping is valid.
 func (c *Config) ValidateStatusMapping(m StatusMapping) error {
 	if len(m) == 0 {
 		return nil
 	}
-	if !c.projectsKnown {
-		return &mappingError{kind: ErrStatesUnknown,
-			msg: "the status mapping cannot be checked: the form was built without the Azure DevOps projects (" + c.StatusField().DisabledReason + ")"}
+	var errs MappingErrors
+	known := c != nil && c.projectsKnown
+	if !known {
+		errs = append(errs, &MappingError{Err: ErrStatesUnknown, detail: c.reasonText()})
 	}
 	index := c.projectIndex()
-	var errs []error
+	spelled := make(map[string]string, len(m)) // folded ID -> first ID as submitted
 	for _, id := range sortedKeys(m) {
 		entry := m[id]
-		p, ok := index[strings.ToLower(id)]
-		if !ok {
-			errs = append(errs, &mappingError{project: fmt.Sprintf("%q", id), msg: "no such Azure DevOps project", kind: ErrUnknownProject})
+		folded := foldID(id)
+		if first, dup := spelled[folded]; dup {
+			errs = append(errs, &MappingError{ProjectID: id, Err: ErrMalformedMapping, detail: first})
 			continue
 		}
-		label := fmt.Sprintf("%q (%s)", p.Name, p.ID)
-		if entry.OnResolve == "" || entry.OnUnresolve == "" {
-			errs = append(errs, &mappingError{project: label, msg: msgStatusRequired, kind: ErrStatusRequired})
-			continue
+		spelled[folded] = id
+		p, found := index[folded]
+		if known && !found {
+			errs = append(errs, &MappingError{ProjectID: id, Err: ErrUnknownProject})
 		}
-		states, known := c.States[p.ID]
-		if !known {
-			errs = append(errs, &mappingError{project: label, kind: ErrStatesUnknown,
-				msg: "its work item states were not loaded, so its statuses cannot be checked; try again later"})
-			continue
+		var states []State
+		statesKnown := false
+		if found {
+			states, statesKnown = c.States[p.ID]
+			if !statesKnown {
+				errs = append(errs, &MappingError{ProjectID: id, Err: ErrStatesUnknown, name: p.Name})
+			}
 		}
-		for _, s := range []string{entry.OnResolve, entry.OnUnresolve} {
-			if !hasState(states, s) {
-				errs = append(errs, &mappingError{project: label, msg: fmt.Sprintf("%q is not one of its states", s), kind: ErrUnknownState})
+		for _, st := range [...]struct{ key, state string }{{KeyOnResolve, entry.OnResolve}, {KeyOnUnresolve, entry.OnUnresolve}} {
+			switch {
+			case st.state == "":
+				errs = append(errs, &MappingError{ProjectID: id, Key: st.key, Err: ErrStatusRequired, name: p.Name})
+			case statesKnown && !hasState(states, st.state):
+				errs = append(errs, &MappingError{ProjectID: id, Key: st.key, State: st.state, Err: ErrUnknownState, name: p.Name})
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(errs, func(a, b *MappingError) int {
+		return cmp.Or(strings.Compare(a.ProjectID, b.ProjectID), strings.Compare(a.Key, b.Key))
+	})
+	return errs
+}
+
+// reasonText is why the form lacks its projects, as its status field says
+// it (translated), else in English; "" when unknown.
+func (c *Config) reasonText() string {
+	if f := c.StatusField(); f != nil && f.DisabledReason != "" {
+		return f.DisabledReason
+	}
+	if c == nil {
+		return ""
+	}
+	return c.Reason.Text()
 }
 
 // SuggestedStatuses proposes a project's mapping: on resolve its first
@@ -189,7 +394,7 @@ func (c *Config) ValidateStatusMapping(m StatusMapping) error {
 // in category Proposed, else InProgress. It reports false when the
 // project's states are unknown or either side has no fitting state.
 func (c *Config) SuggestedStatuses(projectID string) (ProjectStatuses, bool) {
-	p, ok := c.project(projectID)
+	p, ok := c.Project(projectID)
 	if !ok {
 		return ProjectStatuses{}, false
 	}
@@ -213,7 +418,7 @@ func (c *Config) SuggestedStatuses(projectID string) (ProjectStatuses, bool) {
 
 // Dropped is an entry PruneStatusMapping removed, and why.
 type Dropped struct {
-	ProjectID string `json:"project_id"`
+	ProjectID string `json:"project_id"`      // as saved
 	State     string `json:"state,omitempty"` // the saved state the project no longer has
 	Reason    string `json:"reason"`
 }
@@ -222,30 +427,51 @@ type Dropped struct {
 const (
 	DroppedProjectGone = "the project no longer exists"
 	DroppedStateGone   = "the project no longer has this state"
+	DroppedDuplicate   = "another entry names the same project"
 )
 
 // PruneStatusMapping heals a saved mapping before it is shown again: it
 // drops entries whose project no longer exists or whose saved states the
-// project no longer has, and reports them. Only what the form knows is
-// judged: when the projects could not be loaded, or a project's states
-// were not, its entries stay. saved is not modified.
+// project no longer has, and reports them, in project ID order. Only what
+// the form knows is judged: when the projects could not be loaded (or c is
+// a zero Config), every entry stays as saved; when a project's states were
+// not loaded, its entry stays.
+//
+// Kept entries are keyed by the project ID as Azure DevOps spells it
+// ([Config.Projects]), so pruning a validated submission also normalizes
+// it. When several saved IDs name one project (IDs ignore case), the one
+// spelled as Azure DevOps does is kept, else the first in byte order; the
+// others are dropped with DroppedDuplicate. saved is not modified.
 func (c *Config) PruneStatusMapping(saved StatusMapping) (kept StatusMapping, dropped []Dropped) {
 	kept = make(StatusMapping, len(saved))
+	if c == nil || !c.projectsKnown {
+		maps.Copy(kept, saved)
+		return kept, nil
+	}
 	index := c.projectIndex()
-	for _, id := range sortedKeys(saved) {
-		entry := saved[id]
-		if !c.projectsKnown {
-			kept[id] = entry
-			continue
+	ids := sortedKeys(saved)
+	chosen := make(map[string]string, len(saved)) // Azure DevOps ID -> saved ID kept
+	for _, id := range ids {
+		if p, ok := index[foldID(id)]; ok {
+			if prev, dup := chosen[p.ID]; !dup || (id == p.ID && prev != p.ID) {
+				chosen[p.ID] = id
+			}
 		}
-		p, ok := index[strings.ToLower(id)]
+	}
+	for _, id := range ids {
+		entry := saved[id]
+		p, ok := index[foldID(id)]
 		if !ok {
 			dropped = append(dropped, Dropped{ProjectID: id, Reason: DroppedProjectGone})
 			continue
 		}
+		if chosen[p.ID] != id {
+			dropped = append(dropped, Dropped{ProjectID: id, Reason: DroppedDuplicate})
+			continue
+		}
 		states, known := c.States[p.ID]
 		if !known {
-			kept[id] = entry
+			kept[p.ID] = entry
 			continue
 		}
 		var gone []string
@@ -255,7 +481,7 @@ func (c *Config) PruneStatusMapping(saved StatusMapping) (kept StatusMapping, dr
 			}
 		}
 		if len(gone) == 0 {
-			kept[id] = entry
+			kept[p.ID] = entry
 			continue
 		}
 		for _, s := range gone {
@@ -265,23 +491,49 @@ func (c *Config) PruneStatusMapping(saved StatusMapping) (kept StatusMapping, dr
 	return kept, dropped
 }
 
-// projectIndex maps lower-case project IDs (UUIDs) to projects.
-func (c *Config) projectIndex() map[string]Project {
-	index := make(map[string]Project, len(c.Projects))
-	for _, p := range c.Projects {
-		index[strings.ToLower(p.ID)] = p
+// Project returns the project with the given ID, compared ignoring case
+// (IDs are GUIDs). It reports false when the form has no such project, and
+// on a zero or nil Config.
+func (c *Config) Project(id string) (Project, bool) {
+	if c == nil {
+		return Project{}, false
 	}
-	return index
-}
-
-// project finds a project by ID, case-insensitively (IDs are UUIDs).
-func (c *Config) project(id string) (Project, bool) {
+	folded := foldID(id)
 	for _, p := range c.Projects {
-		if strings.EqualFold(p.ID, id) {
+		if foldID(p.ID) == folded {
 			return p, true
 		}
 	}
 	return Project{}, false
+}
+
+// projectIndex maps folded project IDs to projects; nil for a nil Config.
+func (c *Config) projectIndex() map[string]Project {
+	if c == nil {
+		return nil
+	}
+	index := make(map[string]Project, len(c.Projects))
+	for _, p := range c.Projects {
+		index[foldID(p.ID)] = p
+	}
+	return index
+}
+
+// foldID is how project IDs compare: ignoring ASCII case, as GUIDs do.
+// Other characters compare exactly (no Unicode folding).
+func foldID(id string) string {
+	for i := 0; i < len(id); i++ {
+		if 'A' <= id[i] && id[i] <= 'Z' {
+			b := []byte(id)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return id
 }
 
 func hasState(states []State, name string) bool {
@@ -289,10 +541,5 @@ func hasState(states []State, name string) bool {
 }
 
 func sortedKeys(m StatusMapping) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }

@@ -111,8 +111,9 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 	return b.precompute(snap), nil
 }
 
-// dropdownOrder drops projects without an ID and repeated IDs (keeping the
-// first), then sorts by name, case-insensitively, then by ID.
+// dropdownOrder drops projects without an ID and repeated IDs, compared
+// ignoring case (keeping the first), then sorts by name,
+// case-insensitively, then by ID.
 func dropdownOrder(in []Project) []Project {
 	seen := make(map[string]struct{}, len(in))
 	out := make([]Project, 0, len(in))
@@ -120,10 +121,10 @@ func dropdownOrder(in []Project) []Project {
 		if p.ID == "" {
 			continue
 		}
-		if _, dup := seen[p.ID]; dup {
-			continue
+		if _, dup := seen[foldID(p.ID)]; dup {
+			continue // IDs ignore case
 		}
-		seen[p.ID] = struct{}{}
+		seen[foldID(p.ID)] = struct{}{}
 		out = append(out, p)
 	}
 	keys := make([]string, len(out))
