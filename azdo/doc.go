@@ -16,7 +16,7 @@
 //     holds back this Client's later requests until then, failing them at
 //     once when that is too long; on a success (Azure DevOps sends it on
 //     200s to ask for a slower pace) it slows them by up to the longest
-//     wait.
+//     wait; any other status ignores it. Both forms are capped at 24 hours.
 //   - Errors classified from the HTTP status and Content-Type, which the SDK
 //     loses: [ErrUnauthorized] (401, a 203 or HTML sign-in page, a redirect
 //     to sign-in), [ErrForbidden], [ErrNotFound], [ErrRateLimited],

@@ -131,3 +131,61 @@ func TestOversizedRedirectBody(t *testing.T) {
 		t.Errorf("the server sent %d MiB of the redirect body before the client stopped reading, limit 1 MiB", n>>20)
 	}
 }
+
+// TestRetryAfterOnlyOnRefusals answers one project list with a status and
+// Retry-After: 3600. Only 429 and 503 are refusals that hold back later
+// requests; a 200 asks to slow down (within the caller's deadline); every
+// other status ignores the header.
+func TestRetryAfterOnlyOnRefusals(t *testing.T) {
+	for _, tt := range []struct {
+		status               int
+		wantFirst, wantLater error // nil: success
+		wantRetryAfter       time.Duration
+	}{
+		{status: 429, wantFirst: azdo.ErrRateLimited, wantLater: azdo.ErrRateLimited, wantRetryAfter: time.Hour},
+		{status: 503, wantFirst: azdo.ErrUnavailable, wantLater: azdo.ErrRateLimited, wantRetryAfter: time.Hour},
+		{status: 200},
+		{status: 302},
+		{status: 404, wantFirst: azdo.ErrNotFound},
+		{status: 403, wantFirst: azdo.ErrForbidden},
+		{status: 500, wantFirst: azdo.ErrUnavailable},
+		{status: 502},
+		{status: 304, wantFirst: azdo.ErrBadResponse},
+	} {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(testToken))
+			f := azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Status: tt.status, RetryAfter: "3600"}
+			switch {
+			case tt.status == 200:
+				f.Kind = azdotest.FaultDelay
+			case tt.status >= 300 && tt.status < 400:
+				f.EmptyBody = true
+				f.Header = http.Header{"Location": {srv.URL() + "/_apis/projects"}}
+			}
+			srv.Inject(f)
+			c, err := azdo.New(srv.URL(), azdo.PAT(testToken), azdo.WithRetry(3, 10*time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			call := func() error {
+				ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+				defer cancel()
+				_, err := c.Projects(ctx)
+				return err
+			}
+			err = call()
+			if !errors.Is(err, tt.wantFirst) || (err == nil) != (tt.wantFirst == nil) {
+				t.Fatalf("first call: %v, want %v", err, tt.wantFirst)
+			}
+			var apiErr *azdo.APIError
+			if errors.As(err, &apiErr) && apiErr.RetryAfter != tt.wantRetryAfter {
+				t.Errorf("first call: RetryAfter %v, want %v", apiErr.RetryAfter, tt.wantRetryAfter)
+			}
+			start := time.Now()
+			err = call()
+			if !errors.Is(err, tt.wantLater) || (err == nil) != (tt.wantLater == nil) || time.Since(start) > 500*time.Millisecond {
+				t.Errorf("later call: %v after %v, want %v at once", err, time.Since(start), tt.wantLater)
+			}
+		})
+	}
+}

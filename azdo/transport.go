@@ -166,9 +166,9 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			}
 			last = &APIError{Kind: ErrUnavailable, Message: "could not reach azure devops: " + describeNetErr(err)}
 		} else {
-			ra := retryAfter(resp.Header)
+			ra := retryAfter(resp.StatusCode, resp.Header)
 			if ra > 0 {
-				t.throttle.note(ra, resp.StatusCode >= 300)
+				t.throttle.note(ra, refusal(resp.StatusCode))
 			}
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 				return t.accept(resp)
@@ -446,9 +446,24 @@ func (t *transport) readAPIError(resp *http.Response, ra time.Duration) *APIErro
 	return e
 }
 
-// retryAfter parses Retry-After as seconds or an HTTP date; 0 when absent
-// or invalid.
-func retryAfter(h http.Header) time.Duration {
+// maxRetryAfter caps a Retry-After, in either form: a server cannot lock
+// a Client for longer.
+const maxRetryAfter = 24 * time.Hour
+
+// refusal reports whether a status refuses the request for a while: only
+// then does its Retry-After hold back every later request.
+func refusal(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
+// retryAfter parses the Retry-After of an answer, as seconds or an HTTP
+// date, capped at maxRetryAfter. It counts only on a refusal (429, 503)
+// and on a success, where it asks to slow down; other statuses ignore it.
+// 0 when absent, invalid or ignored.
+func retryAfter(status int, h http.Header) time.Duration {
+	if !refusal(status) && (status < 200 || status >= 300) {
+		return 0
+	}
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0
@@ -457,11 +472,11 @@ func retryAfter(h http.Header) time.Duration {
 		if secs <= 0 {
 			return 0
 		}
-		return time.Duration(min(secs, 24*3600)) * time.Second
+		return time.Duration(min(secs, int(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0

@@ -54,13 +54,14 @@ func TestRetryAfterParsing(t *testing.T) {
 		{"7", 7 * time.Second, 7 * time.Second},
 		{"999999999", 24 * time.Hour, 24 * time.Hour},
 		{future, 85 * time.Second, 90 * time.Second},
-		{"Mon, 02 Jan 2006 15:04:05 GMT", 0, 0}, // in the past
+		{"Mon, 02 Jan 2006 15:04:05 GMT", 0, 0},                           // in the past
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 24 * time.Hour, 24 * time.Hour}, // capped like seconds
 	} {
 		h := http.Header{}
 		if tt.in != "" {
 			h.Set("Retry-After", tt.in)
 		}
-		if got := retryAfter(h); got < tt.min || got > tt.max {
+		if got := retryAfter(http.StatusTooManyRequests, h); got < tt.min || got > tt.max {
 			t.Errorf("retryAfter(%q) = %v, want in [%v, %v]", tt.in, got, tt.min, tt.max)
 		}
 	}
