@@ -43,6 +43,18 @@ func TestNewRejectsURLs(t *testing.T) {
 		{"https://169.254.169.254/latest", "", "is not a unicast server address"},
 		{"https://[fe80::1]/org", "", "is not a unicast server address"},
 		{"https://224.0.0.1/org", "", "is not a unicast server address"},
+		{"https://0/org", "", `host "0" reads as a numeric ipv4 address`},
+		{"https://0:8443/org", "", `host "0" reads as a numeric ipv4 address`},
+		{"https://2852039166/org", "", `host "2852039166" reads as a numeric ipv4 address`},
+		{"https://0xa9fea9fe/org", "", `host "0xa9fea9fe" reads as a numeric ipv4 address`},
+		{"https://0XA9FEA9FE/org", "", `host "0xa9fea9fe" reads as a numeric ipv4 address`},
+		{"https://0251.0376.0251.0376/org", "", `host "0251.0376.0251.0376" reads as a numeric ipv4 address`},
+		{"https://169.254.43518/org", "", `host "169.254.43518" reads as a numeric ipv4 address`},
+		{"https://0xa9.0xfe.0xa9.0xfe/org", "", `host "0xa9.0xfe.0xa9.0xfe" reads as a numeric ipv4 address`},
+		{"https://010.0.0.1/org", "", `host "010.0.0.1" reads as a numeric ipv4 address`},
+		{"http://127.1/org", "", `host "127.1" reads as a numeric ipv4 address`},
+		{"https://1.2.3.4.5/org", "", `host "1.2.3.4.5" reads as a numeric ipv4 address`},
+		{"https://tfs.0x10/org", "", `host "tfs.0x10" reads as a numeric ipv4 address`},
 		{"https://dev.azure.com:99999/org", "", `port "99999" is not a port number`},
 		{"https://dev.azure.com:0/org", "", `port "0" is not a port number`},
 		{"javascript:alert(1)", "", "must be absolute"},
@@ -78,8 +90,10 @@ func TestNewAcceptsURLs(t *testing.T) {
 		{"http://localhost/org", "http://localhost/org"},
 		{"https://xn--bcher-kva.example/org", "https://xn--bcher-kva.example/org"},
 		{"https://10.1.2.3/tfs/Coll", "https://10.1.2.3/tfs/Coll"},
+		{"https://0x1.example.com/org", "https://0x1.example.com/org"},
+		{"https://123.example.com/org", "https://123.example.com/org"},
 	} {
-		c, err := azdo.New(tt.in, azdo.PAT(testToken), azdo.WithAllowedHosts("*.visualstudio.com", "dev.azure.com", "tfs.example.com", "127.0.0.1", "::1", "localhost", "xn--bcher-kva.example", "10.1.2.3"))
+		c, err := azdo.New(tt.in, azdo.PAT(testToken), azdo.WithAllowedHosts("*.visualstudio.com", "dev.azure.com", "tfs.example.com", "127.0.0.1", "::1", "localhost", "xn--bcher-kva.example", "10.1.2.3", "*.example.com"))
 		if err != nil {
 			t.Errorf("New(%q): %v", tt.in, err)
 			continue

@@ -59,16 +59,8 @@ func parseServiceURL(raw, what string, allowed []string) (*url.URL, error) {
 			return nil, fmt.Errorf("%s port %q is not a port number", what, port)
 		}
 	}
-	if len(host) > maxHostLen {
-		return nil, fmt.Errorf("%s host is longer than %d characters", what, maxHostLen)
-	}
-	if !validHost(host) {
-		return nil, fmt.Errorf("%s host %q is not a valid host name", what, host)
-	}
-	if ip := net.ParseIP(host); ip != nil && (ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
-		// No Azure DevOps server lives there; link-local holds cloud
-		// metadata services, a classic target of forged URLs.
-		return nil, fmt.Errorf("%s host %s is not a unicast server address", what, host)
+	if err := checkHost(host); err != nil {
+		return nil, fmt.Errorf("%s %w", what, err)
 	}
 	switch u.Scheme {
 	case "https":
@@ -86,6 +78,43 @@ func parseServiceURL(raw, what string, allowed []string) (*url.URL, error) {
 	u.RawPath = ""
 	u.Host = strings.ToLower(u.Host)
 	return u, nil
+}
+
+// checkHost applies the rules every host this client talks to must meet,
+// the organization's and every redirect target's. Its error starts with
+// "host" and names the host and its problem.
+func checkHost(host string) error {
+	if len(host) > maxHostLen {
+		return fmt.Errorf("host is longer than %d characters", maxHostLen)
+	}
+	if !validHost(host) {
+		return fmt.Errorf("host %q is not a valid host name", host)
+	}
+	ip := net.ParseIP(host)
+	if ip == nil && endsInNumber(host) {
+		// 0, 2852039166, 0xa9fea9fe, 0251.0376.0251.0376, 127.1: the libc
+		// resolver and browsers read these as IPv4 addresses (0.0.0.0,
+		// 169.254.169.254, ...) that the checks below would refuse.
+		return fmt.Errorf("host %q reads as a numeric ipv4 address; write an address as four decimal numbers, like 10.1.2.3", host)
+	}
+	if ip != nil && (ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
+		// No Azure DevOps server lives there; link-local holds cloud
+		// metadata services, a classic target of forged URLs.
+		return fmt.Errorf("host %s is not a unicast server address", host)
+	}
+	return nil
+}
+
+// endsInNumber reports whether a host's last label is a number in any
+// spelling an IPv4 parser accepts: decimal, octal (leading 0) or hex (0x),
+// as the WHATWG URL standard decides whether a host is IPv4. No top-level
+// domain is a number.
+func endsInNumber(host string) bool {
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if hex, ok := strings.CutPrefix(last, "0x"); ok {
+		return strings.Trim(hex, "0123456789abcdef") == ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
 }
 
 // validHost accepts DNS names of ASCII letters, digits, '-' and '.', and IP

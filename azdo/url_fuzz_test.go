@@ -1,7 +1,10 @@
 package azdo
 
 import (
+	"errors"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -13,6 +16,9 @@ func FuzzParseOrgURL(f *testing.F) {
 		"https://dev.azure.com/fabrikam", "https://fabrikam.visualstudio.com/", "http://127.0.0.1:8080/org",
 		"https://user:pass@dev.azure.com/org", "http://10.0.0.1/org", "https://[::1]/x", "https://169.254.169.254/",
 		"https://bücher.example/org", "https://dev.azure.com/org?x#y", "//dev.azure.com/org", "https://%zz", "",
+		"https://0", "https://0:8443/", "https://2852039166/org", "https://0xa9fea9fe/org", "https://0251.0376.0251.0376/org",
+		"https://169.254.43518/", "http://127.1/org", "https://010.0.0.1/org", "https://tfs.0x10/org", "https://0x1.example.com/org",
+		"https://[::ffff:169.254.169.254]/org", "https://[fe80::1%25eth0]/org",
 	} {
 		f.Add(seed)
 	}
@@ -29,6 +35,8 @@ func FuzzParseOrgURL(f *testing.F) {
 			t.Fatalf("accepted %q with scheme %q", raw, u.Scheme)
 		case strings.HasSuffix(u.Path, "/"):
 			t.Fatalf("accepted %q keeping a trailing slash", raw)
+		case net.ParseIP(host) == nil && parsesAsNumber(host):
+			t.Fatalf("accepted %q, whose host a resolver may read as a numeric IPv4 address", raw)
 		}
 		again, err := parseOrgURL(u.String(), nil)
 		if err != nil {
@@ -41,4 +49,16 @@ func FuzzParseOrgURL(f *testing.F) {
 			t.Fatalf("accepted %q, but a request URL built on it does not parse: %v", raw, err)
 		}
 	})
+}
+
+// parsesAsNumber is the WHATWG URL test for a host to parse as IPv4: its
+// last label is a number, decimal, octal or hex. ParseUint with base 0
+// accepts those (and more), independently of the code under test.
+func parsesAsNumber(host string) bool {
+	last := host[strings.LastIndex(host, ".")+1:]
+	if strings.EqualFold(last, "0x") {
+		return true
+	}
+	_, err := strconv.ParseUint(strings.ToLower(last), 0, 64)
+	return err == nil || errors.Is(err, strconv.ErrRange)
 }
