@@ -8,7 +8,9 @@
 // _apis/ResourceAreas, project paging with the x-ms-continuationtoken
 // header computed as the service computes it, work item types and type
 // states, processes with $expand=projects, process work item types with
-// $expand=states and process states, the service's JSON error envelope,
+// $expand=states and process states, XML processes ([Process.XML]) that
+// refuse those routes as the service does, the organization lookup of the
+// location service, the service's JSON error envelope,
 // case-insensitive routing, and PAT or bearer checking. It counts and logs
 // requests, measures how many were in flight at once, adds latency, and
 // injects faults per endpoint and project.

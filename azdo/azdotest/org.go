@@ -27,6 +27,14 @@ type Process struct {
 	// WorkItemTypes are the process's types, complete (an inherited process
 	// lists its parent's types too).
 	WorkItemTypes []WorkItemType
+	// XML marks a process of the XML model (Hosted XML on Services,
+	// On-premises XML on Server): the process list shows it as "custom",
+	// and its work item type and state routes answer 400 VS402362, as the
+	// service was seen to. Its projects' own work item type routes work.
+	XML bool
+	// ListsNoProjects leaves the process's projects out of the process
+	// list ($expand=projects), as XML collections may.
+	ListsNoProjects bool
 }
 
 // WorkItemType is a work item type of a process.

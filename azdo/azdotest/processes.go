@@ -8,6 +8,9 @@ import (
 const zeroUUID = "00000000-0000-0000-0000-000000000000"
 
 func customization(p Process) string {
+	if p.XML {
+		return "custom"
+	}
 	if p.ParentID != "" {
 		return "inherited"
 	}
@@ -47,6 +50,10 @@ func (s *Server) processes(w http.ResponseWriter, r *http.Request, rt route) {
 	p, ok := s.findProcess(rt.process)
 	if !ok {
 		writeError(w, http.StatusNotFound, "ProcessNotFoundByTypeIdException", "VS402362: No process template with type "+rt.process+" was found.")
+		return
+	}
+	if p.XML {
+		writeXMLProcessError(w, p)
 		return
 	}
 	if rt.ep == EndpointProcessStates {
@@ -119,7 +126,7 @@ func (s *Server) listProcesses(w http.ResponseWriter, r *http.Request) {
 			ref := "Inherited." + strings.ReplaceAll(p.ID, "-", "")
 			pj.ReferenceName, pj.ParentProcessType = &ref, p.ParentID
 		}
-		if expandProjects {
+		if expandProjects && !p.ListsNoProjects {
 			for _, proj := range s.org.Projects {
 				if strings.EqualFold(proj.ProcessID, p.ID) {
 					pj.Projects = append(pj.Projects, projectRef{ID: proj.ID, Name: proj.Name, URL: "vstfs:///Classification/TeamProject/" + proj.ID})
@@ -129,4 +136,16 @@ func (s *Server) listProcesses(w http.ResponseWriter, r *http.Request) {
 		out = append(out, pj)
 	}
 	collection(w, out)
+}
+
+// writeXMLProcessError answers a process work item type route of an XML
+// process as users saw the service do (vsts-rest-api-specs#506): 400 with
+// VS402362. The type name is a guess from the 404 the same code has.
+func writeXMLProcessError(w http.ResponseWriter, p Process) {
+	writeJSON(w, http.StatusBadRequest, errorBody{
+		ID: "1", Message: "VS402362: No process template with type " + p.ID + " was found.",
+		TypeName:  "Microsoft.Azure.Boards.ProcessTemplates.ProcessNotFoundByTypeIdException, Microsoft.Azure.Boards.ProcessTemplates",
+		TypeKey:   "ProcessNotFoundByTypeIdException",
+		ErrorCode: 402362, EventID: 3000,
+	})
 }
