@@ -1,8 +1,10 @@
 package azdo
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -60,6 +62,15 @@ func (e *APIError) Error() string {
 	return s
 }
 
+// Operation returns Op. orgconfig's OpError uses it not to repeat an
+// operation this error already names.
+func (e *APIError) Operation() string {
+	if e == nil {
+		return ""
+	}
+	return e.Op
+}
+
 // Unwrap returns the kind and the cause, so that errors.Is(err,
 // ErrNotFound), errors.Is(err, orgconfig.ErrUnauthorized) and
 // errors.Is(err, orgconfig.ErrForbidden) work.
@@ -88,8 +99,11 @@ func kindOf(status int) error {
 }
 
 // withOp returns err as an *APIError naming op. Errors from the transport
-// arrive wrapped by net/http and the SDK; what is not an APIError (a JSON
-// decoding failure, say) becomes an ErrBadResponse.
+// arrive wrapped by net/http and the SDK and keep their kind. Any other
+// error becomes an ErrBadResponse whose Err is err, whatever it is: a JSON
+// decoding failure reads "could not decode the response" (the decoder's
+// words, such as "invalid character '<'", would only confuse), anything
+// else keeps its text.
 func withOp(op string, err error) error {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
@@ -97,5 +111,11 @@ func withOp(op string, err error) error {
 		e.Op = op
 		return &e
 	}
-	return &APIError{Op: op, Kind: ErrBadResponse, Message: "could not decode the response"}
+	msg := err.Error()
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		msg = "could not decode the response"
+	}
+	return &APIError{Op: op, Kind: ErrBadResponse, Message: msg, Err: err}
 }

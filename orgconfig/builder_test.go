@@ -492,3 +492,40 @@ func TestReasonText(t *testing.T) {
 		t.Errorf("texts (-want +got):\n%s", diff)
 	}
 }
+
+// namedErr names its operation, as azdo's *APIError does.
+type namedErr struct{ op, msg string }
+
+func (e namedErr) Error() string     { return "adapter: " + e.op + ": " + e.msg }
+func (e namedErr) Operation() string { return e.op }
+
+// TestOpErrorText: each layer says its part once.
+func TestOpErrorText(t *testing.T) {
+	listed := namedErr{orgconfig.OpListProjects, "401 Unauthorized"}
+	states := namedErr{orgconfig.OpWorkItemStates, "404 Not Found"}
+	processes := namedErr{"list processes", "401 Unauthorized"}
+	var got []string
+	for _, e := range []*orgconfig.OpError{
+		{Op: orgconfig.OpListProjects, Err: errDown},
+		{Op: orgconfig.OpListProjects, Err: listed},
+		{Op: orgconfig.OpListProjects, Err: fmt.Errorf("retrying: %w", listed)},
+		{Op: orgconfig.OpWorkItemStates, ProjectID: "p1", ProjectName: "Alpha", Err: errDown},
+		{Op: orgconfig.OpWorkItemStates, ProjectID: "p1", ProjectName: "Alpha", Err: states},
+		{Op: orgconfig.OpWorkItemStates, ProjectID: "p1", ProjectName: "Alpha", Err: processes},
+		{Op: orgconfig.OpFeatureGate, Err: errors.New("billing down")},
+	} {
+		got = append(got, e.Error())
+	}
+	want := []string{
+		"orgconfig: list projects: connection refused",
+		"adapter: list projects: 401 Unauthorized",
+		"retrying: adapter: list projects: 401 Unauthorized",
+		`orgconfig: get work item states of project "Alpha" (p1): connection refused`,
+		`orgconfig: project "Alpha" (p1): adapter: get work item states: 404 Not Found`,
+		`orgconfig: get work item states of project "Alpha" (p1): adapter: list processes: 401 Unauthorized`,
+		"orgconfig: check feature gate: billing down",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("texts (-want +got):\n%s", diff)
+	}
+}

@@ -19,6 +19,16 @@ const (
 // OpError is the error recorded in [Config.Problems]: which step of the
 // flow failed, for which project, and why. Err is the error the Client or
 // FeatureGate returned, so errors.Is and errors.As see through it.
+//
+// Its text says each thing once: "orgconfig: " and the step (with the
+// project, for OpWorkItemStates), then the cause's text. When the cause
+// already names the same operation — it has a method Operation() string
+// returning Op, as package azdo's errors do — the step is not repeated:
+//
+//	orgconfig: list projects: connection refused
+//	azdo: list projects: 401 Unauthorized: TF400813: …
+//	orgconfig: project "Fabrikam" (6ce9…): azdo: get work item states: 404 Not Found: …
+//	orgconfig: get work item states of project "Fabrikam" (6ce9…): azdo: list processes: 401 Unauthorized: …
 type OpError struct {
 	Op          string // one of the Op constants
 	ProjectID   string // set for OpWorkItemStates
@@ -26,15 +36,35 @@ type OpError struct {
 	Err         error
 }
 
-// Error names the step, the project when there is one, and the cause.
+// operationNamer is an error that names its operation, such as azdo's
+// *APIError.
+type operationNamer interface{ Operation() string }
+
+// Error names the step, the project when there is one, and the cause,
+// without repeating an operation the cause names.
 func (e *OpError) Error() string {
 	if e == nil {
 		return "<nil>"
 	}
-	if e.ProjectID == "" {
-		return fmt.Sprintf("orgconfig: %s: %v", e.Op, e.Err)
+	cause := "unknown error"
+	if e.Err != nil {
+		cause = e.Err.Error()
 	}
-	return fmt.Sprintf("orgconfig: %s of project %q (%s): %v", e.Op, e.ProjectName, e.ProjectID, e.Err)
+	var named operationNamer
+	said := e.Op != "" && errors.As(e.Err, &named) && named.Operation() == e.Op
+	op := e.Op
+	if op == "" {
+		op = "build"
+	}
+	switch {
+	case e.ProjectID != "" && said:
+		return fmt.Sprintf("orgconfig: project %q (%s): %s", e.ProjectName, e.ProjectID, cause)
+	case e.ProjectID != "":
+		return fmt.Sprintf("orgconfig: %s of project %q (%s): %s", op, e.ProjectName, e.ProjectID, cause)
+	case said:
+		return cause
+	}
+	return "orgconfig: " + op + ": " + cause
 }
 
 // Unwrap returns the cause.

@@ -435,7 +435,7 @@ func TestZeroValues(t *testing.T) {
 			(&orgconfig.ChoiceMapperField{}).Key(), nilChoice.Key(), (&orgconfig.BooleanField{}).Key(), nilBool.Key(),
 		}
 		want := []any{
-			"orgconfig: : <nil>", nil, "<nil>", nil,
+			"orgconfig: build: unknown error", nil, "<nil>", nil,
 			"invalid entry", nil, "<nil>", nil,
 			"", 0,
 			"", 0,

@@ -158,7 +158,7 @@ type formField struct {
 
 func sampleForm(t *testing.T) []formField {
 	t.Helper()
-	data, err := os.ReadFile("../../orgconfig/testdata/form_sample.json")
+	data, err := os.ReadFile("../../testdata/form_sample.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,16 @@
-package orgconfig_test
+// Tests of several packages together: orgconfig driven through azdo and the
+// real SDK over HTTP against azdotest, gated by features. They live at the
+// module root so that orgconfig's own tests depend on no adapter.
+package azdosync_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/azdosync/azdosync/azdo"
@@ -10,6 +19,38 @@ import (
 	"github.com/azdosync/azdosync/orgconfig"
 	"github.com/google/go-cmp/cmp"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+func formJSON(t *testing.T, cfg *orgconfig.Config) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(cfg.Fields); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
 
 // TestEndToEnd builds the form of azdotest's sample organization through
 // azdo and the real SDK over HTTP.
@@ -86,6 +127,16 @@ func TestEndToEndDegraded(t *testing.T) {
 			}
 			if len(cfg.Problems) > 0 && !errors.Is(cfg.Problems[0], tt.wantIs) {
 				t.Errorf("problem %v is not %v", cfg.Problems[0], tt.wantIs)
+			}
+			// Each layer says its part once: no operation is named twice
+			// (it read "orgconfig: list projects: azdo: list projects: 401 …").
+			for _, p := range cfg.Problems {
+				for _, op := range []string{orgconfig.OpListProjects, orgconfig.OpWorkItemStates, "list processes"} {
+					if n := strings.Count(p.Error(), op); n > 1 {
+						t.Errorf("problem %q names %q %d times", p, op, n)
+					}
+				}
+				t.Logf("problem: %v", p)
 			}
 		})
 	}
