@@ -40,8 +40,12 @@ type Client struct {
 // https://server/tfs/DefaultCollection. It does no network I/O.
 //
 // orgURL must use https (http only for loopback hosts, for tests) and carry
-// no credentials, query or fragment. Errors name the problem and never
-// contain a token.
+// no credentials, query or fragment. Its host must not be an unspecified,
+// link-local or multicast address, nor read as a numeric IPv4 address in
+// another spelling than a.b.c.d (such as 0, 2852039166 or 0xa9fea9fe, which
+// resolvers turn into 0.0.0.0 and 169.254.169.254). Redirects are held to
+// the same host rules and never lead from https to http. Errors name the
+// problem and never contain a token.
 func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 	s := defaultSettings()
 	for i, opt := range opts {
@@ -91,7 +95,7 @@ func newHTTPClient(s settings, u *url.URL, cred Credential) *http.Client {
 		}
 	}
 	tr := &transport{
-		base: base, cred: cred, host: strings.ToLower(u.Host),
+		base: base, cred: cred, host: strings.ToLower(u.Host), https: u.Scheme == "https",
 		maxAttempts: s.maxAttempts, maxWait: s.maxWait, requestTimeout: s.requestTimeout,
 		maxBody: s.maxBody, logger: s.logger, allowed: s.allowedHosts,
 		slots: make(chan struct{}, s.maxInFlight),
@@ -113,24 +117,36 @@ func (c *Client) String() string { return "azdo.Client(" + c.url + ")" }
 func (c *Client) GoString() string { return c.String() }
 
 // checkRedirect refuses redirects to the sign-in page (as ErrUnauthorized),
-// off the allowed hosts, or down to plain http. The transport only sends
-// credentials to the organization's own host, so a redirect elsewhere
-// never carries them.
+// to a host the organization URL could not name (see checkHost), off the
+// allowed hosts, down from https to http, or to plain http off loopback.
+// The transport only sends credentials to the organization's own host, so
+// a redirect elsewhere never carries them.
 func (t *transport) checkRedirect(resp *http.Response) error {
+	refuse := func(format string, args ...any) error {
+		return &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: fmt.Sprintf(format, args...)}
+	}
 	loc, err := resp.Location()
 	if err != nil {
-		return &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "redirect without a valid location"}
+		return refuse("redirect without a valid location")
 	}
 	host := strings.ToLower(loc.Hostname())
 	if isSignIn(loc) {
 		return &APIError{StatusCode: resp.StatusCode, Kind: ErrUnauthorized,
 			Message: "azure devops redirected to its sign-in page; the credentials were not accepted"}
 	}
-	if loc.Scheme != "https" && !isLoopback(host) {
-		return &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "refused a redirect to plain http"}
+	switch {
+	case loc.Scheme != "https" && loc.Scheme != "http":
+		return refuse("refused a redirect to scheme %q", loc.Scheme)
+	case loc.Scheme == "http" && t.https:
+		return refuse("refused a redirect from https to plain http")
+	case loc.Scheme == "http" && !isLoopback(host):
+		return refuse("refused a redirect to plain http")
+	}
+	if err := checkHost(host); err != nil {
+		return refuse("refused a redirect: %v", err)
 	}
 	if len(t.allowed) > 0 && host != hostOnly(t.host) && !hostAllowed(host, t.allowed) {
-		return &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: fmt.Sprintf("refused a redirect to host %q, which is not allowed", host)}
+		return refuse("refused a redirect to host %q, which is not allowed", host)
 	}
 	return nil
 }

@@ -8,6 +8,9 @@
 //   - Authentication per request from a [Credential] ([PAT], [Bearer] or a
 //     refreshing [TokenFunc]), sent only to the organization's own host, so
 //     a redirect elsewhere never carries it. Credentials never print.
+//     Redirect targets meet the organization URL's host rules, never lead
+//     from https to http, and the body of an answer from another host never
+//     reaches an error.
 //   - Retries of GET, HEAD and OPTIONS on 429, 502, 503, 504 and connection
 //     errors, with jittered exponential backoff, honouring Retry-After
 //     (seconds or an HTTP date) when it fits within the context's deadline

@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -185,6 +186,132 @@ func TestRetryAfterOnlyOnRefusals(t *testing.T) {
 			err = call()
 			if !errors.Is(err, tt.wantLater) || (err == nil) != (tt.wantLater == nil) || time.Since(start) > 500*time.Millisecond {
 				t.Errorf("later call: %v after %v, want %v at once", err, time.Since(start), tt.wantLater)
+			}
+		})
+	}
+}
+
+// TestRedirectTargetHostRules redirects every request of an organization
+// to hosts its URL could not name: link-local, unspecified and numeric
+// IPv4 spellings. Each redirect is refused with an error naming the host
+// problem, and no request leaves for the target.
+func TestRedirectTargetHostRules(t *testing.T) {
+	for _, tt := range []struct{ target, want string }{
+		{"https://169.254.169.254/latest/meta-data", `refused a redirect: host 169.254.169.254 is not a unicast server address`},
+		{"https://[fe80::1]/x", `refused a redirect: host fe80::1 is not a unicast server address`},
+		{"https://0.0.0.0:8443/x", `refused a redirect: host 0.0.0.0 is not a unicast server address`},
+		{"https://[::ffff:169.254.169.254]/x", `refused a redirect: host ::ffff:169.254.169.254 is not a unicast server address`},
+		{"https://0/x", `refused a redirect: host "0" reads as a numeric ipv4 address`},
+		{"https://2852039166/x", `refused a redirect: host "2852039166" reads as a numeric ipv4 address`},
+		{"https://0xA9FEA9FE/x", `refused a redirect: host "0xa9fea9fe" reads as a numeric ipv4 address`},
+		{"https://0251.0376.0251.0376/x", `refused a redirect: host "0251.0376.0251.0376" reads as a numeric ipv4 address`},
+	} {
+		t.Run(tt.target, func(t *testing.T) {
+			org := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, tt.target, http.StatusFound)
+			}))
+			t.Cleanup(org.Close)
+			orgHost := strings.TrimPrefix(org.URL, "http://")
+			var mu sync.Mutex
+			var elsewhere []string
+			base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if r.URL.Host != orgHost {
+					mu.Lock()
+					elsewhere = append(elsewhere, r.URL.Host)
+					mu.Unlock()
+					return nil, errors.New("test: dialled " + r.URL.Host)
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			})
+			c, err := azdo.New(org.URL+"/org", azdo.PAT(testToken), azdo.WithHTTPClient(&http.Client{Transport: base}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Projects(t.Context())
+			if !errors.Is(err, azdo.ErrBadResponse) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Projects error = %v, want ErrBadResponse containing %q", err, tt.want)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(elsewhere) != 0 {
+				t.Errorf("requests left for %v", elsewhere)
+			}
+		})
+	}
+}
+
+// TestRedirectNeverDowngradesHTTPS redirects an https organization to a
+// plain-http server on the same loopback host: refused, and the plain
+// server is never asked.
+func TestRedirectNeverDowngradesHTTPS(t *testing.T) {
+	var plainHits atomic.Int64
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		plainHits.Add(1)
+		http.Error(w, "plain", http.StatusNotFound)
+	}))
+	t.Cleanup(plain.Close)
+	org := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(org.Close)
+	c, err := azdo.New(org.URL+"/org", azdo.PAT(testToken), azdo.WithHTTPClient(org.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Projects(t.Context())
+	if !errors.Is(err, azdo.ErrBadResponse) || !strings.Contains(err.Error(), "refused a redirect from https to plain http") {
+		t.Errorf("Projects error = %v, want a refused downgrade", err)
+	}
+	if n := plainHits.Load(); n != 0 {
+		t.Errorf("the plain-http server was asked %d times", n)
+	}
+}
+
+// TestForeignBodyNeverInProblems redirects the organization to another
+// host whose error answers carry text: none of it reaches an error or the
+// form's problems, which name the host and the status instead.
+func TestForeignBodyNeverInProblems(t *testing.T) {
+	const secret = "INTERNAL-ONLY db=10.9.8.7 user=svc"
+	for _, tt := range []struct{ name, contentType, body string }{
+		{"text", "text/plain; charset=utf-8", secret},
+		{"json envelope", "application/json; charset=utf-8", `{"message":"` + secret + `","typeKey":"InternalThing"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tt.contentType)
+				w.WriteHeader(http.StatusGone)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(other.Close)
+			org := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+			}))
+			t.Cleanup(org.Close)
+			orgURL := strings.Replace(org.URL, "127.0.0.1", "localhost", 1) + "/org"
+			c, err := azdo.New(orgURL, azdo.PAT(testToken))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := orgconfig.NewBuilder(c, features.Static(true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := b.Build(t.Context(), "org-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cfg.Problems) == 0 {
+				t.Fatal("no problems; want the failed redirect")
+			}
+			otherHost := strings.TrimPrefix(other.URL, "http://")
+			for _, p := range cfg.Problems {
+				var apiErr *azdo.APIError
+				if !errors.As(p, &apiErr) || apiErr.StatusCode != http.StatusGone || apiErr.TypeKey != "" {
+					t.Errorf("problem %#v: want a 410 APIError without a typeKey", p)
+				}
+				if strings.Contains(p.Error(), "INTERNAL") || !strings.Contains(p.Error(), otherHost) {
+					t.Errorf("problem %q: want the host %s named and nothing of its body", p, otherHost)
+				}
 			}
 		})
 	}

@@ -25,6 +25,7 @@ type transport struct {
 	base           http.RoundTripper
 	cred           Credential
 	host           string   // the organization's host[:port], lower-case
+	https          bool     // the organization's URL is https: never redirect to http
 	allowed        []string // WithAllowedHosts
 	maxAttempts    int
 	maxWait        time.Duration
@@ -185,7 +186,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 				// free whatever the caller does with the answer.
 				return t.buffered(resp) // http.Client follows it
 			}
-			apiErr := t.readAPIError(resp, ra)
+			apiErr := t.readAPIError(req, resp, ra)
 			if !retryableStatus(resp.StatusCode) {
 				return nil, apiErr
 			}
@@ -416,9 +417,18 @@ func mediaType(h http.Header) string {
 
 // readAPIError reads an error answer: the service's JSON envelope when
 // there is one, else a summary that never repeats an HTML page.
-func (t *transport) readAPIError(resp *http.Response, ra time.Duration) *APIError {
+//
+// The body is read only from the organization's own host: an answer from
+// another host, where a redirect led, is named by its host and status, so
+// that nothing an unrelated (perhaps internal) service says reaches an
+// error, a log or Config.Problems.
+func (t *transport) readAPIError(req *http.Request, resp *http.Response, ra time.Duration) *APIError {
 	defer discard(resp)
 	e := &APIError{StatusCode: resp.StatusCode, Kind: kindOf(resp.StatusCode), RetryAfter: ra}
+	if !strings.EqualFold(req.URL.Host, t.host) {
+		e.Message = fmt.Sprintf("redirect target %s answered; its body is not shown", strings.ToLower(req.URL.Host))
+		return e
+	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, min(t.maxBody, maxErrorBody)))
 	ct := mediaType(resp.Header)
 	switch {
