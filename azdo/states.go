@@ -189,11 +189,22 @@ func pickStates(types []workitemtrackingprocess.ProcessWorkItemType, wanted []st
 			slices.SortStableFunc(states, func(a, b workitemtrackingprocess.WorkItemStateResultModel) int {
 				return deref(a.Order) - deref(b.Order)
 			})
-			out := make([]orgconfig.State, 0, len(states))
+			// Real data lists a hidden inherited state twice: as an
+			// ordinary state and again marked hidden, with the same id. A
+			// name any entry hides is hidden; a name listed twice counts once.
+			skip := make(map[string]bool, len(states))
 			for _, s := range states {
 				if s.Hidden != nil && *s.Hidden {
+					skip[strings.ToLower(deref(s.Name))] = true
+				}
+			}
+			out := make([]orgconfig.State, 0, len(states))
+			for _, s := range states {
+				key := strings.ToLower(deref(s.Name))
+				if skip[key] {
 					continue
 				}
+				skip[key] = true
 				out = append(out, orgconfig.State{Name: deref(s.Name), Category: deref(s.StateCategory), Color: deref(s.Color)})
 			}
 			return out, true

@@ -186,10 +186,19 @@ type stateColor struct {
 	Category string `json:"category"`
 }
 
+// visibleStates are the states a project can use: a name that any entry
+// of the type hides is hidden (an inherited process may list a hidden
+// state twice, once without the mark).
 func visibleStates(t WorkItemType) []stateColor {
+	hidden := make(map[string]bool)
+	for _, st := range t.States {
+		if st.Hidden {
+			hidden[strings.ToLower(st.Name)] = true
+		}
+	}
 	out := make([]stateColor, 0, len(t.States))
 	for _, st := range t.States {
-		if !st.Hidden {
+		if !hidden[strings.ToLower(st.Name)] {
 			out = append(out, stateColor{st.Name, st.Color, st.Category})
 		}
 	}
