@@ -31,6 +31,9 @@ var (
 	// ErrBadResponse: the answer could not be used (malformed or
 	// truncated JSON, an unexpected content type, too large a body).
 	ErrBadResponse = errors.New("azdo: bad response")
+	// ErrTooManyProjects: the organization lists more projects than
+	// WithMaxProjects allows (default 100 000); paging stopped there.
+	ErrTooManyProjects = errors.New("azdo: too many projects")
 )
 
 // APIError describes a failed operation. Use errors.Is with the Err

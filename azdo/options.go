@@ -26,6 +26,7 @@ type settings struct {
 	maxInFlight     int
 	projectPageSize int
 	locationService string
+	maxProjects     int
 }
 
 func defaultSettings() settings {
@@ -42,6 +43,7 @@ func defaultSettings() settings {
 		maxInFlight:     16,
 		projectPageSize: 1000,
 		locationService: defaultLocationService,
+		maxProjects:     100000,
 	}
 }
 
@@ -200,6 +202,21 @@ func WithLocationService(baseURL string) Option {
 			return err
 		}
 		s.locationService = baseURL
+		return nil
+	}
+}
+
+// WithMaxProjects bounds how many projects Projects lists (default
+// 100 000; an organization on Azure DevOps Services holds at most 1 000,
+// on-premises collections more). Each page is bounded by
+// WithMaxResponseBytes; this bounds their sum. Past it, Projects stops
+// paging and fails with ErrTooManyProjects.
+func WithMaxProjects(n int) Option {
+	return func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("max projects must be at least 1, got %d", n)
+		}
+		s.maxProjects = n
 		return nil
 	}
 }

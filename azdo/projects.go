@@ -20,7 +20,8 @@ const maxProjectPages = 10000
 // projects ($top) and follows the x-ms-continuationtoken header whatever
 // size the server caps a page at: a page shorter than asked is not the
 // end, only a page without a token is. A server that refuses $top (400 on
-// the first page) is asked once more without it.
+// the first page) is asked once more without it. Past WithMaxProjects
+// projects it stops with ErrTooManyProjects.
 //
 // With the process API on, it also starts the process lookup that
 // WorkItemStates needs, so that it overlaps the paging; Projects returns
@@ -69,6 +70,10 @@ func (c *Client) listProjects(ctx context.Context) ([]orgconfig.Project, error) 
 			id := p.Id.String()
 			if _, dup := seen[id]; dup {
 				continue
+			}
+			if len(out) == c.opts.maxProjects {
+				return nil, &APIError{Op: op, Kind: ErrTooManyProjects,
+					Message: fmt.Sprintf("the organization has more than %d projects, the most WithMaxProjects allows", c.opts.maxProjects)}
 			}
 			seen[id] = struct{}{}
 			out = append(out, orgconfig.Project{ID: id, Name: *p.Name})

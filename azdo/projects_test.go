@@ -125,3 +125,33 @@ func TestProjectsPageSizeOption(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectsLimit checks that paging stops past WithMaxProjects with
+// ErrTooManyProjects, and that an organization at the limit lists whole.
+func TestProjectsLimit(t *testing.T) {
+	org := azdotest.ScaledOrg(250)
+	capped := []azdotest.Option{azdotest.WithMaxPageSize(100)}
+
+	srv, c := newPair(t, org, capped, azdo.WithProcessAPI(false), azdo.WithMaxProjects(150))
+	got, err := c.Projects(t.Context())
+	var apiErr *azdo.APIError
+	if !errors.Is(err, azdo.ErrTooManyProjects) || !errors.As(err, &apiErr) || apiErr.Op != "list projects" {
+		t.Fatalf("Projects = %d projects, %v; want a list projects error of kind ErrTooManyProjects", len(got), err)
+	}
+	if want := "azdo: list projects: the organization has more than 150 projects, the most WithMaxProjects allows"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	if n := srv.Count(azdotest.EndpointProjects); n != 2 {
+		t.Errorf("%d project pages asked, want 2 (paging stops at the limit)", n)
+	}
+
+	_, c = newPair(t, org, capped, azdo.WithProcessAPI(false), azdo.WithMaxProjects(250))
+	if got, err := c.Projects(t.Context()); err != nil || len(got) != 250 {
+		t.Errorf("at the limit: Projects = %d projects, %v; want 250", len(got), err)
+	}
+	for _, n := range []int{0, -5} {
+		if _, err := azdo.New("https://dev.azure.com/fabrikam", azdo.PAT("x"), azdo.WithMaxProjects(n)); err == nil {
+			t.Errorf("WithMaxProjects(%d): no error", n)
+		}
+	}
+}
