@@ -9,8 +9,9 @@ import (
 )
 
 // Builder builds the organization configuration form. Create one with
-// [NewBuilder] per Client (that is, per Azure DevOps organization); it is
-// safe for concurrent use.
+// [NewBuilder] per Client: the Client is tied to one Azure DevOps
+// organization, and so is the Builder (and its cache). It is safe for
+// concurrent use.
 type Builder struct {
 	client Client
 	gate   FeatureGate
@@ -88,31 +89,39 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 // Build asks the feature gate, then gathers projects and states and
 // assembles the form.
 //
+// platformOrgID identifies the organization on your platform whose settings
+// form this is (the tenant that linked the Azure DevOps organization): it is
+// passed to the [FeatureGate] and nowhere else. It is not the Azure DevOps
+// organization, which the Builder's Client fixes; one platform organization
+// may link several Azure DevOps organizations, each with its own Builder.
+// An empty platformOrgID disables the form like a gate failure
+// ([ErrEmptyOrgID]).
+//
 // Failures of the gate or the Client do not fail Build: they disable the
 // affected fields with a reason and are listed in [Config.Problems]. Build
 // returns an error only when ctx is done before the form is complete; the
 // error wraps ctx.Err(). Every goroutine Build starts has ended when it
 // returns, so the Client must honour ctx.
-func (b *Builder) Build(ctx context.Context, orgID string) (*Config, error) {
+func (b *Builder) Build(ctx context.Context, platformOrgID string) (*Config, error) {
 	if b == nil || b.client == nil || b.gate == nil || b.texts == nil {
 		return nil, buildErr(errors.New("the Builder was not made by NewBuilder"))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, buildErr(err)
 	}
-	if orgID == "" {
+	if platformOrgID == "" {
 		return b.gated(ReasonGateError, &OpError{Op: OpFeatureGate, Err: ErrEmptyOrgID}), nil
 	}
-	enabled, err := b.gate.Enabled(ctx, orgID, FeatureIssueSync)
+	enabled, err := b.gate.Enabled(ctx, platformOrgID, FeatureIssueSync)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, buildErr(ctx.Err())
 		}
-		b.opts.logger.WarnContext(ctx, "feature gate failed; form disabled", "org", orgID, "err", err)
+		b.opts.logger.WarnContext(ctx, "feature gate failed; form disabled", "platform_org", platformOrgID, "err", err)
 		return b.gated(ReasonGateError, &OpError{Op: OpFeatureGate, Err: err}), nil
 	}
 	if !enabled {
-		b.opts.logger.DebugContext(ctx, "feature not enabled; form disabled", "org", orgID, "feature", FeatureIssueSync)
+		b.opts.logger.DebugContext(ctx, "feature not enabled; form disabled", "platform_org", platformOrgID, "feature", FeatureIssueSync)
 		return b.gated(ReasonNoAccess, nil), nil
 	}
 	snap, err := b.snapshot(ctx)
@@ -122,9 +131,9 @@ func (b *Builder) Build(ctx context.Context, orgID string) (*Config, error) {
 	if len(snap.problems) > 0 {
 		// One line per Build, not per project: a failed lookup can fail
 		// thousands of projects alike.
-		b.opts.logger.WarnContext(ctx, "form degraded", "org", orgID, "problems", len(snap.problems), "first", snap.problems[0])
+		b.opts.logger.WarnContext(ctx, "form degraded", "platform_org", platformOrgID, "problems", len(snap.problems), "first", snap.problems[0])
 		for _, p := range snap.problems[1:] {
-			b.opts.logger.DebugContext(ctx, "form degraded", "org", orgID, "err", p)
+			b.opts.logger.DebugContext(ctx, "form degraded", "platform_org", platformOrgID, "err", p)
 		}
 	}
 	return b.assemble(snap), nil

@@ -126,7 +126,7 @@ func TestBuild(t *testing.T) {
 			want: outcome{
 				StatusDisabled: true, Reason: orgconfig.ReasonGateError, StatusReason: orgconfig.ReasonGateError.Text(),
 				BoolsDisabled: allBools(orgconfig.ReasonGateError.Text()),
-				Problems:      []string{"orgconfig: check feature gate: empty organization id"},
+				Problems:      []string{"orgconfig: check feature gate: empty platform organization id"},
 			},
 		},
 		{

@@ -77,12 +77,14 @@ type Client interface {
 	WorkItemStates(ctx context.Context, projectID string) ([]State, error)
 }
 
-// FeatureGate decides whether an organization has a feature.
+// FeatureGate decides whether an organization of your platform has a
+// feature. platformOrgID is the ID given to [Builder.Build]: your
+// platform's organization, not the Azure DevOps one.
 //
 // Implementations must be safe for concurrent use. Build asks on every call,
 // even when projects and states come from its cache, so a gate may be
 // revoked without waiting for the cache to expire. Package features has
 // ready-made gates.
 type FeatureGate interface {
-	Enabled(ctx context.Context, orgID, feature string) (bool, error)
+	Enabled(ctx context.Context, platformOrgID, feature string) (bool, error)
 }

@@ -3,9 +3,11 @@
 //
 // The flow has four steps, all driven by [Builder.Build]:
 //
-//  1. ask the [FeatureGate] whether the organization has [FeatureIssueSync];
-//     if not, every field is disabled and Azure DevOps is not contacted;
-//  2. list the organization's projects through a [Client];
+//  1. ask the [FeatureGate] whether the platform's organization (the ID
+//     given to Build) has [FeatureIssueSync]; if not, every field is
+//     disabled and Azure DevOps is not contacted;
+//  2. list the Azure DevOps organization's projects through the [Client],
+//     which is tied to that one Azure DevOps organization;
 //  3. fetch each project's work item states concurrently (bounded by
 //     [WithConcurrency]);
 //  4. assemble the typed fields: a [ChoiceMapperField] mapping each project to

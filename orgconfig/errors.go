@@ -6,8 +6,9 @@ import (
 )
 
 // ErrEmptyOrgID is recorded in [Config.Problems] when Build is called with
-// an empty organization ID; the form is then disabled like any gate failure.
-var ErrEmptyOrgID = errors.New("empty organization id")
+// an empty platform organization ID; the form is then disabled like any
+// gate failure.
+var ErrEmptyOrgID = errors.New("empty platform organization id")
 
 // Operations named by [OpError].
 const (
