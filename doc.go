@@ -29,8 +29,9 @@
 // never fails the form: the affected field is disabled with a reason and the
 // error is listed in Config.Problems as an *orgconfig.OpError, which
 // errors.Is and errors.As see through (errors.Is(p, orgconfig.ErrUnauthorized)
-// tells refused credentials apart). Build returns an error only when its
-// context is done.
+// tells refused credentials apart), and Config.Reason says why the form is
+// disabled as a code (orgconfig.ReasonForbidden, …) that does not change
+// with translation. Build returns an error only when its context is done.
 //
 // # Timeouts and cancellation
 //

@@ -23,6 +23,13 @@
 // plain struct of functions.
 //
 // Failures never break the form: what went wrong is recorded in
-// [Config.Problems] and the affected field is disabled with a reason. Build
-// itself returns an error only when its context is done.
+// [Config.Problems] and the affected field is disabled with a reason, which
+// [Config.Reason] gives as a code ([Reason]) to switch on. Build itself
+// returns an error only when its context is done.
+//
+// After an admin submits the form, [ParseStatusMapping] reads the status
+// field's value strictly, [Config.ValidateStatusMapping] checks it against
+// the states Azure DevOps has and returns every problem as [MappingErrors],
+// and [Config.PruneStatusMapping] heals a saved mapping. Project IDs compare
+// ignoring case everywhere. Every method works on a zero Config.
 package orgconfig

@@ -327,7 +327,9 @@ func (e MappingErrors) Unwrap() []error {
 // ErrStatesUnknown with errors.Is. When the form was built without the
 // projects (a zero Config, a gated form, a failed project list), one
 // ErrStatesUnknown with an empty ProjectID stands for every entry, besides
-// the missing states. An empty mapping is valid.
+// the missing states. A mapping built by hand that names one project twice
+// (IDs ignore case; ParseStatusMapping refuses it) gets an
+// ErrMalformedMapping for each later spelling. An empty mapping is valid.
 func (c *Config) ValidateStatusMapping(m StatusMapping) error {
 	if len(m) == 0 {
 		return nil
