@@ -70,7 +70,12 @@
 //
 // # Concurrency
 //
-// A Builder is safe for concurrent use; state fetches are bounded by
-// orgconfig.WithConcurrency (8 by default). Client and FeatureGate
+// A Builder is safe for concurrent use. Two knobs bound the load, one per
+// layer: orgconfig.WithConcurrency (8 by default) is the Builder's fan-out,
+// how many projects' states one Build asks for at once;
+// azdo.WithMaxConcurrentRequests (16 by default) is the Client's bound on
+// requests in flight, across every Build and caller sharing the Client and
+// over the Client's own lookups (the process lookup asks every used
+// process at once, within that bound). Client and FeatureGate
 // implementations must be safe for concurrent use.
 package azdosync

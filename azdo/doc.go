@@ -29,6 +29,15 @@
 //   - A per-try timeout, a bound on response bodies, project paging across
 //     continuation tokens, and safe concurrent use.
 //
+// # Concurrency
+//
+// A Client is safe for concurrent use. [WithMaxConcurrentRequests] (16) is
+// the one bound on its requests in flight: it holds across all callers —
+// several Builders may share a Client, each fanning out
+// orgconfig.WithConcurrency (8) state fetches — and over the Client's own
+// lookups, such as the process lookup, which asks every used process at
+// once. Requests beyond it wait for a slot or for their context to end.
+//
 // # States in a few requests
 //
 // WorkItemStates does not ask per project. One request lists the processes

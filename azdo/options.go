@@ -22,7 +22,6 @@ type settings struct {
 	maxBody         int64
 	processAPI      bool
 	processCacheTTL time.Duration
-	concurrency     int
 	maxInFlight     int
 	projectPageSize int
 	locationService string
@@ -39,7 +38,6 @@ func defaultSettings() settings {
 		maxBody:         32 << 20,
 		processAPI:      true,
 		processCacheTTL: 30 * time.Second,
-		concurrency:     8,
 		maxInFlight:     16,
 		projectPageSize: 1000,
 		locationService: defaultLocationService,
@@ -167,8 +165,12 @@ func WithProcessCacheTTL(d time.Duration) Option {
 }
 
 // WithMaxConcurrentRequests bounds how many requests this Client has in
-// flight at once, across all its callers (default 16). Requests beyond it
-// wait for a slot, or for their context to end.
+// flight at once (default 16): across all its callers (such as the
+// Builders sharing it, each fanning out orgconfig.WithConcurrency state
+// fetches) and its own lookups (the process lookup asks every used
+// process at once, up to this bound). Requests beyond it wait for a slot,
+// or for their context to end. It is the one bound on the load a Client
+// puts on Azure DevOps, whose rate limits count per identity.
 func WithMaxConcurrentRequests(n int) Option {
 	return func(s *settings) error {
 		if n < 1 {

@@ -3,6 +3,7 @@ package azdo_test
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -197,5 +198,41 @@ func TestProcessWithoutWantedTypes(t *testing.T) {
 	base := "/fabrikam/" + org.Projects[0].ID + "/_apis/wit/workitemtypes/"
 	if diff := cmp.Diff([]string{base + "Bug/states", base + "Issue/states", base + "Task/states"}, asked); diff != "" {
 		t.Errorf("per-project requests (-want +got):\n%s", diff)
+	}
+}
+
+// TestProcessLookupBoundedByClient checks that the process lookup asks
+// every used process at once, bounded only by WithMaxConcurrentRequests
+// (there is no hidden bound of its own).
+func TestProcessLookupBoundedByClient(t *testing.T) {
+	var org azdotest.Org
+	for i := range 12 {
+		p := azdotest.AgileProcess()
+		p.ID, p.Name = azdotest.StableID("process/"+strconv.Itoa(i)), "Agile "+strconv.Itoa(i)
+		org.Processes = append(org.Processes, p)
+		org.Projects = append(org.Projects, azdotest.Project{ID: azdotest.StableID("project/" + p.Name), Name: p.Name, ProcessID: p.ID})
+	}
+	for _, tt := range []struct {
+		name string
+		opts []azdo.Option
+		want int
+	}{
+		{"default bound of 16", nil, 12},
+		{"bound of 3", []azdo.Option{azdo.WithMaxConcurrentRequests(3)}, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The latency keeps every request in flight long enough for all
+			// that may run at once to overlap.
+			srv, c := newPair(t, org, []azdotest.Option{azdotest.WithLatency(50 * time.Millisecond)}, tt.opts...)
+			if _, err := c.WorkItemStates(t.Context(), org.Projects[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if n := srv.Count(azdotest.EndpointProcessWorkItemTypes); n != 12 {
+				t.Fatalf("%d process work item type requests, want 12", n)
+			}
+			if got := srv.MaxInFlight(); got != tt.want {
+				t.Errorf("at most %d requests in flight, want %d", got, tt.want)
+			}
+		})
 	}
 }

@@ -118,8 +118,10 @@ func (c *Client) fetchIndex(ctx context.Context) (*processIndex, error) {
 		list = append(list, u)
 	}
 
+	// One goroutine per process, at most as many as the requests the
+	// transport lets through at once (WithMaxConcurrentRequests).
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.opts.concurrency)
+	g.SetLimit(c.opts.maxInFlight)
 	for _, u := range list {
 		g.Go(func() error {
 			expand := workitemtrackingprocess.GetWorkItemTypeExpandValues.States

@@ -29,8 +29,11 @@ func defaultSettings() settings {
 	}
 }
 
-// WithConcurrency bounds how many WorkItemStates calls run at once.
-// The default is 8; n must be at least 1.
+// WithConcurrency bounds the Builder's fan-out: how many WorkItemStates
+// calls one Build runs at once. The default is 8; n must be at least 1.
+// The Client may bound its requests further (azdo.WithMaxConcurrentRequests
+// bounds a Client's requests in flight across all its callers and its own
+// lookups).
 func WithConcurrency(n int) Option {
 	return func(s *settings) error {
 		if n < 1 {
