@@ -10,17 +10,29 @@ import (
 
 // benchSnapshot is 10 000 projects with 12 states each, every project with
 // its own slice (the worst case: azdo shares one slice per process).
-func benchSnapshot(projects, states int) *snapshot {
+func benchSnapshot(projects, states int) *snapshot { return benchOrg(projects, states, false) }
+
+// benchOrg is projects with states each over 20 state lists; with shared,
+// projects with the same list share one slice, as azdo hands out the
+// states of one process.
+func benchOrg(projects, states int, shared bool) *snapshot {
+	byList := make(map[int][]State)
 	s := &snapshot{projects: make([]Project, projects), states: make(map[string][]State, projects)}
 	categories := []string{CategoryProposed, CategoryInProgress, CategoryResolved, CategoryCompleted, CategoryRemoved, ""}
 	for i := range projects {
 		id := fmt.Sprintf("%08d-0000-0000-0000-000000000000", i)
 		s.projects[i] = Project{ID: id, Name: fmt.Sprintf("Project %05d", i)}
+		list := i % (states + 8)
+		if st, ok := byList[list]; ok && shared {
+			s.states[id] = st
+			continue
+		}
 		st := make([]State, states)
 		for j := range st {
 			n := (i + j) % (states + 8) // 20 distinct names overall
 			st[j] = State{Name: fmt.Sprintf("State %02d", n), Category: categories[n%len(categories)], Color: "b2b2b2"}
 		}
+		byList[list] = st
 		s.states[id] = st
 	}
 	return s
@@ -54,20 +66,28 @@ var benchModes = []struct {
 
 // BenchmarkAssemble measures turning fetched projects and states into the
 // form: drop-down items, the ordered union of choices, the fields.
+// "shared" is the same organization with one slice per state list, as azdo
+// hands them out.
 func BenchmarkAssemble(b *testing.B) {
 	for _, mode := range benchModes {
-		b.Run(fmt.Sprintf("%s/10000x12", mode.name), func(b *testing.B) {
-			bl := benchBuilder(b, mode.opts...)
-			base := benchSnapshot(10000, 12)
-			b.ReportAllocs()
-			for b.Loop() {
-				s := &snapshot{projects: base.projects, states: base.states}
-				cfg := bl.assemble(bl.precompute(s))
-				if len(cfg.Fields) != 5 {
-					b.Fatal("bad form")
-				}
+		for _, shared := range []bool{false, true} {
+			name := fmt.Sprintf("%s/10000x12", mode.name)
+			if shared {
+				name += "/shared"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				bl := benchBuilder(b, mode.opts...)
+				base := benchOrg(10000, 12, shared)
+				b.ReportAllocs()
+				for b.Loop() {
+					s := &snapshot{projects: base.projects, states: base.states}
+					cfg := bl.assemble(bl.precompute(s))
+					if len(cfg.Fields) != 5 {
+						b.Fatal("bad form")
+					}
+				}
+			})
+		}
 	}
 }
 
