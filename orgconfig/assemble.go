@@ -5,27 +5,25 @@ import (
 	"slices"
 )
 
-// precompute fills the parts of the form that depend only on the snapshot.
+// precompute fills the parts of the form that depend only on the
+// snapshot's data: the drop-down items, the distinct state lists and the
+// choices they give. The snapshot is not modified afterwards; every Build
+// copies what it hands out (see assemble).
 func (b *Builder) precompute(s *snapshot) *snapshot {
 	s.items = make([]DropdownItem, len(s.projects))
 	for i, p := range s.projects {
 		s.items[i] = DropdownItem{Value: p.ID, Label: p.Name}
 	}
-	lists, listOf := stateLists(s.projects, s.states)
-	s.union = unionChoices(lists)
+	s.lists, s.listOf = stateLists(s.projects, s.states)
+	s.listStates = 0
+	for _, l := range s.lists {
+		s.listStates += len(l)
+	}
+	s.union = unionChoices(s.lists)
 	if b.opts.perProjectChoices {
-		perList := make([]Selectors, len(lists))
-		for i, l := range lists {
-			perList[i] = b.selectors(choicesOf(l))
-		}
-		union := b.selectors(s.union)
-		s.perProject = make(map[string]Selectors, len(s.projects))
-		for k, p := range s.projects {
-			if i := listOf[k]; i >= 0 {
-				s.perProject[p.ID] = perList[i]
-			} else {
-				s.perProject[p.ID] = union
-			}
+		s.listChoices = make([][]Choice, len(s.lists))
+		for i, l := range s.lists {
+			s.listChoices[i] = choicesOf(l)
 		}
 	}
 	return s
@@ -34,8 +32,8 @@ func (b *Builder) precompute(s *snapshot) *snapshot {
 // stateLists groups the fetched projects by their states. Projects of one
 // process have the same list, so lists holds each distinct list once, in
 // drop-down order of first appearance, and listOf[k] is the index of
-// projects[k]'s list, or -1 when its states were not fetched. Lists are told apart by a hash of names and categories,
-// checked for equality.
+// projects[k]'s list, or -1 when its states were not fetched. Lists are
+// told apart by a hash of their states, checked for equality.
 func stateLists(projects []Project, states map[string][]State) (lists [][]State, listOf []int) {
 	seed := maphash.MakeSeed()
 	byHash := make(map[uint64]int)
@@ -47,7 +45,7 @@ func stateLists(projects []Project, states map[string][]State) (lists [][]State,
 			continue
 		}
 		key := statesHash(seed, ss)
-		if i, hit := byHash[key]; hit && sameChoices(lists[i], ss) {
+		if i, hit := byHash[key]; hit && slices.Equal(lists[i], ss) {
 			listOf[k] = i
 			continue
 		}
@@ -62,21 +60,9 @@ func statesHash(seed maphash.Seed, states []State) uint64 {
 	h := uint64(len(states))
 	for _, st := range states {
 		h = (h^maphash.String(seed, st.Name))*0x100000001b3 ^ maphash.String(seed, st.Category)
+		h = (h ^ maphash.String(seed, st.Color)) * 0x100000001b3
 	}
 	return h
-}
-
-// sameChoices reports whether two state lists give the same choices. It
-// compares contents only, whatever memory the Client handed out: strings
-// shared between lists (as azdo's are, per process) compare in constant
-// time anyway.
-func sameChoices(a, b []State) bool {
-	return slices.EqualFunc(a, b, func(x, y State) bool { return x.Name == y.Name && x.Category == y.Category })
-}
-
-func (b *Builder) selectors(choices []Choice) Selectors {
-	sel := Selector{Choices: choices, Placeholder: b.texts.placeholder}
-	return Selectors{OnResolve: sel, OnUnresolve: sel}
 }
 
 // rankedChoice is a state name with the category rank of its first
@@ -136,8 +122,16 @@ func sortedChoices(ranked []rankedChoice) []Choice {
 	return out
 }
 
-// assemble builds the form for one Build. Only the field structs are new;
-// the slices come from the snapshot.
+// assemble builds the form for one Build from a precomputed snapshot.
+//
+// The Config is the caller's own: every slice and map it holds is a new
+// copy, so that nothing a caller does to it reaches the snapshot (which the
+// cache shares between Builds) or any other Config. Within one Config,
+// projects with the same states share one copy of them, and of the choices
+// they give. The copies of each kind are carved from one allocation, each
+// with its capacity cut to its length, so that appending to one never
+// writes into another; a warm Build of 1 000 projects makes a few dozen
+// allocations.
 func (b *Builder) assemble(s *snapshot) *Config {
 	t := b.texts
 	status := &ChoiceMapperField{
@@ -148,11 +142,9 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		AddDropdown: AddDropdown{
 			EmptyMessage:     t.emptyMessage,
 			NoResultsMessage: t.noResults,
-			Items:            s.items,
+			Items:            slices.Clone(s.items),
 		},
-		MappedSelectors:    b.selectors(s.union),
 		PerItemMapping:     b.opts.perProjectChoices,
-		PerItemSelectors:   s.perProject,
 		ColumnLabels:       ColumnLabels{OnResolve: t.columnOnResolve, OnUnresolve: t.columnOnUnresolve},
 		MappedColumnLabel:  t.mappedColumnLabel,
 		FormatMessageValue: false,
@@ -160,8 +152,10 @@ func (b *Builder) assemble(s *snapshot) *Config {
 	if status.AddDropdown.Items == nil {
 		status.AddDropdown.Items = []DropdownItem{}
 	}
-	if status.MappedSelectors.OnResolve.Choices == nil {
-		status.MappedSelectors = b.selectors([]Choice{})
+	choices := choiceCopier{buf: make([]Choice, 0, 2*s.choiceCount())}
+	status.MappedSelectors = b.ownSelectors(&choices, s.union)
+	if s.listChoices != nil {
+		status.PerItemSelectors = b.perItemSelectors(&choices, s)
 	}
 	if s.statusReason != "" {
 		status.Disabled, status.DisabledReason = true, t.reasons[s.statusReason]
@@ -173,5 +167,102 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		bools[i] = BooleanField{Name: bt.key, Label: bt.label, Help: bt.help}
 		fields = append(fields, &bools[i])
 	}
-	return &Config{Fields: fields, Projects: s.projects, States: s.states, Problems: s.problems, Reason: s.statusReason, projectsKnown: s.projectsKnown}
+	return &Config{
+		Fields:        fields,
+		Projects:      slices.Clone(s.projects),
+		States:        ownStates(s),
+		Problems:      ownProblems(s.problems),
+		Reason:        s.statusReason,
+		projectsKnown: s.projectsKnown,
+	}
+}
+
+// choiceCount is how many choices assemble copies: the union, each
+// distinct list's, and the union once more for projects without states.
+func (s *snapshot) choiceCount() int {
+	n := 2 * len(s.union)
+	for _, c := range s.listChoices {
+		n += len(c)
+	}
+	return n
+}
+
+// choiceCopier hands out copies of choice lists carved from one buffer.
+type choiceCopier struct{ buf []Choice }
+
+func (c *choiceCopier) clone(choices []Choice) []Choice {
+	start := len(c.buf)
+	c.buf = append(c.buf, choices...)
+	return c.buf[start:len(c.buf):len(c.buf)]
+}
+
+// ownSelectors is the two columns' selectors for choices, each column with
+// its own copy.
+func (b *Builder) ownSelectors(c *choiceCopier, choices []Choice) Selectors {
+	return Selectors{
+		OnResolve:   Selector{Choices: c.clone(choices), Placeholder: b.texts.placeholder},
+		OnUnresolve: Selector{Choices: c.clone(choices), Placeholder: b.texts.placeholder},
+	}
+}
+
+// perItemSelectors gives each project the choices of its own states, or the
+// union when its states are unknown.
+func (b *Builder) perItemSelectors(c *choiceCopier, s *snapshot) map[string]Selectors {
+	perList := make([]Selectors, len(s.listChoices))
+	for i, l := range s.listChoices {
+		perList[i] = b.ownSelectors(c, l)
+	}
+	var union Selectors
+	haveUnion := false
+	out := make(map[string]Selectors, len(s.projects))
+	for k, p := range s.projects {
+		if i := s.listOf[k]; i >= 0 {
+			out[p.ID] = perList[i]
+			continue
+		}
+		if !haveUnion {
+			union, haveUnion = b.ownSelectors(c, s.union), true
+		}
+		out[p.ID] = union
+	}
+	return out
+}
+
+// ownStates copies the snapshot's states: each distinct list once, shared by
+// its projects.
+func ownStates(s *snapshot) map[string][]State {
+	if s.states == nil {
+		return nil
+	}
+	buf := make([]State, 0, s.listStates)
+	lists := make([][]State, len(s.lists))
+	for i, l := range s.lists {
+		start := len(buf)
+		buf = append(buf, l...)
+		lists[i] = buf[start:len(buf):len(buf)]
+	}
+	out := make(map[string][]State, len(s.states))
+	for k, p := range s.projects {
+		if i := s.listOf[k]; i >= 0 {
+			out[p.ID] = lists[i]
+		}
+	}
+	return out
+}
+
+// ownProblems copies the problems and the [*OpError]s among them; their
+// causes are shared.
+func ownProblems(problems []error) []error {
+	if problems == nil {
+		return nil
+	}
+	out := make([]error, len(problems))
+	for i, p := range problems {
+		if op, ok := p.(*OpError); ok {
+			c := *op
+			p = &c
+		}
+		out[i] = p
+	}
+	return out
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"testing"
+	"time"
 )
 
 // benchSnapshot is 10 000 projects with 12 states each, every project with
@@ -103,6 +105,44 @@ func BenchmarkEncode(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// snapClient answers with a snapshot's projects and states.
+type snapClient struct{ s *snapshot }
+
+func (c snapClient) Projects(context.Context) ([]Project, error) { return c.s.projects, nil }
+func (c snapClient) WorkItemStates(_ context.Context, id string) ([]State, error) {
+	return c.s.states[id], nil
+}
+
+// BenchmarkBuildWarm measures a Build served from the cache: asking the
+// gate, then copying the cached form into a Config of the caller's own. It
+// reports the median Build as median-ns/op besides the mean.
+func BenchmarkBuildWarm(b *testing.B) {
+	for _, mode := range benchModes {
+		b.Run(fmt.Sprintf("%s/1000x12", mode.name), func(b *testing.B) {
+			bl, err := NewBuilder(snapClient{benchOrg(1000, 12, true)}, nopGate{}, append(mode.opts, WithCacheTTL(time.Hour))...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := bl.Build(ctx, "org-1"); err != nil {
+				b.Fatal(err)
+			}
+			var took []time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				start := time.Now()
+				cfg, err := bl.Build(ctx, "org-1")
+				took = append(took, time.Since(start))
+				if err != nil || len(cfg.Projects) != 1000 || len(cfg.Problems) != 0 {
+					b.Fatalf("Build = %v, %v", cfg, err)
+				}
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "median-ns/op")
 		})
 	}
 }

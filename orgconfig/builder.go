@@ -23,8 +23,12 @@ type Builder struct {
 
 // Config is the result of [Builder.Build].
 //
-// A Config may share memory with the Builder's cache and with other
-// Configs: treat it as read-only.
+// A Config is the caller's own: its slices, maps, fields and the [*OpError]
+// values in Problems are copies, so changing them reaches neither the
+// Builder's cache nor any other Config (the causes inside an OpError are
+// shared). Within one Config, projects with the same states share one
+// slice of them in States, and one set of choices in the per-project
+// selectors. The zero Config holds no projects and no states.
 type Config struct {
 	// Fields is the form; json.Marshal(cfg.Fields) gives the reference
 	// schema.

@@ -7,16 +7,19 @@ import (
 )
 
 // snapshot returns the cached snapshot when fresh, else joins or starts the
-// shared fetch. Without a cache TTL every Build fetches on its own.
+// shared load. Without a cache TTL every Build loads on its own.
 //
-// The shared fetch runs detached from any one Build, but its context
+// The shared load runs detached from any one Build, but its context
 // reports the latest deadline of the Builds waiting for it, so the Client
 // decides whether a wait fits (a Retry-After) as it would for the most
 // patient of them. A snapshot that arrives when ctx's deadline has come is
 // late: the Build ends with context.DeadlineExceeded, cached or not.
+//
+// The snapshot returned is shared and must not be modified; assemble
+// copies what a Config holds.
 func (b *Builder) snapshot(ctx context.Context) (*snapshot, error) {
 	if b.opts.cacheTTL == 0 {
-		s, err := b.fetch(ctx)
+		s, err := b.load(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -25,5 +28,16 @@ func (b *Builder) snapshot(ctx context.Context) (*snapshot, error) {
 		}
 		return s, nil
 	}
-	return b.cache.Get(ctx, b.fetch)
+	return b.cache.Get(ctx, b.load)
+}
+
+// load is the one place a snapshot is filled: fetched from the Client,
+// then precomputed. Only complete snapshots (cacheable) are kept by the
+// cache. It returns an error only when ctx is done.
+func (b *Builder) load(ctx context.Context) (*snapshot, error) {
+	s, err := b.fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return b.precompute(s), nil
 }

@@ -68,7 +68,9 @@ func categoryRank(category string) int {
 // Implementations must be safe for concurrent use: Build calls
 // WorkItemStates from several goroutines at once. Errors meaning the
 // credentials were refused must wrap [ErrUnauthorized]; errors meaning a
-// permission is missing must wrap [ErrForbidden].
+// permission is missing must wrap [ErrForbidden]. Build never modifies
+// what they return, so an implementation may hand out the same slice for
+// several projects; Build does not rely on it either way.
 type Client interface {
 	// Projects lists every project of the organization.
 	Projects(ctx context.Context) ([]Project, error)

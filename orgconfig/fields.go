@@ -61,8 +61,7 @@ type AddDropdown struct {
 // "mappedSelectors" is PerItemSelectors (keyed by project ID) and
 // "perItemMapping": true is added; otherwise it is MappedSelectors.
 //
-// Fields returned by Build may share slices with the Builder's cache: treat
-// them as read-only.
+// A field returned by Build is the caller's own (see [Config]).
 type ChoiceMapperField struct {
 	Name               string
 	Disabled           bool

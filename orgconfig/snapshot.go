@@ -11,24 +11,31 @@ import (
 )
 
 // snapshot is what one fetch learned from the Client, with the parts of the
-// form that depend only on it precomputed, so that cached Builds are cheap.
+// form that depend only on it precomputed (by precompute), so that cached
+// Builds are cheap. A precomputed snapshot is never modified: the cache
+// shares it between Builds, and each Build copies what it hands out.
 type snapshot struct {
+	// What the fetch learned.
 	projects      []Project          // drop-down order
 	states        map[string][]State // by project ID, fetched projects only
 	problems      []error
 	statusReason  Reason // non-empty when the status field must be disabled
 	projectsKnown bool   // the project list was loaded
 
-	items      []DropdownItem
-	union      []Choice
-	perProject map[string]Selectors // only WithPerProjectChoices
+	// Derived by precompute.
+	items       []DropdownItem
+	lists       [][]State  // each distinct state list once (see stateLists)
+	listOf      []int      // by project: index in lists, -1 when unknown
+	listStates  int        // the states in lists, summed
+	union       []Choice   // the choices of every list
+	listChoices [][]Choice // by list, only WithPerProjectChoices
 }
 
 // cacheable reports whether the snapshot is complete enough to keep.
 func (s *snapshot) cacheable() bool { return len(s.problems) == 0 }
 
-// fetch lists the projects and fetches their states. It returns an error
-// only when ctx is done.
+// fetch lists the projects and fetches their states, without
+// precomputing. It returns an error only when ctx is done.
 func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 	log := b.opts.logger
 	projects, err := b.client.Projects(ctx)
@@ -43,10 +50,10 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 		case errors.Is(err, ErrForbidden):
 			reason = ReasonForbidden
 		}
-		return b.precompute(&snapshot{
+		return &snapshot{
 			problems:     []error{&OpError{Op: OpListProjects, Err: err}},
 			statusReason: reason,
-		}), nil
+		}, nil
 	}
 	projects = dropdownOrder(projects)
 	n := len(projects)
@@ -108,7 +115,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 	if n > 0 && failed == n && snap.statusReason == "" {
 		snap.statusReason = ReasonNoStates
 	}
-	return b.precompute(snap), nil
+	return snap, nil
 }
 
 // dropdownOrder drops projects without an ID and repeated IDs, compared

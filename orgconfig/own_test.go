@@ -1,0 +1,169 @@
+package orgconfig_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/azdosync/azdosync/orgconfig"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// configOpts compare Configs field by field, and their problems by text and
+// cause.
+var configOpts = cmp.Options{cmpopts.IgnoreUnexported(orgconfig.Config{}), cmp.Comparer(sameError)}
+
+// mutateAll changes every part of cfg a caller can reach: fields and their
+// slices, maps and choices, projects, states, problems.
+func mutateAll(cfg *orgconfig.Config) {
+	for _, f := range cfg.Fields {
+		switch f := f.(type) {
+		case *orgconfig.ChoiceMapperField:
+			f.Label, f.Disabled, f.DisabledReason = "changed", true, "changed"
+			for i := range f.AddDropdown.Items {
+				f.AddDropdown.Items[i] = orgconfig.DropdownItem{Value: "changed", Label: "changed"}
+			}
+			f.AddDropdown.Items = append(f.AddDropdown.Items, orgconfig.DropdownItem{})
+			mutateSelectors(&f.MappedSelectors)
+			for id, sel := range f.PerItemSelectors {
+				mutateSelectors(&sel)
+				f.PerItemSelectors[id] = sel
+			}
+			if f.PerItemSelectors != nil {
+				f.PerItemSelectors["added"] = orgconfig.Selectors{}
+			}
+		case *orgconfig.BooleanField:
+			f.Label, f.Disabled = "changed", true
+		}
+	}
+	cfg.Fields[0] = nil
+	cfg.Fields = append(cfg.Fields, nil)
+	for i := range cfg.Projects {
+		cfg.Projects[i].Name = "changed"
+	}
+	cfg.Projects = append(cfg.Projects, orgconfig.Project{ID: "added"})
+	for id, states := range cfg.States {
+		for i := range states {
+			states[i] = orgconfig.State{Name: "changed"}
+		}
+		cfg.States[id] = append(states, orgconfig.State{Name: "added"})
+	}
+	cfg.States["added"] = nil
+	for _, p := range cfg.Problems {
+		var op *orgconfig.OpError
+		if errors.As(p, &op) {
+			op.Op, op.ProjectID, op.ProjectName, op.Err = "changed", "changed", "changed", nil
+		}
+	}
+	cfg.Problems = append(cfg.Problems, errors.New("added"))
+	cfg.Reason = "changed"
+}
+
+func mutateSelectors(s *orgconfig.Selectors) {
+	for _, sel := range []*orgconfig.Selector{&s.OnResolve, &s.OnUnresolve} {
+		for i := range sel.Choices {
+			sel.Choices[i] = orgconfig.Choice{"changed", "changed"}
+		}
+		sel.Choices = append(sel.Choices, orgconfig.Choice{"added", "added"})
+		sel.Placeholder = "changed"
+	}
+}
+
+// TestConfigIsTheCallersOwn changes every part of a Config from a cached
+// Builder: neither the next Build's Config nor one built before sees it.
+func TestConfigIsTheCallersOwn(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts []orgconfig.Option
+	}{
+		{"union", nil},
+		{"per-project", []orgconfig.Option{orgconfig.WithPerProjectChoices()}},
+		{"per-project, limited", []orgconfig.Option{orgconfig.WithPerProjectChoices(), orgconfig.WithStateProjectLimit(2)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := sampleOrg()
+			o.states["p1"] = scrumBug // two projects with the same states
+			o.states["p2"] = scrumBug
+			ref, err := orgconfig.NewBuilder(o.client(), gateFunc(allow), tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ref.Build(t.Context(), "org-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := orgconfig.NewBuilder(o.client(), gateFunc(allow), append(tt.opts, orgconfig.WithCacheTTL(time.Hour))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := b.Build(t.Context(), "org-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := b.Build(t.Context(), "org-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mutateAll(first)
+			next, err := b.Build(t.Context(), "org-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, next, configOpts); diff != "" {
+				t.Errorf("next Build after changing a Config (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(want, other, configOpts); diff != "" {
+				t.Errorf("Config built before another was changed (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSharedDegradedConfigsAreSeparate changes every part of a degraded
+// Config, problems included, that shared its fetch with another Build: the
+// other Config does not see it.
+func TestSharedDegradedConfigsAreSeparate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := slowClient(time.Second)
+		states := c.states
+		c.states = func(ctx context.Context, id string) ([]orgconfig.State, error) {
+			if id == "p2" {
+				return nil, errDown
+			}
+			return states(ctx, id)
+		}
+		b, err := orgconfig.NewBuilder(c, gateFunc(allow), orgconfig.WithCacheTTL(time.Hour), orgconfig.WithPerProjectChoices())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfgs := make([]*orgconfig.Config, 3)
+		var wg sync.WaitGroup
+		for i := range cfgs {
+			wg.Go(func() {
+				var err error
+				if cfgs[i], err = b.Build(t.Context(), "org-1"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := calls(c); got != [2]int64{1, 3} {
+			t.Fatalf("client calls = %v, want one shared fetch", got)
+		}
+		if len(cfgs[0].Problems) != 1 {
+			t.Fatalf("problems %v, want one", cfgs[0].Problems)
+		}
+		mutateAll(cfgs[0])
+		if diff := cmp.Diff(cfgs[1], cfgs[2], configOpts); diff != "" {
+			t.Errorf("Configs of one fetch differ (-want +got):\n%s", diff)
+		}
+		want := []error{&orgconfig.OpError{Op: orgconfig.OpWorkItemStates, ProjectID: "p2", ProjectName: "beta", Err: errDown}}
+		if diff := cmp.Diff(want, cfgs[1].Problems, configOpts); diff != "" {
+			t.Errorf("problems after another Config's were changed (-want +got):\n%s", diff)
+		}
+	})
+}
