@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/azdosync/azdosync/internal/flight"
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
@@ -13,24 +14,29 @@ var _ orgconfig.FeatureGate = (*Cache)(nil)
 
 // Cache is a gate that remembers another gate's answers for a while.
 // Errors are not remembered, so a failing gate is asked again next time.
-// It is safe for concurrent use.
+//
+// It is safe for concurrent use. Concurrent callers asking about the same
+// organization and feature share one call to the wrapped gate: it runs
+// detached from any one caller's cancellation (a caller whose ctx ends
+// stops waiting at once; the call is cancelled when the last one does) and
+// sees the latest deadline among them. Answers of keys nobody asks again
+// are dropped once expired, so the cache does not grow with every
+// organization ever asked. The zero Cache has no gate and answers every
+// call with an error; create one with [Cached].
 type Cache struct {
 	gate orgconfig.FeatureGate
 	ttl  time.Duration
 
 	mu      sync.Mutex
-	answers map[cacheKey]cachedAnswer
+	entries map[cacheKey]*flight.Cache[bool]
+	sweep   time.Time // when to drop expired entries next
 }
 
 type cacheKey struct{ org, feature string }
 
-type cachedAnswer struct {
-	enabled bool
-	expires time.Time
-}
-
 // Cached returns a gate that asks g at most once per organization and
-// feature every ttl. It fails when g is nil or ttl is not positive.
+// feature every ttl, however many callers ask at once. It fails when g is
+// nil or ttl is not positive.
 func Cached(g orgconfig.FeatureGate, ttl time.Duration) (*Cache, error) {
 	if g == nil {
 		return nil, errors.New("features: cached: nil gate")
@@ -38,42 +44,58 @@ func Cached(g orgconfig.FeatureGate, ttl time.Duration) (*Cache, error) {
 	if ttl <= 0 {
 		return nil, errors.New("features: cached: ttl must be positive")
 	}
-	return &Cache{gate: g, ttl: ttl, answers: make(map[cacheKey]cachedAnswer)}, nil
+	return &Cache{gate: g, ttl: ttl}, nil
 }
 
-// Enabled returns the remembered answer, or asks the wrapped gate.
+// Enabled returns the remembered answer, or asks the wrapped gate, sharing
+// the call with concurrent callers asking the same.
 func (c *Cache) Enabled(ctx context.Context, orgID, feature string) (bool, error) {
+	if c.gate == nil {
+		return false, errors.New("features: cache: no gate; create the cache with Cached")
+	}
 	k := cacheKey{orgID, feature}
+	c.mu.Lock()
 	now := time.Now()
-	c.mu.Lock()
-	a, ok := c.answers[k]
-	if ok && now.Before(a.expires) {
-		c.mu.Unlock()
-		return a.enabled, nil
+	if !now.Before(c.sweep) {
+		c.dropIdle()
+		c.sweep = now.Add(c.ttl)
 	}
-	if ok {
-		delete(c.answers, k) // expired entries go, so the map does not grow without bound
+	e, ok := c.entries[k]
+	if !ok {
+		if c.entries == nil {
+			c.entries = make(map[cacheKey]*flight.Cache[bool])
+		}
+		e = &flight.Cache[bool]{TTL: c.ttl}
+		c.entries[k] = e
 	}
+	// Started under c.mu, so that dropIdle never drops an entry a caller
+	// is about to wait on.
+	ticket := e.Start(ctx, func(ctx context.Context) (bool, error) {
+		return c.gate.Enabled(ctx, orgID, feature)
+	})
 	c.mu.Unlock()
+	return ticket.Wait(ctx)
+}
 
-	enabled, err := c.gate.Enabled(ctx, orgID, feature)
-	if err != nil {
-		return false, err
+// dropIdle drops the entries with neither a fresh answer nor a call in
+// flight. It runs at most once per ttl, so its cost per call is constant.
+func (c *Cache) dropIdle() {
+	for k, e := range c.entries {
+		if e.Idle() {
+			delete(c.entries, k)
+		}
 	}
-	c.mu.Lock()
-	c.answers[k] = cachedAnswer{enabled: enabled, expires: time.Now().Add(c.ttl)}
-	c.mu.Unlock()
-	return enabled, nil
 }
 
 // Forget drops the remembered answers for the organization, so that a
-// change of plan shows at once.
+// change of plan shows at once. A call already in flight still answers the
+// callers waiting for it.
 func (c *Cache) Forget(orgID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k := range c.answers {
+	for k := range c.entries {
 		if k.org == orgID {
-			delete(c.answers, k)
+			delete(c.entries, k)
 		}
 	}
 }

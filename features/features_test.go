@@ -159,3 +159,82 @@ func (emptyClient) Projects(context.Context) ([]orgconfig.Project, error) { retu
 func (emptyClient) WorkItemStates(context.Context, string) ([]orgconfig.State, error) {
 	return nil, nil
 }
+
+// TestCachedSharesOneCall is the regression test for a cache that let
+// every concurrent cold caller ask the wrapped gate: 20 of them make one
+// call, and all get its answer.
+func TestCachedSharesOneCall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int64
+		inner := features.Func(func(ctx context.Context, org, _ string) (bool, error) {
+			calls.Add(1)
+			time.Sleep(100 * time.Millisecond) // a slow billing service
+			return org == "acme", nil
+		})
+		c, err := features.Cached(inner, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]string, 20)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Go(func() {
+				on, err := c.Enabled(t.Context(), "acme", orgconfig.FeatureIssueSync)
+				got[i] = fmt.Sprint(on, err)
+			})
+		}
+		wg.Wait()
+		for i, g := range got {
+			if g != "true <nil>" {
+				t.Errorf("caller %d got %s, want true <nil>", i, g)
+			}
+		}
+		if n := calls.Load(); n != 1 {
+			t.Errorf("inner gate asked %d times by 20 concurrent callers, want 1", n)
+		}
+	})
+}
+
+// TestCachedCallerGivesUp checks that a caller whose ctx ends stops
+// waiting at once, without failing the others sharing the call.
+func TestCachedCallerGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inner := features.Func(func(ctx context.Context, _, _ string) (bool, error) {
+			time.Sleep(time.Second)
+			return true, nil
+		})
+		c, err := features.Cached(inner, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var patient string
+		wg.Go(func() {
+			on, err := c.Enabled(t.Context(), "acme", orgconfig.FeatureIssueSync)
+			patient = fmt.Sprint(on, err)
+		})
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		if _, err := c.Enabled(ctx, "acme", orgconfig.FeatureIssueSync); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("impatient caller error = %v, want DeadlineExceeded", err)
+		}
+		if elapsed := time.Since(start); elapsed != 100*time.Millisecond {
+			t.Errorf("impatient caller returned after %v, want 100ms", elapsed)
+		}
+		wg.Wait()
+		if patient != "true <nil>" {
+			t.Errorf("patient caller got %s, want true <nil>", patient)
+		}
+	})
+}
+
+func TestZeroCache(t *testing.T) {
+	var c features.Cache
+	on, err := c.Enabled(t.Context(), "acme", orgconfig.FeatureIssueSync)
+	if on || err == nil || err.Error() != "features: cache: no gate; create the cache with Cached" {
+		t.Errorf("Enabled on a zero Cache = %v, %v", on, err)
+	}
+	c.Forget("acme")
+}
