@@ -33,7 +33,8 @@ func (b *Builder) precompute(s *snapshot) *snapshot {
 // process have the same list, so lists holds each distinct list once, in
 // drop-down order of first appearance, and listOf[k] is the index of
 // projects[k]'s list, or -1 when its states were not fetched. Lists are
-// told apart by a hash of their states, checked for equality.
+// told apart by a hash of their state names, checked for equality of
+// whole states.
 func stateLists(projects []Project, states map[string][]State) (lists [][]State, listOf []int) {
 	seed := maphash.MakeSeed()
 	byHash := make(map[uint64]int)
@@ -56,11 +57,12 @@ func stateLists(projects []Project, states map[string][]State) (lists [][]State,
 	return lists, listOf
 }
 
+// statesHash hashes the names only: they tell lists apart in practice,
+// and stateLists compares whole states on a hit anyway.
 func statesHash(seed maphash.Seed, states []State) uint64 {
 	h := uint64(len(states))
 	for _, st := range states {
-		h = (h^maphash.String(seed, st.Name))*0x100000001b3 ^ maphash.String(seed, st.Category)
-		h = (h ^ maphash.String(seed, st.Color)) * 0x100000001b3
+		h = (h ^ maphash.String(seed, st.Name)) * 0x100000001b3
 	}
 	return h
 }
