@@ -1,0 +1,382 @@
+// Package rediscache shares, through Redis, what the replicas of a service
+// learn from Azure DevOps: the projects-and-states snapshots of
+// [orgconfig.Builder] (with [orgconfig.WithSharedCache]) and the throttling
+// Azure DevOps asks of an identity (with [azdo.WithSharedThrottle]).
+//
+// A *Cache is a plain store: orgconfig encodes, versions and checks the
+// snapshots it keeps here, and azdo decides what a recorded wait means.
+// The Cache adds what a network store needs so that Redis is never
+// required: every operation is bounded by a short timeout
+// ([WithTimeout], 100ms by default); after repeated failures
+// ([WithBreaker], 3 in a row) Redis is skipped for a while (10s) and
+// operations fail at once with [ErrUnavailable]; and failures are logged
+// once per interval ([WithWarnInterval], a minute), not once per call.
+//
+// The timeouts reach the network only when the client honours its
+// context's deadline: create it with ContextTimeoutEnabled set (and short
+// DialTimeout, ReadTimeout and WriteTimeout as a backstop). Otherwise a
+// slow Redis holds each operation up to the client's ReadTimeout.
+//
+// Keys are the caller's, under a prefix ([WithPrefix], "azdosync:"):
+// "{prefix}snap:{key}" for values, "{prefix}claim:{key}" for claims and
+// "{prefix}throttle:{key}" for throttling. Values are never larger than
+// [WithMaxValueBytes] (16 MiB) in either direction.
+//
+// [orgconfig.Builder]: https://pkg.go.dev/github.com/azdosync/azdosync/orgconfig#Builder
+// [orgconfig.WithSharedCache]: https://pkg.go.dev/github.com/azdosync/azdosync/orgconfig#WithSharedCache
+// [azdo.WithSharedThrottle]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#WithSharedThrottle
+package rediscache
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrUnavailable reports that Redis could not be used: it failed, timed
+// out, or is being skipped after repeated failures. The cause, when there
+// is one, is wrapped too.
+var ErrUnavailable = errors.New("redis unavailable")
+
+// ErrTooLarge reports a value over the size limit, refused by Set or found
+// by Get. It does not count as a Redis failure.
+var ErrTooLarge = errors.New("value too large")
+
+// Cache is a store in Redis shared by the replicas of a service. It
+// satisfies orgconfig.SharedCache and azdo.ThrottleStore. It is safe for
+// concurrent use. The zero value, like a Cache over a nil client, fails
+// every operation with [ErrUnavailable].
+type Cache struct {
+	rdb redis.UniversalClient
+	s   settings
+
+	mu         sync.Mutex
+	failures   int       // in a row
+	skipUntil  time.Time // breaker open until then
+	lastWarn   time.Time
+	unreported int // failures since the last warning
+}
+
+type settings struct {
+	prefix       string
+	timeout      time.Duration
+	maxFailures  int
+	pause        time.Duration
+	logger       *slog.Logger
+	warnInterval time.Duration
+	maxValue     int
+}
+
+func defaultSettings() settings {
+	return settings{
+		prefix:       "azdosync:",
+		timeout:      100 * time.Millisecond,
+		maxFailures:  3,
+		pause:        10 * time.Second,
+		logger:       slog.New(slog.DiscardHandler),
+		warnInterval: time.Minute,
+		maxValue:     16 << 20,
+	}
+}
+
+// Option configures a [Cache]. An option given a value out of its range
+// keeps the default.
+type Option func(*settings)
+
+// WithPrefix puts every key under prefix (default "azdosync:"), so that
+// several services can share one Redis.
+func WithPrefix(prefix string) Option {
+	return func(s *settings) { s.prefix = prefix }
+}
+
+// WithTimeout bounds each Redis operation (default 100ms). d must be
+// positive.
+func WithTimeout(d time.Duration) Option {
+	return func(s *settings) {
+		if d > 0 {
+			s.timeout = d
+		}
+	}
+}
+
+// WithBreaker skips Redis for pause after failures operations in a row
+// have failed (defaults: 3 and 10s). While skipped, operations fail at once
+// with [ErrUnavailable]; after the pause the next operation tries Redis
+// again, and one more failure skips it for another pause.
+func WithBreaker(failures int, pause time.Duration) Option {
+	return func(s *settings) {
+		if failures > 0 && pause > 0 {
+			s.maxFailures, s.pause = failures, pause
+		}
+	}
+}
+
+// WithLogger logs Redis failures as warnings, at most one per warn
+// interval. By default nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) {
+		if l != nil {
+			s.logger = l
+		}
+	}
+}
+
+// WithWarnInterval sets how often at most a failure is logged (default a
+// minute); the warning counts the failures since the previous one.
+func WithWarnInterval(d time.Duration) Option {
+	return func(s *settings) {
+		if d > 0 {
+			s.warnInterval = d
+		}
+	}
+}
+
+// WithMaxValueBytes bounds the values Set stores and Get returns
+// (default 16 MiB).
+func WithMaxValueBytes(n int) Option {
+	return func(s *settings) {
+		if n > 0 {
+			s.maxValue = n
+		}
+	}
+}
+
+// New returns a Cache storing in rdb (a *redis.Client, *redis.ClusterClient,
+// *redis.Ring or failover client). It does no I/O. Create rdb with
+// ContextTimeoutEnabled so that [WithTimeout] bounds network waits.
+func New(rdb redis.UniversalClient, opts ...Option) *Cache {
+	c := &Cache{rdb: rdb, s: defaultSettings()}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&c.s)
+		}
+	}
+	return c
+}
+
+func (c *Cache) settings() settings {
+	if c.s.timeout == 0 {
+		return defaultSettings() // the zero Cache
+	}
+	return c.s
+}
+
+// do runs op against Redis with the per-operation timeout, unless Redis
+// is being skipped, and accounts for its outcome. redis.Nil is a success.
+func (c *Cache) do(ctx context.Context, name string, op func(ctx context.Context, rdb redis.UniversalClient) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("rediscache: %s: %w", name, err)
+	}
+	s := c.settings()
+	if c.rdb == nil {
+		return fmt.Errorf("rediscache: %s: %w: no client", name, ErrUnavailable)
+	}
+	c.mu.Lock()
+	skipping := time.Now().Before(c.skipUntil)
+	c.mu.Unlock()
+	if skipping {
+		return fmt.Errorf("rediscache: %s: %w: skipped after repeated failures", name, ErrUnavailable)
+	}
+	octx, cancel := context.WithTimeout(ctx, s.timeout)
+	err := op(octx, c.rdb)
+	cancel()
+	switch {
+	case err == nil || errors.Is(err, redis.Nil):
+		c.mu.Lock()
+		c.failures = 0
+		c.mu.Unlock()
+		return err
+	case errors.Is(err, ErrTooLarge):
+		return fmt.Errorf("rediscache: %s: %w", name, err)
+	case ctx.Err() != nil:
+		return fmt.Errorf("rediscache: %s: %w", name, ctx.Err()) // the caller gave up: not Redis's fault
+	}
+	c.failed(ctx, s, name, err)
+	return fmt.Errorf("rediscache: %s: %w: %w", name, ErrUnavailable, err)
+}
+
+// failed counts a failure, opens the breaker after too many in a row and
+// logs at most one warning per interval.
+func (c *Cache) failed(ctx context.Context, s settings, name string, err error) {
+	now := time.Now()
+	c.mu.Lock()
+	c.failures++
+	c.unreported++
+	opened := false
+	if c.failures >= s.maxFailures {
+		c.skipUntil = now.Add(s.pause)
+		opened = true
+	}
+	warn := c.lastWarn.IsZero() || now.Sub(c.lastWarn) >= s.warnInterval
+	n := c.unreported
+	if warn {
+		c.lastWarn, c.unreported = now, 0
+	}
+	c.mu.Unlock()
+	if !warn {
+		return
+	}
+	attrs := []any{"op", name, "err", err, "failures", n}
+	if opened {
+		attrs = append(attrs, "skipping_for", s.pause)
+	}
+	s.logger.WarnContext(ctx, "rediscache: redis failed; working without it", attrs...)
+}
+
+// Get returns the value stored under key, or nil and no error when there
+// is none. A value over the size limit is not transferred: Get fails
+// with [ErrTooLarge].
+func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
+	var val []byte
+	err := c.do(ctx, "get", func(ctx context.Context, rdb redis.UniversalClient) error {
+		// GETRANGE reads at most one byte past the limit; a missing key
+		// reads as empty, and no stored value is empty.
+		max := c.settings().maxValue
+		b, err := rdb.GetRange(ctx, c.s.prefix+"snap:"+key, 0, int64(max)).Bytes()
+		if err != nil {
+			return err
+		}
+		if len(b) > max {
+			return fmt.Errorf("%w: over %d bytes", ErrTooLarge, max)
+		}
+		if len(b) > 0 {
+			val = b
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return val, nil
+}
+
+// Set stores value under key for ttl. An empty value deletes the key.
+func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if ttl < time.Millisecond {
+		return fmt.Errorf("rediscache: set: ttl must be at least a millisecond, got %v", ttl)
+	}
+	if max := c.settings().maxValue; len(value) > max {
+		return fmt.Errorf("rediscache: set: %w: %d bytes, limit %d", ErrTooLarge, len(value), max)
+	}
+	return c.do(ctx, "set", func(ctx context.Context, rdb redis.UniversalClient) error {
+		k := c.s.prefix + "snap:" + key
+		if len(value) == 0 {
+			return rdb.Del(ctx, k).Err()
+		}
+		return rdb.Set(ctx, k, value, ttl).Err()
+	})
+}
+
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0`)
+
+// Claim tries to become, for ttl, the one caller refilling key. When it
+// succeeds it returns a release function that gives the claim up early
+// (only if it is still this caller's); when another caller holds the
+// claim it returns nil and no error. A claim never released expires after
+// ttl, so a caller that dies cannot hold others back for longer.
+func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (release func(context.Context), err error) {
+	if ttl < time.Millisecond {
+		return nil, fmt.Errorf("rediscache: claim: ttl must be at least a millisecond, got %v", ttl)
+	}
+	var buf [16]byte
+	_, _ = rand.Read(buf[:])
+	token := hex.EncodeToString(buf[:])
+	k := c.s.prefix + "claim:" + key
+	won := false
+	err = c.do(ctx, "claim", func(ctx context.Context, rdb redis.UniversalClient) error {
+		ok, err := rdb.SetNX(ctx, k, token, ttl).Result()
+		won = ok
+		return err
+	})
+	if err != nil || !won {
+		return nil, err
+	}
+	var once sync.Once
+	return func(ctx context.Context) {
+		once.Do(func() {
+			_ = c.do(ctx, "release claim", func(ctx context.Context, rdb redis.UniversalClient) error {
+				return releaseScript.Run(ctx, rdb, []string{k}, token).Err()
+			})
+		})
+	}, nil
+}
+
+// holdScript raises one field of the throttle hash to ARGV[2] (Unix
+// milliseconds) and makes the hash live at least ARGV[3] milliseconds.
+var holdScript = redis.NewScript(`
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') or 0
+if tonumber(ARGV[2]) > cur then
+	redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+	if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then
+		redis.call('PEXPIRE', KEYS[1], ARGV[3])
+	end
+end
+return 0`)
+
+// maxHold bounds how far ahead a recorded wait is believed: Azure DevOps
+// asks for at most a few minutes, so a later time is a corrupt value.
+const maxHold = time.Hour
+
+// Hold records that the identity under key was refused (refused) or asked
+// to slow down (!refused) until until. An earlier time than the one
+// recorded changes nothing. Times in the past are ignored.
+func (c *Cache) Hold(ctx context.Context, key string, until time.Time, refused bool) error {
+	d := time.Until(until)
+	if d <= 0 {
+		return nil
+	}
+	field := "slow"
+	if refused {
+		field = "refused"
+	}
+	return c.do(ctx, "hold", func(ctx context.Context, rdb redis.UniversalClient) error {
+		return holdScript.Run(ctx, rdb, []string{c.s.prefix + "throttle:" + key},
+			field, until.UnixMilli(), (d + time.Second).Milliseconds()).Err()
+	})
+}
+
+// Held returns the times recorded under key: no request before refused,
+// and slow down until slow. Zero times mean nothing is recorded; a value
+// that is not a time, or more than an hour ahead, reads as zero.
+func (c *Cache) Held(ctx context.Context, key string) (refused, slow time.Time, err error) {
+	err = c.do(ctx, "held", func(ctx context.Context, rdb redis.UniversalClient) error {
+		vals, err := rdb.HMGet(ctx, c.s.prefix+"throttle:"+key, "refused", "slow").Result()
+		if err != nil {
+			return err
+		}
+		refused, slow = holdTime(vals, 0), holdTime(vals, 1)
+		return nil
+	})
+	return refused, slow, err
+}
+
+func holdTime(vals []any, i int) time.Time {
+	if i >= len(vals) {
+		return time.Time{}
+	}
+	s, ok := vals[i].(string)
+	if !ok {
+		return time.Time{}
+	}
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || ms <= 0 {
+		return time.Time{}
+	}
+	t := time.UnixMilli(ms)
+	if time.Until(t) > maxHold {
+		return time.Time{}
+	}
+	return t
+}

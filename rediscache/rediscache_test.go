@@ -1,0 +1,218 @@
+package rediscache_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/internal/redistest"
+	"github.com/azdosync/azdosync/orgconfig"
+	"github.com/azdosync/azdosync/rediscache"
+)
+
+var (
+	_ orgconfig.SharedCache = (*rediscache.Cache)(nil)
+	_ azdo.ThrottleStore    = (*rediscache.Cache)(nil)
+)
+
+// logBuffer collects log output safely from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func TestGetSet(t *testing.T) {
+	srv := redistest.Start(t)
+	c := rediscache.New(srv.Client(), rediscache.WithPrefix("test:"), rediscache.WithMaxValueBytes(1000))
+	ctx := t.Context()
+
+	got, err := c.Get(ctx, "org")
+	if err != nil || got != nil {
+		t.Fatalf("Get of a missing key = %q, %v; want nil, nil", got, err)
+	}
+	if err := c.Set(ctx, "org", []byte("value"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	got, err = c.Get(ctx, "org")
+	if err != nil || string(got) != "value" {
+		t.Fatalf("Get = %q, %v; want value", got, err)
+	}
+	if diff := cmp.Diff([]string{"test:snap:org"}, srv.Keys("*")); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	if ttl := srv.Do("PTTL", "test:snap:org").(int64); ttl <= 0 || ttl > 60_000 {
+		t.Errorf("PTTL = %d ms, want within a minute", ttl)
+	}
+
+	// Over the limit: Set refuses, Get does not transfer it.
+	if err := c.Set(ctx, "big", make([]byte, 1001), time.Minute); !errors.Is(err, rediscache.ErrTooLarge) {
+		t.Errorf("Set of 1001 bytes = %v, want ErrTooLarge", err)
+	}
+	srv.Do("SET", "test:snap:big", strings.Repeat("x", 5000))
+	if got, err := c.Get(ctx, "big"); !errors.Is(err, rediscache.ErrTooLarge) || got != nil {
+		t.Errorf("Get of 5000 bytes = %d bytes, %v; want ErrTooLarge", len(got), err)
+	}
+	// ErrTooLarge is not a Redis failure: the breaker stays closed.
+	for range 5 {
+		_, _ = c.Get(ctx, "big")
+	}
+	if _, err := c.Get(ctx, "org"); err != nil {
+		t.Errorf("Get after oversized values = %v, want success", err)
+	}
+	if err := c.Set(ctx, "org", []byte("v"), 0); err == nil {
+		t.Error("Set with ttl 0 succeeded")
+	}
+}
+
+func TestClaim(t *testing.T) {
+	srv := redistest.Start(t)
+	a := rediscache.New(srv.Client())
+	b := rediscache.New(srv.Client())
+	ctx := t.Context()
+
+	releaseA, err := a.Claim(ctx, "org", time.Minute)
+	if err != nil || releaseA == nil {
+		t.Fatalf("first Claim = %v, %v; want a release func", releaseA != nil, err)
+	}
+	if releaseB, err := b.Claim(ctx, "org", time.Minute); err != nil || releaseB != nil {
+		t.Fatalf("second Claim = %v, %v; want nil, nil", releaseB != nil, err)
+	}
+	releaseA(ctx)
+	releaseB, err := b.Claim(ctx, "org", time.Minute)
+	if err != nil || releaseB == nil {
+		t.Fatalf("Claim after release = %v, %v; want a release func", releaseB != nil, err)
+	}
+	// A late release by the former holder does not free another's claim.
+	releaseA(ctx)
+	if r, _ := a.Claim(ctx, "org", time.Minute); r != nil {
+		t.Error("a claim was taken while another holder had it")
+	}
+
+	// A claim never released expires.
+	if r, err := a.Claim(ctx, "short", 50*time.Millisecond); r == nil || err != nil {
+		t.Fatalf("Claim = %v, %v", r != nil, err)
+	}
+	srv.Do("PEXPIRE", "azdosync:claim:short", "1")
+	time.Sleep(5 * time.Millisecond)
+	if r, err := b.Claim(ctx, "short", time.Minute); r == nil || err != nil {
+		t.Errorf("Claim after expiry = %v, %v; want a release func", r != nil, err)
+	}
+}
+
+func TestHold(t *testing.T) {
+	srv := redistest.Start(t)
+	c := rediscache.New(srv.Client())
+	ctx := t.Context()
+	now := time.Now().Truncate(time.Millisecond)
+
+	if r, s, err := c.Held(ctx, "id"); err != nil || !r.IsZero() || !s.IsZero() {
+		t.Fatalf("Held with nothing recorded = %v, %v, %v", r, s, err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(c.Hold(ctx, "id", now.Add(30*time.Second), true))
+	must(c.Hold(ctx, "id", now.Add(10*time.Second), true)) // earlier: ignored
+	must(c.Hold(ctx, "id", now.Add(5*time.Second), false))
+	must(c.Hold(ctx, "id", now.Add(-time.Second), false)) // past: ignored
+	r, s, err := c.Held(ctx, "id")
+	must(err)
+	if !r.Equal(now.Add(30*time.Second)) || !s.Equal(now.Add(5*time.Second)) {
+		t.Errorf("Held = %v, %v; want +30s, +5s", r.Sub(now), s.Sub(now))
+	}
+	if ttl := srv.Do("PTTL", "azdosync:throttle:id").(int64); ttl < 30_000 || ttl > 32_000 {
+		t.Errorf("PTTL = %d ms, want about 31 s", ttl)
+	}
+
+	// Values that are not times, or absurdly far ahead, read as nothing.
+	srv.Do("HSET", "azdosync:throttle:bad", "refused", "soon", "slow", time.Now().Add(48*time.Hour).UnixMilli())
+	if r, s, err := c.Held(ctx, "bad"); err != nil || !r.IsZero() || !s.IsZero() {
+		t.Errorf("Held of garbage = %v, %v, %v; want zero times", r, s, err)
+	}
+}
+
+// TestBreaker: after repeated failures Redis is skipped, each failure
+// costs at most the operation timeout, and one warning is logged per
+// interval.
+func TestBreaker(t *testing.T) {
+	srv := redistest.Start(t)
+	var logs logBuffer
+	c := rediscache.New(srv.Client(),
+		rediscache.WithTimeout(50*time.Millisecond),
+		rediscache.WithBreaker(3, time.Hour),
+		rediscache.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+	)
+	ctx := t.Context()
+	if err := c.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	srv.Kill()
+	start := time.Now()
+	for i := range 20 {
+		_, err := c.Get(ctx, "k")
+		if !errors.Is(err, rediscache.ErrUnavailable) {
+			t.Fatalf("Get %d with redis down = %v, want ErrUnavailable", i, err)
+		}
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("20 Gets with redis down took %v", elapsed)
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", n, logs.String())
+	}
+	if _, err := c.Claim(ctx, "k", time.Second); !errors.Is(err, rediscache.ErrUnavailable) || !strings.Contains(err.Error(), "skipped") {
+		t.Errorf("Claim with the breaker open = %v, want a skipped ErrUnavailable", err)
+	}
+	// A caller's own cancellation is not Redis's failure.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := c.Get(cctx, "k"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Get with a cancelled ctx = %v, want context.Canceled", err)
+	}
+}
+
+func TestZeroCache(t *testing.T) {
+	var c rediscache.Cache
+	ctx := t.Context()
+	if _, err := c.Get(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
+		t.Errorf("Get = %v", err)
+	}
+	if err := c.Set(ctx, "k", []byte("v"), time.Second); !errors.Is(err, rediscache.ErrUnavailable) {
+		t.Errorf("Set = %v", err)
+	}
+	if r, err := c.Claim(ctx, "k", time.Second); r != nil || !errors.Is(err, rediscache.ErrUnavailable) {
+		t.Errorf("Claim = %v, %v", r != nil, err)
+	}
+	if err := c.Hold(ctx, "k", time.Now().Add(time.Second), true); !errors.Is(err, rediscache.ErrUnavailable) {
+		t.Errorf("Hold = %v", err)
+	}
+	if _, _, err := c.Held(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
+		t.Errorf("Held = %v", err)
+	}
+	if _, err := rediscache.New(nil).Get(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
+		t.Errorf("Get on New(nil) = %v", err)
+	}
+}
