@@ -1,0 +1,189 @@
+package orgconfig
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"time"
+)
+
+// The shared snapshot encoding, version 1:
+//
+//	"azsc"        magic, 4 bytes
+//	version       1 byte (1)
+//	fetched       8 bytes, big-endian Unix milliseconds of the fetch
+//	crc           4 bytes, big-endian CRC-32C of the payload
+//	payload:
+//	  lists       uvarint n, then n state lists: uvarint m, then m states
+//	              (name, category, color as strings)
+//	  projects    uvarint n, then n projects: id, name as strings, then
+//	              uvarint list: 0 when its states were not fetched, else
+//	              the index of its list plus one
+//
+// Strings are a uvarint length and that many bytes. It holds only project
+// IDs and names and state names, categories and colours: never a URL or a
+// credential. The version is also part of the key, so that a replica
+// running another version neither reads nor overwrites these values.
+const (
+	snapMagic      = "azsc"
+	snapVersion    = 1
+	snapHeaderSize = 4 + 1 + 8 + 4
+
+	// maxSnapshotBytes bounds a value to decode; counts and lengths inside
+	// are bounded by the bytes that remain, so a value cannot make the
+	// decoder allocate much more than its own size.
+	maxSnapshotBytes = 16 << 20
+)
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// errSnapshot is the kind of every decoding failure.
+var errSnapshot = errors.New("bad shared snapshot")
+
+// encodeSnapshot encodes the projects and states of a complete snapshot.
+func encodeSnapshot(s *snapshot, fetched time.Time) []byte {
+	lists, listOf := stateLists(s.projects, s.states)
+	size := snapHeaderSize + 16
+	for _, l := range lists {
+		for _, st := range l {
+			size += len(st.Name) + len(st.Category) + len(st.Color) + 3*binary.MaxVarintLen32
+		}
+	}
+	for _, p := range s.projects {
+		size += len(p.ID) + len(p.Name) + 3*binary.MaxVarintLen32
+	}
+	b := make([]byte, snapHeaderSize, size)
+	copy(b, snapMagic)
+	b[4] = snapVersion
+	binary.BigEndian.PutUint64(b[5:], uint64(fetched.UnixMilli()))
+	b = binary.AppendUvarint(b, uint64(len(lists)))
+	for _, l := range lists {
+		b = binary.AppendUvarint(b, uint64(len(l)))
+		for _, st := range l {
+			b = appendString(b, st.Name)
+			b = appendString(b, st.Category)
+			b = appendString(b, st.Color)
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.projects)))
+	for k, p := range s.projects {
+		b = appendString(b, p.ID)
+		b = appendString(b, p.Name)
+		b = binary.AppendUvarint(b, uint64(listOf[k]+1))
+	}
+	binary.BigEndian.PutUint32(b[13:], crc32.Checksum(b[snapHeaderSize:], crcTable))
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// decodeSnapshot decodes a value of encodeSnapshot, refusing anything
+// else: another magic or version, a checksum mismatch, a truncated or
+// oversized value, counts or lengths beyond the value, list indexes out of
+// range or trailing bytes. Projects come back in drop-down order without
+// empty or repeated IDs, whatever the value held; projects sharing a state
+// list share its slice.
+func decodeSnapshot(b []byte) (projects []Project, states map[string][]State, fetched time.Time, err error) {
+	if len(b) > maxSnapshotBytes {
+		return nil, nil, time.Time{}, fmt.Errorf("%w: %d bytes, limit %d", errSnapshot, len(b), maxSnapshotBytes)
+	}
+	if len(b) < snapHeaderSize || string(b[:4]) != snapMagic {
+		return nil, nil, time.Time{}, fmt.Errorf("%w: not a snapshot", errSnapshot)
+	}
+	if b[4] != snapVersion {
+		return nil, nil, time.Time{}, fmt.Errorf("%w: version %d, want %d", errSnapshot, b[4], snapVersion)
+	}
+	fetched = time.UnixMilli(int64(binary.BigEndian.Uint64(b[5:])))
+	if crc32.Checksum(b[snapHeaderSize:], crcTable) != binary.BigEndian.Uint32(b[13:]) {
+		return nil, nil, time.Time{}, fmt.Errorf("%w: checksum mismatch (corrupt or truncated)", errSnapshot)
+	}
+	d := decoder{b: b[snapHeaderSize:]}
+	lists := make([][]State, d.count(1))
+	for i := range lists {
+		if d.err != nil {
+			break
+		}
+		l := make([]State, d.count(3))
+		for j := range l {
+			l[j] = State{Name: d.string(), Category: d.string(), Color: d.string()}
+		}
+		lists[i] = l
+	}
+	projects = make([]Project, d.count(3))
+	listOf := make([]uint64, len(projects))
+	for i := range projects {
+		projects[i] = Project{ID: d.string(), Name: d.string()}
+		listOf[i] = d.uvarint()
+	}
+	if d.err == nil && len(d.b) > 0 {
+		d.err = fmt.Errorf("%w: %d bytes after the end", errSnapshot, len(d.b))
+	}
+	if d.err != nil {
+		return nil, nil, time.Time{}, d.err
+	}
+	states = make(map[string][]State, len(projects))
+	for i, p := range projects {
+		switch l := listOf[i]; {
+		case l == 0 || p.ID == "":
+		case l > uint64(len(lists)):
+			return nil, nil, time.Time{}, fmt.Errorf("%w: project %d uses state list %d of %d", errSnapshot, i, l, len(lists))
+		default:
+			if _, dup := states[p.ID]; !dup {
+				states[p.ID] = lists[l-1]
+			}
+		}
+	}
+	projects = dropdownOrder(projects)
+	return projects, states, fetched, nil
+}
+
+// decoder reads the payload; after the first error every read returns a
+// zero value.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = fmt.Errorf("%w: truncated", errSnapshot)
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a number of elements, each at least size bytes long, so it
+// cannot exceed the bytes left: a value cannot make the decoder allocate
+// much more than its own size.
+func (d *decoder) count(size int) int {
+	n := d.uvarint()
+	if d.err == nil && n > uint64(len(d.b)/size) {
+		d.err = fmt.Errorf("%w: count %d beyond the value", errSnapshot, n)
+	}
+	if d.err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) string() string {
+	n := d.uvarint()
+	if d.err == nil && n > uint64(len(d.b)) {
+		d.err = fmt.Errorf("%w: string of %d bytes beyond the value", errSnapshot, n)
+	}
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
