@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/azdosync/azdosync/internal/flight"
 )
@@ -19,6 +20,7 @@ type Builder struct {
 	texts  *texts
 
 	cache flight.Cache[*snapshot] // used when opts.cacheTTL > 0
+	key   string                  // of the shared tier, with opts.shared
 }
 
 // Config is the result of [Builder.Build].
@@ -84,9 +86,16 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 			return nil, fmt.Errorf("orgconfig: new builder: %w", err)
 		}
 	}
+	if s.shared != nil && s.cacheTTL == 0 {
+		return nil, errors.New("orgconfig: new builder: a shared cache needs WithCacheTTL")
+	}
 	b := &Builder{client: c, gate: g, opts: s, texts: newTexts(s.platform, s.translate)}
+	if s.shared != nil {
+		b.key = sharedKey(&s, c)
+	}
 	b.cache.TTL = s.cacheTTL
 	b.cache.Keep = (*snapshot).cacheable
+	b.cache.FetchedAt = func(s *snapshot) time.Time { return s.fetched }
 	return b, nil
 }
 

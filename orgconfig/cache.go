@@ -28,7 +28,11 @@ func (b *Builder) snapshot(ctx context.Context) (*snapshot, error) {
 		}
 		return s, nil
 	}
-	return b.cache.Get(ctx, b.load)
+	fill := b.load
+	if b.opts.shared != nil {
+		fill = b.fill // the shared tier, behind this in-process one
+	}
+	return b.cache.Get(ctx, fill)
 }
 
 // load is the one place a snapshot is filled: fetched from the Client,

@@ -18,6 +18,8 @@ type settings struct {
 	platform          string
 	translate         func(string) string
 	perProjectChoices bool
+	shared            SharedCache // WithSharedCache
+	sharedKey         string
 }
 
 func defaultSettings() settings {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -19,8 +20,9 @@ type snapshot struct {
 	projects      []Project          // drop-down order
 	states        map[string][]State // by project ID, fetched projects only
 	problems      []error
-	statusReason  Reason // non-empty when the status field must be disabled
-	projectsKnown bool   // the project list was loaded
+	statusReason  Reason    // non-empty when the status field must be disabled
+	projectsKnown bool      // the project list was loaded
+	fetched       time.Time // when it was fetched; set only with a shared cache
 
 	// Derived by precompute.
 	items       []DropdownItem

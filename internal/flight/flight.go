@@ -30,6 +30,10 @@ type Cache[T any] struct {
 	// Keep reports whether a fetched value may be kept; nil keeps every
 	// value fetched without error.
 	Keep func(T) bool
+	// FetchedAt, when set and not zero for a value, is when the value was
+	// first fetched (it may come from another cache); it stays fresh for
+	// TTL from then. Otherwise a value is fresh for TTL from its fetch's end.
+	FetchedAt func(T) time.Time
 
 	mu      sync.Mutex
 	val     T
@@ -118,6 +122,11 @@ func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Conte
 	}
 	if err == nil && c.TTL > 0 && (c.Keep == nil || c.Keep(val)) {
 		c.val, c.fetched, c.has = val, time.Now(), true
+		if c.FetchedAt != nil {
+			if at := c.FetchedAt(val); !at.IsZero() && at.Before(c.fetched) {
+				c.fetched = at
+			}
+		}
 	}
 	c.mu.Unlock()
 	f.cancel()
