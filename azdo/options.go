@@ -26,6 +26,8 @@ type settings struct {
 	projectPageSize int
 	locationService string
 	maxProjects     int
+	throttleStore   ThrottleStore // WithSharedThrottle
+	throttleKey     string
 }
 
 func defaultSettings() settings {

@@ -33,6 +33,8 @@ type transport struct {
 	maxBody        int64
 	logger         *slog.Logger
 	throttle       throttle
+	store          ThrottleStore // WithSharedThrottle
+	storeKey       string
 	slots          chan struct{} // one per request in flight, held until its body is closed
 	discovery      flight.Cache[*storedResponse]
 	discoveryURL   string // the organization's OPTIONS _apis
@@ -52,18 +54,6 @@ type throttle struct {
 	mu      sync.Mutex
 	until   time.Time // refusals: no request before then
 	slowTil time.Time // successes: slow down until then
-}
-
-func (th *throttle) note(d time.Duration, refused bool) {
-	th.mu.Lock()
-	defer th.mu.Unlock()
-	t := time.Now().Add(d)
-	if refused && t.After(th.until) {
-		th.until = t
-	}
-	if !refused && t.After(th.slowTil) {
-		th.slowTil = t
-	}
 }
 
 // remaining returns how long to wait before the next request and whether
@@ -146,6 +136,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var last error
 	for attempt := 1; ; attempt++ {
+		t.readShared(ctx) // WithSharedThrottle
 		if d, mandatory := t.throttle.remaining(); d > 0 {
 			if !mandatory {
 				d = min(d, t.maxWait)
@@ -169,7 +160,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			ra := retryAfter(resp.StatusCode, resp.Header)
 			if ra > 0 {
-				t.throttle.note(ra, refusal(resp.StatusCode))
+				t.noteThrottle(ctx, ra, refusal(resp.StatusCode))
 			}
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 				return t.accept(resp)

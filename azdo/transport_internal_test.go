@@ -84,7 +84,7 @@ func TestBackoffIsJitteredAndCapped(t *testing.T) {
 // than the caller's deadline fails at once instead of sleeping.
 func TestThrottleFailsFastWhenTooLong(t *testing.T) {
 	tr := &transport{maxWait: time.Minute}
-	tr.throttle.note(30*time.Second, true)
+	tr.throttle.raise(time.Now().Add(30*time.Second), true)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	start := time.Now()

@@ -1,0 +1,100 @@
+package azdo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ThrottleStore records the waits Azure DevOps asks of an identity, for
+// every Client acting as that identity, in this process or another: Azure
+// DevOps counts its limits per identity, across all of them. Package
+// rediscache has one over Redis.
+//
+// Implementations must be safe for concurrent use and should bound each
+// call with a short timeout of their own: requests wait for them. Their
+// errors never fail a request; the Client then relies on what it saw
+// itself.
+type ThrottleStore interface {
+	// Hold records that the identity under key was refused (a 429 or 503
+	// with Retry-After: no request before until) or, when refused is
+	// false, asked to slow down until then (a Retry-After on a success). A
+	// time earlier than the one recorded changes nothing.
+	Hold(ctx context.Context, key string, until time.Time, refused bool) error
+	// Held returns what is recorded under key: no request before refused,
+	// and slow down until slow. Zero times mean nothing.
+	Held(ctx context.Context, key string) (refused, slow time.Time, err error)
+}
+
+// WithSharedThrottle shares this Client's throttling through s with every
+// Client given the same store and key, which names the identity (the
+// account a PAT or token belongs to): a Retry-After that one of them
+// receives holds back the requests of all, by the same rules as its own
+// (see [WithRetry]): after a refusal no request starts before the time
+// asked, and a request whose context deadline or maxWait cannot afford the
+// wait fails at once with [ErrRateLimited]; after a slow-down on a success,
+// requests wait as far as maxWait and their deadline allow. The store is
+// read before every request; when it fails, the Client goes on with what
+// it saw itself.
+func WithSharedThrottle(s ThrottleStore, key string) Option {
+	return func(st *settings) error {
+		if s == nil {
+			return errors.New("shared throttle store must not be nil")
+		}
+		if key == "" || len(key) > 512 || !utf8.ValidString(key) {
+			return fmt.Errorf("shared throttle key must be 1 to 512 bytes of UTF-8, got %d bytes", len(key))
+		}
+		st.throttleStore, st.throttleKey = s, "azdo:v1:"+key
+		return nil
+	}
+}
+
+// raise moves the throttle's times later, never earlier.
+func (th *throttle) raise(until time.Time, refused bool) {
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	if refused && until.After(th.until) {
+		th.until = until
+	}
+	if !refused && until.After(th.slowTil) {
+		th.slowTil = until
+	}
+}
+
+// readShared brings the shared throttle's times into this Client's.
+func (t *transport) readShared(ctx context.Context) {
+	if t.store == nil {
+		return
+	}
+	refused, slow, err := t.store.Held(ctx, t.storeKey)
+	if err != nil {
+		t.logger.DebugContext(ctx, "azdo: shared throttle unreadable", "err", err)
+		return
+	}
+	t.throttle.raise(refused, true)
+	t.throttle.raise(slow, false)
+}
+
+// noteThrottle records a Retry-After here and in the shared store.
+func (t *transport) noteThrottle(ctx context.Context, d time.Duration, refused bool) {
+	until := time.Now().Add(d)
+	t.throttle.raise(until, refused)
+	if t.store == nil {
+		return
+	}
+	if err := t.store.Hold(context.WithoutCancel(ctx), t.storeKey, until, refused); err != nil {
+		t.logger.DebugContext(ctx, "azdo: shared throttle not recorded", "err", err)
+	}
+}
+
+// Shape describes what, besides the organization, decides what this
+// Client returns: its work item types and whether it uses the process API.
+// orgconfig.WithSharedCache puts it in its keys, so that Builders over
+// differently configured Clients never read each other's snapshots. It
+// holds no URL or credential.
+func (c *Client) Shape() string {
+	return fmt.Sprintf("azdo/v1;types=%s;process=%t", strings.Join(c.opts.workItemTypes, "\x1f"), c.opts.processAPI)
+}
