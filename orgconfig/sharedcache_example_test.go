@@ -1,0 +1,91 @@
+package orgconfig_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/azdosync/azdosync/orgconfig"
+)
+
+// memoryStore is an orgconfig.SharedCache in memory, to show the contract;
+// a service with replicas uses package rediscache instead.
+type memoryStore struct {
+	mu     sync.Mutex
+	values map[string][]byte
+	claims map[string]time.Time // key → expiry
+}
+
+func (m *memoryStore) Get(_ context.Context, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.values[key], nil
+}
+
+func (m *memoryStore) Set(_ context.Context, key string, value []byte, _ time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.values[key] = value // a real store expires it after the TTL
+	return nil
+}
+
+func (m *memoryStore) Claim(_ context.Context, key string, ttl time.Duration) (func(context.Context), error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if time.Now().Before(m.claims[key]) {
+		return nil, nil // another replica is refilling key
+	}
+	m.claims[key] = time.Now().Add(ttl)
+	return func(context.Context) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		delete(m.claims, key)
+	}, nil
+}
+
+// countingClient counts the calls that would go to Azure DevOps.
+type countingClient struct {
+	memoryClient
+	calls atomic.Int64
+}
+
+func (c *countingClient) Projects(ctx context.Context) ([]orgconfig.Project, error) {
+	c.calls.Add(1)
+	return c.memoryClient.Projects(ctx)
+}
+
+func (c *countingClient) WorkItemStates(ctx context.Context, id string) ([]orgconfig.State, error) {
+	c.calls.Add(1)
+	return c.memoryClient.WorkItemStates(ctx, id)
+}
+
+// Two replicas of a service, each with its own Client and Builder, share
+// one store: the second builds the form without asking Azure DevOps.
+func ExampleWithSharedCache() {
+	store := &memoryStore{values: map[string][]byte{}, claims: map[string]time.Time{}}
+	org := memoryClient{
+		projects: []orgconfig.Project{{ID: "6ce954b1", Name: "Fabrikam"}},
+		states:   map[string][]orgconfig.State{"6ce954b1": {{Name: "New", Category: "Proposed"}, {Name: "Done", Category: "Completed"}}},
+	}
+	for _, replica := range []string{"A", "B"} {
+		client := &countingClient{memoryClient: org}
+		b, err := orgconfig.NewBuilder(client, alwaysOn{},
+			orgconfig.WithCacheTTL(time.Minute),               // both tiers
+			orgconfig.WithSharedCache(store, "fabrikam-azdo"), // names the Azure DevOps organization
+		)
+		if err != nil {
+			log.Fatal(err)
+		}
+		cfg, err := b.Build(context.Background(), "my-org")
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("replica %s: %d projects, %d calls to Azure DevOps\n", replica, len(cfg.Projects), client.calls.Load())
+	}
+	// Output:
+	// replica A: 1 projects, 2 calls to Azure DevOps
+	// replica B: 1 projects, 0 calls to Azure DevOps
+}

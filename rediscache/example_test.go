@@ -1,0 +1,55 @@
+package rediscache_test
+
+import (
+	"context"
+	"log"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/orgconfig"
+	"github.com/azdosync/azdosync/rediscache"
+)
+
+// Every replica of a service wires one Cache into both its azdo Clients
+// (shared throttling, keyed by the identity whose token they use) and its
+// Builders (shared snapshots, keyed by the organization). This example
+// needs a Redis and an Azure DevOps organization, so it is compiled but
+// not run; the fleet tests of this package run the same wiring against a
+// real redis-server.
+func ExampleNew() {
+	opt, err := redis.ParseURL(os.Getenv("REDIS_URL")) // e.g. redis://:password@redis:6379/0
+	if err != nil {
+		log.Fatal(err)
+	}
+	opt.ContextTimeoutEnabled = true // let rediscache's per-operation timeouts reach the network
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second, time.Second
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	cache := rediscache.New(rdb, rediscache.WithLogger(slog.Default()))
+
+	client, err := azdo.New("https://dev.azure.com/fabrikam", azdo.PAT(os.Getenv("AZDO_PAT")),
+		azdo.WithSharedThrottle(cache, "sentry-integration@fabrikam"),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	builder, err := orgconfig.NewBuilder(client, features.Static(true),
+		orgconfig.WithCacheTTL(time.Minute),
+		orgconfig.WithSharedCache(cache, "dev.azure.com/fabrikam"),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg, err := builder.Build(ctx, "platform-org-42")
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("%d projects, %d problems", len(cfg.Projects), len(cfg.Problems))
+}
