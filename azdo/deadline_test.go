@@ -98,3 +98,37 @@ func TestProcessLookupUnderRetryAfter(t *testing.T) {
 		}
 	})
 }
+
+// TestSharedFetchKeepsTheTryTimeout checks that every try of a shared fetch
+// is bounded by WithRequestTimeout, even when the fetch was started by a
+// caller whose deadline was nearer (context.WithTimeout would then rely on
+// that deadline alone) and goes on for a more patient one: the hung try is
+// abandoned after the timeout and retried.
+func TestSharedFetchKeepsTheTryTimeout(t *testing.T) {
+	srv, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(
+		azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Kind: azdotest.FaultHang},
+	)}, azdo.WithRequestTimeout(1500*time.Millisecond))
+	b, err := orgconfig.NewBuilder(c, features.Static(true), orgconfig.WithCacheTTL(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	impatient, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	defer cancel()
+	patient, cancelPatient := context.WithTimeout(t.Context(), 4*time.Second)
+	defer cancelPatient()
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.Build(impatient, "org-1")
+		done <- err
+	}()
+	for srv.Count(azdotest.EndpointProjects) == 0 { // the impatient Build's try is hanging
+		time.Sleep(10 * time.Millisecond)
+	}
+	cfg, err := b.Build(patient, "org-1")
+	if err != nil || len(cfg.Problems) != 0 || len(cfg.States) != 5 {
+		t.Errorf("patient Build = %v, %v; want the full form after one retry", cfg, err)
+	}
+	if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("impatient Build error = %v, want DeadlineExceeded", err)
+	}
+}
