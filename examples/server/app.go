@@ -33,6 +33,9 @@ type app struct {
 	timeout  time.Duration
 	cacheTTL time.Duration
 	logger   *slog.Logger
+	// shared, when set (-redis), is the second cache tier of the cached
+	// Builders, shared by every replica of the service.
+	shared orgconfig.SharedCache
 
 	mu   sync.Mutex
 	orgs map[string]*builders
@@ -64,7 +67,11 @@ func (a *app) builders(org string) (*builders, error) {
 	if err != nil {
 		return nil, err
 	}
-	cached, err := orgconfig.NewBuilder(client, a.gate, orgconfig.WithCacheTTL(a.cacheTTL), orgconfig.WithLogger(a.logger))
+	opts := []orgconfig.Option{orgconfig.WithCacheTTL(a.cacheTTL), orgconfig.WithLogger(a.logger)}
+	if a.shared != nil {
+		opts = append(opts, orgconfig.WithSharedCache(a.shared, client.URL())) // keyed by the Azure DevOps organization
+	}
+	cached, err := orgconfig.NewBuilder(client, a.gate, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,10 @@
 //	curl -i http://127.0.0.1:8080/organizations/fabrikam/config
 //
 // Saved configurations go to a JSON file with -store FILE (written through
-// a temporary file and a rename), else stay in memory. One cached Builder
+// a temporary file and a rename), else stay in memory. With -redis URL the
+// replicas of the service share projects-and-states snapshots and Azure
+// DevOps throttling through Redis (package rediscache); Redis failing
+// never fails a form. One cached Builder
 // is kept per organization. The service logs with
 // log/slog, bounds each request's time and shuts down gracefully on
 // SIGINT or SIGTERM.
@@ -43,6 +46,7 @@ import (
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/rediscache"
 )
 
 func main() {
@@ -50,6 +54,7 @@ func main() {
 	timeout := flag.Duration("timeout", 20*time.Second, "time allowed to build one form")
 	cacheTTL := flag.Duration("cache", time.Minute, "how long a form's projects and states are reused")
 	storePath := flag.String("store", "", "JSON file keeping saved configurations (default: in memory)")
+	redisURL := flag.String("redis", "", "Redis URL (redis://, rediss://, unix://) shared by the replicas of this service: snapshots and throttling (default: none)")
 	flag.Parse()
 
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -57,13 +62,13 @@ func main() {
 	if *storePath != "" {
 		store = newFileStore(*storePath)
 	}
-	if err := run(*addr, *timeout, *cacheTTL, store, logger); err != nil {
+	if err := run(*addr, *timeout, *cacheTTL, store, *redisURL, logger); err != nil {
 		logger.Error("server stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, timeout, cacheTTL time.Duration, store Store, logger *slog.Logger) error {
+func run(addr string, timeout, cacheTTL time.Duration, store Store, redisURL string, logger *slog.Logger) error {
 	// The demo's only organization is azdotest's sample; a platform would
 	// look its organizations and their credentials up in its database.
 	fake := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
@@ -71,13 +76,29 @@ func run(addr string, timeout, cacheTTL time.Duration, store Store, logger *slog
 	var gate features.Set
 	gate.Enable("fabrikam", "organizations:integrations-issue-sync")
 
+	azdoOpts := []azdo.Option{azdo.WithLogger(logger)}
+	var shared *rediscache.Cache
+	if redisURL != "" {
+		cache, closeRedis, err := openRedis(redisURL, logger)
+		if err != nil {
+			return err
+		}
+		defer closeRedis()
+		shared = cache
+		// Keyed by the identity the token belongs to: Azure DevOps limits
+		// it across every replica.
+		azdoOpts = append(azdoOpts, azdo.WithSharedThrottle(cache, "demo-identity"))
+	}
 	connect := func(org string) (*azdo.Client, error) {
 		if org != "fabrikam" {
 			return nil, errUnknownOrg
 		}
-		return azdo.New(fake.URL(), azdo.PAT("demo-pat"), azdo.WithLogger(logger))
+		return azdo.New(fake.URL(), azdo.PAT("demo-pat"), azdoOpts...)
 	}
 	a := newApp(connect, &gate, store, timeout, cacheTTL, logger)
+	if shared != nil {
+		a.shared = shared
+	}
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           a.routes(),

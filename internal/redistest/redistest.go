@@ -93,9 +93,15 @@ func (s *Server) start(bin string, args []string) {
 	defer rdb.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := rdb.Ping(ctx).Err()
-		cancel()
+		var err error
+		if s.network == "unix" {
+			_, err = os.Stat(s.addr) // dialing before the socket exists logs noise
+		}
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err = rdb.Ping(ctx).Err()
+			cancel()
+		}
 		if err == nil {
 			return
 		}

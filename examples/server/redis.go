@@ -1,0 +1,28 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/azdosync/azdosync/rediscache"
+)
+
+// openRedis connects, lazily, to the Redis at url (redis://, rediss:// or
+// unix://) that the replicas of this service share. The client honours
+// context deadlines, so that rediscache's per-operation timeouts bound
+// every wait, and it does not retry: rediscache skips a failing Redis
+// instead. Errors never repeat the URL, which may hold a password.
+func openRedis(url string, logger *slog.Logger) (*rediscache.Cache, func() error, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-redis: not a redis:// or unix:// URL")
+	}
+	opt.ContextTimeoutEnabled = true
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second, time.Second
+	opt.MaxRetries = -1
+	rdb := redis.NewClient(opt)
+	return rediscache.New(rdb, rediscache.WithLogger(logger)), rdb.Close, nil
+}
