@@ -3,6 +3,7 @@ package azdo_test
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -13,7 +14,8 @@ import (
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
-// projectQueries returns the query and status of every project request.
+// projectQueries returns the status and query of every project request,
+// sorted (pages asked at once arrive in any order).
 func projectQueries(srv *azdotest.Server) []string {
 	var out []string
 	for _, r := range srv.Requests() {
@@ -21,6 +23,7 @@ func projectQueries(srv *azdotest.Server) []string {
 			out = append(out, http.StatusText(r.Status)+" "+r.Query)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 
@@ -44,44 +47,33 @@ func TestProjectsPaging(t *testing.T) {
 			want: []string{ok + "%24top=1000&stateFilter=wellFormed"},
 		},
 		{
-			// A page shorter than asked is not the end; the token is.
+			// A page shorter than asked is not the end; the token is. The
+			// token is an offset, so the next four pages are asked at once;
+			// the page at 200 ends the list, the one at 400 was one too many.
 			name:    "server caps $top at 100",
 			srvOpts: []azdotest.Option{azdotest.WithMaxPageSize(100)},
-			want: []string{
-				ok + "%24top=1000&stateFilter=wellFormed",
-				ok + "%24top=1000&continuationToken=100&stateFilter=wellFormed",
-				ok + "%24top=1000&continuationToken=200&stateFilter=wellFormed",
-			},
+			want:    pages(ok, "%24top=1000&", 0, 100, 400),
 		},
 		{
 			name:    "server caps $top at 7",
 			srvOpts: []azdotest.Option{azdotest.WithMaxPageSize(7)},
-			want: func() []string {
-				out := []string{ok + "%24top=1000&stateFilter=wellFormed"}
-				for off := 7; off < 250; off += 7 {
-					out = append(out, ok+"%24top=1000&continuationToken="+strconv.Itoa(off)+"&stateFilter=wellFormed")
-				}
-				return out
-			}(),
+			want:    pages(ok, "%24top=1000&", 0, 7, 252),
+		},
+		{
+			name:    "one page at a time under a small request bound",
+			srvOpts: []azdotest.Option{azdotest.WithMaxPageSize(100)},
+			opts:    []azdo.Option{azdo.WithMaxConcurrentRequests(3)},
+			want:    pages(ok, "%24top=1000&", 0, 100, 200),
 		},
 		{
 			name: "page size 120",
 			opts: []azdo.Option{azdo.WithProjectPageSize(120)},
-			want: []string{
-				ok + "%24top=120&stateFilter=wellFormed",
-				ok + "%24top=120&continuationToken=120&stateFilter=wellFormed",
-				ok + "%24top=120&continuationToken=240&stateFilter=wellFormed",
-			},
+			want: pages(ok, "%24top=120&", 0, 120, 480),
 		},
 		{
 			name:    "$top refused on the first page",
 			srvOpts: []azdotest.Option{azdotest.WithFaults(azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Status: http.StatusBadRequest})},
-			want: []string{
-				bad + "%24top=1000&stateFilter=wellFormed",
-				ok + "stateFilter=wellFormed",
-				ok + "continuationToken=100&stateFilter=wellFormed",
-				ok + "continuationToken=200&stateFilter=wellFormed",
-			},
+			want:    sorted(append(pages(ok, "", 0, 100, 400), bad+"%24top=1000&stateFilter=wellFormed")),
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,8 +133,9 @@ func TestProjectsLimit(t *testing.T) {
 	if want := "azdo: list projects: the organization has more than 150 projects, the most WithMaxProjects allows"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
-	if n := srv.Count(azdotest.EndpointProjects); n != 2 {
-		t.Errorf("%d project pages asked, want 2 (paging stops at the limit)", n)
+	// The first page, then the four asked at once: paging stops there.
+	if n := srv.Count(azdotest.EndpointProjects); n != 5 {
+		t.Errorf("%d project pages asked, want 5", n)
 	}
 
 	_, c = newPair(t, org, capped, azdo.WithProcessAPI(false), azdo.WithMaxProjects(250))
@@ -153,5 +146,64 @@ func TestProjectsLimit(t *testing.T) {
 		if _, err := azdo.New("https://dev.azure.com/fabrikam", azdo.PAT("x"), azdo.WithMaxProjects(n)); err == nil {
 			t.Errorf("WithMaxProjects(%d): no error", n)
 		}
+	}
+}
+
+// pages returns the sorted status and query of project pages at offsets
+// from first to last by step; top is "" or "%24top=N&".
+func pages(status, top string, first, step, last int) []string {
+	var out []string
+	for off := first; off <= last; off += step {
+		q := top + "stateFilter=wellFormed"
+		if off > 0 {
+			q = top + "continuationToken=" + strconv.Itoa(off) + "&stateFilter=wellFormed"
+		}
+		out = append(out, status+q)
+	}
+	return sorted(out)
+}
+
+func sorted(s []string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// shortPages is a base transport that asks the server for 90 projects
+// instead of what the client asked on the pages at the given tokens, as a
+// busy server answers fewer than asked.
+type shortPages map[string]bool
+
+func (s shortPages) RoundTrip(r *http.Request) (*http.Response, error) {
+	q := r.URL.Query()
+	if s[q.Get("continuationToken")] {
+		r = r.Clone(r.Context())
+		q.Set("$top", "90")
+		r.URL.RawQuery = q.Encode()
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestProjectsShortPageInWindow checks that a page shorter than its
+// neighbours, in the middle of pages asked at once, is followed from its
+// own token: every project once, in order.
+func TestProjectsShortPageInWindow(t *testing.T) {
+	org := azdotest.ScaledOrg(400)
+	var want []orgconfig.Project
+	for _, p := range org.Projects {
+		want = append(want, orgconfig.Project{ID: p.ID, Name: p.Name})
+	}
+	srv, c := newPair(t, org, []azdotest.Option{azdotest.WithMaxPageSize(100)},
+		azdo.WithProcessAPI(false), azdo.WithHTTPClient(&http.Client{Transport: shortPages{"100": true, "190": true}}))
+	got, err := c.Projects(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Projects mismatch (-want +got):\n%s", diff)
+	}
+	// 0; 100 (short: next 190), 200, 300, 400; 190 (short), 280 (next 380),
+	// 370, 460; 380 (the end), 480, 580, 680.
+	if n := srv.Count(azdotest.EndpointProjects); n != 13 {
+		t.Errorf("%d project requests, want 13", n)
 	}
 }

@@ -8,18 +8,22 @@
 //
 // Strategies:
 //
-//	reference    list every project page, then states for the first six
-//	             projects only, one request at a time (Bug, else Issue,
-//	             else Task), as the reference integration does
+//	reference    list every project page of 100 ($top=100, "100 is max"),
+//	             then states for the first six projects only, one request
+//	             at a time (Bug, else Issue, else Task), as the reference
+//	             integration does
 //	per-project  this library's Builder with the process API off: every
 //	             project, concurrently, one to three requests each
 //	process      this library's Builder on the default process path:
-//	             1 + P requests for the states of all projects
+//	             pages of up to 1 000 projects, and 1 + P requests for the
+//	             states of all projects, overlapping the paging
 //	warm         a second Build on a Builder with a cache (the median of
 //	             -warm-runs Builds)
 //
-// Round trips are wall time divided by the latency. Allocations count the
-// whole process, the in-process fake server included.
+// The fake pages as Azure DevOps Services does (100 projects without $top,
+// $top honoured up to 1 000). Round trips are wall time divided by the
+// latency. Allocations count the whole process, the in-process fake server
+// included. Method, targets and results: README.md in this directory.
 package main
 
 import (
@@ -126,24 +130,28 @@ func run(args []string, out io.Writer) error {
 }
 
 type strategy struct {
-	name       string
-	processAPI bool
+	name string
+	opts []azdo.Option
 	// build makes the measured run and returns how many projects' states
 	// it covered.
 	build func(ctx context.Context, c *azdo.Client, srv *azdotest.Server, warmRuns int) (covered int, wall time.Duration, allocs uint64, err error)
 }
 
-var strategies = []strategy{
-	{"reference", false, reference},
-	{"per-project", false, builder(nil, false)},
-	{"process", true, builder(nil, false)},
-	{"warm", true, builder([]orgconfig.Option{orgconfig.WithCacheTTL(time.Hour)}, true)},
-}
+var (
+	processOff = azdo.WithProcessAPI(false)
+	strategies = []strategy{
+		// The reference asks 100 projects a page, one request at a time.
+		{"reference", []azdo.Option{processOff, azdo.WithProjectPageSize(100), azdo.WithMaxConcurrentRequests(1)}, reference},
+		{"per-project", []azdo.Option{processOff}, builder(nil, false)},
+		{"process", nil, builder(nil, false)},
+		{"warm", nil, builder([]orgconfig.Option{orgconfig.WithCacheTTL(time.Hour)}, true)},
+	}
+)
 
 func measure(s strategy, org azdotest.Org, latency time.Duration, warmRuns int) (row, error) {
 	srv := azdotest.Start(org, azdotest.WithPAT(pat), azdotest.WithLatency(latency))
 	defer srv.Close()
-	c, err := azdo.New(srv.URL(), azdo.PAT(pat), azdo.WithProcessAPI(s.processAPI))
+	c, err := azdo.New(srv.URL(), azdo.PAT(pat), s.opts...)
 	if err != nil {
 		return row{}, err
 	}
@@ -155,7 +163,7 @@ func measure(s strategy, org azdotest.Org, latency time.Duration, warmRuns int) 
 	}
 	return row{
 		Projects: len(org.Projects), Strategy: s.name, Covered: covered,
-		Pages:    (len(org.Projects) + 99) / 100,
+		Pages:    srv.Count(azdotest.EndpointProjects),
 		Requests: srv.Count(), WallMS: float64(wall) / float64(time.Millisecond),
 		RoundTrips: float64(wall) / float64(latency), Allocs: allocs,
 	}, nil

@@ -10,8 +10,9 @@ import (
 )
 
 // TestBenchRequests runs the harness on small organizations and checks its
-// request counts (not its times): every strategy covers what it should and
-// the process path stays within pages + 1 + processes + discovery.
+// request counts (not its times): every strategy covers what it should, pages
+// as it should, and the process path stays within pages + 1 + processes +
+// discovery.
 func TestBenchRequests(t *testing.T) {
 	svg := filepath.Join(t.TempDir(), "plot.svg")
 	var out bytes.Buffer
@@ -38,6 +39,16 @@ func TestBenchRequests(t *testing.T) {
 		}
 		if r.Covered != wantCovered {
 			t.Errorf("%s at %d: covered %d, want %d", r.Strategy, r.Projects, r.Covered, wantCovered)
+		}
+		wantPages := (r.Projects + 999) / 1000 // $top=1000
+		switch r.Strategy {
+		case "reference":
+			wantPages = (r.Projects + 99) / 100 // 100 a page, as the reference asks
+		case "warm":
+			wantPages = 0 // no request at all
+		}
+		if r.Pages != wantPages {
+			t.Errorf("%s at %d: %d project pages, want %d", r.Strategy, r.Projects, r.Pages, wantPages)
 		}
 		switch r.Strategy {
 		case "process":
