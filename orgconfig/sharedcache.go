@@ -75,7 +75,7 @@ const (
 	minClaim = time.Second
 	// pollMin and pollMax pace the waiters' reads of the shared tier.
 	pollMin = 5 * time.Millisecond
-	pollMax = 100 * time.Millisecond
+	pollMax = 50 * time.Millisecond
 )
 
 // sharedKey is the key of this Builder's snapshots in the shared tier.
