@@ -5,6 +5,7 @@
 //	go run ./examples/bench                      # table
 //	go run ./examples/bench -json                # one JSON object per row
 //	go run ./examples/bench -svg examples/bench/bench.svg
+//	go run ./examples/bench -replicas 8 -sizes 100,1000 -warm-runs 200
 //
 // Strategies:
 //
@@ -76,6 +77,8 @@ func run(args []string, out io.Writer) error {
 	svg := fs.String("svg", "", "also write a plot of round trips against project count to this file")
 	warmRuns := fs.Int("warm-runs", 1000, "warm Builds to take the median of")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	replicas := fs.Int("replicas", 0, "replicas mode (see replicas.go): this many replicas build each size cold at once, without and with a shared Redis tier")
+	redisURL := fs.String("redis", "", "replicas mode: the Redis to use (default: start redis-server from PATH)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -89,6 +92,9 @@ func run(args []string, out io.Writer) error {
 			return fmt.Errorf("bad size %q", s)
 		}
 		sizes = append(sizes, n)
+	}
+	if *replicas > 0 {
+		return runReplicas(out, sizes, *latency, *replicas, *warmRuns, *redisURL, *asJSON)
 	}
 
 	if *cpuProfile != "" {
