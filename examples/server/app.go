@@ -6,109 +6,184 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
-var errUnknownOrg = errors.New("unknown organization")
-
 // maxBody bounds a submitted configuration: the mapping's own limit plus
 // room for the booleans.
 const maxBody = orgconfig.MaxMappingBytes + 64<<10
 
-// app holds two Builders per organization, created on first use: a cached
-// one for showing the form, and an uncached one to validate submissions
-// against fresh states.
-type app struct {
-	connect  func(org string) (*azdo.Client, error)
-	gate     orgconfig.FeatureGate
-	store    Store
-	timeout  time.Duration
-	cacheTTL time.Duration
-	logger   *slog.Logger
-	// shared, when set (-redis), is the second cache tier of the cached
-	// Builders, shared by every replica of the service.
-	shared orgconfig.SharedCache
+// maxLoggedPath bounds the request paths written to logs and problems.
+const maxLoggedPath = 200
 
-	mu   sync.Mutex
-	orgs map[string]*builders
+// organization is one organization the server serves.
+type organization struct {
+	// Name is the organization's name as the platform and Azure DevOps
+	// spell it; the routes match it ignoring case.
+	Name string `json:"name"`
+	// Description says what the organization shows, for
+	// GET /organizations.
+	Description string `json:"description"`
+	// Connect returns a Client of the organization; it is called once,
+	// on the organization's first request.
+	Connect func() (*azdo.Client, error) `json:"-"`
+}
+
+// appConfig is what newApp needs.
+type appConfig struct {
+	Orgs     []organization
+	Gate     orgconfig.FeatureGate
+	Store    Store
+	Timeout  time.Duration // to build one form
+	CacheTTL time.Duration // of the cached Builders' projects and states
+	// Union offers every project every state (orgconfig's default)
+	// instead of each project its own states.
+	Union bool
+	// Shared, when set (-redis), is the second cache tier of the cached
+	// Builders, shared by every replica of the service.
+	Shared orgconfig.SharedCache
+	Logger *slog.Logger
+}
+
+// app serves the configuration form of several organizations. It keeps two
+// Builders per organization, created on first use: a cached one for showing
+// the form, and an uncached one to validate submissions against fresh
+// states.
+type app struct {
+	cfg  appConfig
+	orgs map[string]organization // by lower-case name
+
+	mu       sync.Mutex
+	builders map[string]*builders // by Name
 }
 
 type builders struct{ cached, fresh *orgconfig.Builder }
 
-func newApp(connect func(string) (*azdo.Client, error), gate orgconfig.FeatureGate, store Store, timeout, cacheTTL time.Duration, logger *slog.Logger) *app {
-	return &app{connect: connect, gate: gate, store: store, timeout: timeout, cacheTTL: cacheTTL, logger: logger, orgs: map[string]*builders{}}
+func newApp(cfg appConfig) (*app, error) {
+	if cfg.Gate == nil || cfg.Store == nil || cfg.Logger == nil || cfg.Timeout <= 0 || cfg.CacheTTL < 0 {
+		return nil, errors.New("new app: gate, store and logger are required, the timeout must be positive and the cache TTL not negative")
+	}
+	a := &app{cfg: cfg, orgs: map[string]organization{}, builders: map[string]*builders{}}
+	for _, o := range cfg.Orgs {
+		key := strings.ToLower(o.Name)
+		if o.Name == "" || o.Connect == nil {
+			return nil, fmt.Errorf("new app: organization %q needs a name and a Connect function", o.Name)
+		}
+		if _, dup := a.orgs[key]; dup {
+			return nil, fmt.Errorf("new app: organization %q is listed twice", o.Name)
+		}
+		a.orgs[key] = o
+	}
+	return a, nil
 }
 
+// routes is every route of the server.
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("GET /organizations", a.listOrganizations)
 	mux.HandleFunc("GET /organizations/{org}/config", a.getConfig)
 	mux.HandleFunc("PUT /organizations/{org}/config", a.putConfig)
 	mux.HandleFunc("GET /organizations/{org}/projects/{id}/states", a.getStates)
-	a.registerPage(mux)
-	return a.logRequests(mux)
+	mux.HandleFunc("GET /problems/{slug}", getProblem)
+	a.registerPage(mux) // GET /organizations/{org}/ and its assets: page.go
+	return a.logRequests(muxProblems(mux))
 }
 
-func (a *app) builders(org string) (*builders, error) {
+// listOrganizations serves GET /organizations: the organizations served,
+// in the order they were configured.
+func (a *app) listOrganizations(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string][]organization{"organizations": a.cfg.Orgs})
+}
+
+// lookup returns the organization with this name, compared ignoring case.
+func (a *app) lookup(name string) (organization, bool) {
+	o, ok := a.orgs[strings.ToLower(name)]
+	return o, ok
+}
+
+// organization returns the organization the request names; on failure it
+// has answered.
+func (a *app) organization(w http.ResponseWriter, r *http.Request) (organization, bool) {
+	o, ok := a.lookup(r.PathValue("org"))
+	if !ok {
+		writeProblem(w, http.StatusNotFound, probUnknownOrganization, fmt.Sprintf("no organization %q", truncate(r.PathValue("org"), 100)))
+	}
+	return o, ok
+}
+
+func (a *app) buildersOf(o organization) (*builders, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if b, ok := a.orgs[org]; ok {
+	if b, ok := a.builders[o.Name]; ok {
 		return b, nil
 	}
-	client, err := a.connect(org)
+	client, err := o.Connect()
 	if err != nil {
 		return nil, err
 	}
-	opts := []orgconfig.Option{orgconfig.WithCacheTTL(a.cacheTTL), orgconfig.WithLogger(a.logger)}
-	if a.shared != nil {
-		opts = append(opts, orgconfig.WithSharedCache(a.shared, client.URL())) // keyed by the Azure DevOps organization
+	opts := []orgconfig.Option{orgconfig.WithLogger(a.cfg.Logger)}
+	if !a.cfg.Union {
+		opts = append(opts, orgconfig.WithPerProjectChoices())
 	}
-	cached, err := orgconfig.NewBuilder(client, a.gate, opts...)
+	cachedOpts := append([]orgconfig.Option{orgconfig.WithCacheTTL(a.cfg.CacheTTL)}, opts...)
+	if a.cfg.Shared != nil {
+		cachedOpts = append(cachedOpts, orgconfig.WithSharedCache(a.cfg.Shared, client.URL())) // keyed by the Azure DevOps organization
+	}
+	cached, err := orgconfig.NewBuilder(client, a.cfg.Gate, cachedOpts...)
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := orgconfig.NewBuilder(client, a.gate, orgconfig.WithLogger(a.logger))
+	fresh, err := orgconfig.NewBuilder(client, a.cfg.Gate, opts...)
 	if err != nil {
 		return nil, err
 	}
 	b := &builders{cached: cached, fresh: fresh}
-	a.orgs[org] = b
+	a.builders[o.Name] = b
 	return b, nil
 }
 
 // build builds the organization's form; on failure it has answered.
-func (a *app) build(w http.ResponseWriter, r *http.Request, fresh bool) (*orgconfig.Config, bool) {
-	org := r.PathValue("org")
-	b, err := a.builders(org)
+func (a *app) build(w http.ResponseWriter, r *http.Request, o organization, fresh bool) (*orgconfig.Config, bool) {
+	b, err := a.buildersOf(o)
 	if err != nil {
-		if errors.Is(err, errUnknownOrg) {
-			writeError(w, http.StatusNotFound, "unknown organization")
-			return nil, false
-		}
-		a.logger.ErrorContext(r.Context(), "connect", "org", org, "err", err)
-		writeError(w, http.StatusInternalServerError, "could not connect to the organization")
+		a.cfg.Logger.ErrorContext(r.Context(), "connect", "org", o.Name, "err", err)
+		writeProblem(w, http.StatusInternalServerError, "", "could not connect to the organization")
 		return nil, false
 	}
 	builder := b.cached
 	if fresh {
 		builder = b.fresh
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.Timeout)
 	defer cancel()
-	cfg, err := builder.Build(ctx, org)
+	cfg, err := builder.Build(ctx, o.Name)
 	if err != nil {
-		writeError(w, http.StatusGatewayTimeout, "building the form took too long")
+		writeProblem(w, http.StatusGatewayTimeout, probBuildTimeout, fmt.Sprintf("building the form took longer than %v", a.cfg.Timeout))
 		return nil, false
 	}
 	return cfg, true
+}
+
+// refuseGated answers 403 when the form is gated (the gate said no or
+// failed); nothing can be saved or listed then.
+func refuseGated(w http.ResponseWriter, cfg *orgconfig.Config) bool {
+	if cfg.Reason == orgconfig.ReasonNoAccess || cfg.Reason == orgconfig.ReasonGateError {
+		writeProblem(w, http.StatusForbidden, probFeatureUnavailable, cfg.StatusField().DisabledReason)
+		return true
+	}
+	return false
 }
 
 // configResponse is the body of GET /organizations/{org}/config.
@@ -121,18 +196,25 @@ type configResponse struct {
 }
 
 func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
-	cfg, ok := a.build(w, r, false)
+	o, ok := a.organization(w, r)
 	if !ok {
 		return
 	}
-	saved, err := a.store.Load(r.Context(), r.PathValue("org"))
+	cfg, ok := a.build(w, r, o, false)
+	if !ok {
+		return
+	}
+	saved, version, err := a.cfg.Store.Load(r.Context(), o.Name)
 	if err != nil {
-		a.logger.ErrorContext(r.Context(), "load configuration", "err", err)
-		writeError(w, http.StatusInternalServerError, "could not load the saved configuration")
+		a.cfg.Logger.ErrorContext(r.Context(), "load configuration", "org", o.Name, "err", err)
+		writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
 		return
 	}
 	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}}
 	resp.Values.SyncStatusForward, resp.Dropped = cfg.PruneStatusMapping(saved.SyncStatusForward)
+	if resp.Values.SyncStatusForward == nil {
+		resp.Values.SyncStatusForward = orgconfig.StatusMapping{}
+	}
 	if resp.Dropped == nil {
 		resp.Dropped = []orgconfig.Dropped{}
 	}
@@ -141,19 +223,20 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "could not encode the form")
+		a.cfg.Logger.ErrorContext(r.Context(), "encode form", "org", o.Name, "err", err)
+		writeProblem(w, http.StatusInternalServerError, "", "could not encode the form")
 		return
 	}
 	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	w.Header().Set("ETag", etag)
+	digest := hex.EncodeToString(sum[:8])
+	w.Header().Set("ETag", configETag(version, digest))
 	w.Header().Set("Cache-Control", "private, no-cache")
-	if match := r.Header.Get("If-None-Match"); match != "" && match == etag {
+	if noneMatch(r.Header.Get("If-None-Match"), version+"."+digest) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(body)
+	_, _ = w.Write(append(body, '\n'))
 }
 
 // statesResponse is the body of GET /organizations/{org}/projects/{id}/states.
@@ -164,109 +247,181 @@ type statesResponse struct {
 }
 
 func (a *app) getStates(w http.ResponseWriter, r *http.Request) {
-	cfg, ok := a.build(w, r, false)
+	o, ok := a.organization(w, r)
 	if !ok {
 		return
 	}
-	id := r.PathValue("id")
-	for _, p := range cfg.Projects {
-		if !strings.EqualFold(p.ID, id) {
-			continue
-		}
-		states, known := cfg.States[p.ID]
-		if !known {
-			writeError(w, http.StatusServiceUnavailable, "the states of this project could not be loaded; try again later")
+	cfg, ok := a.build(w, r, o, false)
+	if !ok || refuseGated(w, cfg) {
+		return
+	}
+	p, found := cfg.Project(r.PathValue("id"))
+	if !found {
+		switch cfg.Reason {
+		case orgconfig.ReasonUnauthorized, orgconfig.ReasonForbidden, orgconfig.ReasonUnreachable:
+			// The projects are unknown: the project may exist.
+			writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, cfg.StatusField().DisabledReason)
 			return
 		}
-		resp := statesResponse{Project: p, States: states}
-		if s, ok := cfg.SuggestedStatuses(p.ID); ok {
-			resp.Suggested = &s
-		}
-		writeJSON(w, http.StatusOK, resp)
+		writeProblem(w, http.StatusNotFound, probUnknownProject, fmt.Sprintf("no project %q", truncate(r.PathValue("id"), 100)))
 		return
 	}
-	if disabled := cfg.StatusField().DisabledReason; disabled != "" && len(cfg.Projects) == 0 {
-		writeError(w, http.StatusServiceUnavailable, disabled)
+	states, known := cfg.States[p.ID]
+	if !known {
+		writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, "the states of this project could not be loaded; try again later")
 		return
 	}
-	writeError(w, http.StatusNotFound, "unknown project")
+	resp := statesResponse{Project: p, States: states}
+	if s, ok := cfg.SuggestedStatuses(p.ID); ok {
+		resp.Suggested = &s
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
-// submission is the body of PUT /organizations/{org}/config.
-type submission struct {
-	SyncStatusForward     json.RawMessage `json:"sync_status_forward"`
-	SyncForwardAssignment bool            `json:"sync_forward_assignment"`
-	SyncComments          bool            `json:"sync_comments"`
-	SyncStatusReverse     bool            `json:"sync_status_reverse"`
-	SyncReverseAssignment bool            `json:"sync_reverse_assignment"`
+// putResponse is the body of a successful PUT.
+type putResponse struct {
+	Values Saved `json:"values"`
 }
 
 func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, "send the configuration as application/json")
-		return
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	var sub submission
-	if err := dec.Decode(&sub); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, "the configuration is too large")
-			return
-		}
-		writeErrors(w, http.StatusUnprocessableEntity, []string{"the configuration is not a valid JSON object: " + err.Error()})
-		return
-	}
-	mapping := orgconfig.StatusMapping{}
-	if len(sub.SyncStatusForward) > 0 && string(sub.SyncStatusForward) != "null" {
-		var err error
-		if mapping, err = orgconfig.ParseStatusMapping(sub.SyncStatusForward); err != nil {
-			writeErrors(w, http.StatusUnprocessableEntity, []string{err.Error()})
-			return
-		}
-	}
-	cfg, ok := a.build(w, r, true)
+	o, ok := a.organization(w, r)
 	if !ok {
 		return
 	}
-	if cfg.Reason == orgconfig.ReasonNoAccess || cfg.Reason == orgconfig.ReasonGateError {
-		writeError(w, http.StatusForbidden, cfg.StatusField().DisabledReason)
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeProblem(w, http.StatusUnsupportedMediaType, "", "send the configuration as application/json")
+		return
+	}
+	sub, mapping, err := decodeSubmission(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the configuration is larger than %d bytes", maxBody))
+			return
+		}
+		writeProblem(w, http.StatusBadRequest, probMalformed, err.Error())
+		return
+	}
+	match := ifMatch(r.Header.Get("If-Match"))
+	if match != nil {
+		// Refuse a stale save before asking Azure DevOps; Save checks
+		// again, atomically.
+		_, version, err := a.cfg.Store.Load(r.Context(), o.Name)
+		if err != nil {
+			a.cfg.Logger.ErrorContext(r.Context(), "load configuration", "org", o.Name, "err", err)
+			writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
+			return
+		}
+		if !match(version) {
+			writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
+			return
+		}
+	}
+	cfg, ok := a.build(w, r, o, true)
+	if !ok || refuseGated(w, cfg) {
 		return
 	}
 	if err := cfg.ValidateStatusMapping(mapping); err != nil {
-		writeErrors(w, http.StatusUnprocessableEntity, strings.Split(err.Error(), "\n"))
+		writeProblem(w, http.StatusUnprocessableEntity, probInvalidMapping, "the status mapping does not match the organization's projects and states", mappingRows(err)...)
 		return
 	}
-	saved := Saved{
-		SyncStatusForward:     normalize(cfg, mapping),
-		SyncForwardAssignment: sub.SyncForwardAssignment,
-		SyncComments:          sub.SyncComments,
-		SyncStatusReverse:     sub.SyncStatusReverse,
-		SyncReverseAssignment: sub.SyncReverseAssignment,
-	}
-	if err := a.store.Save(r.Context(), r.PathValue("org"), saved); err != nil {
-		a.logger.ErrorContext(r.Context(), "save configuration", "err", err)
-		writeError(w, http.StatusInternalServerError, "could not save the configuration")
+	saved := sub
+	saved.SyncStatusForward = normalize(cfg, mapping)
+	version, err := a.cfg.Store.Save(r.Context(), o.Name, saved, match)
+	if errors.Is(err, errVersionMismatch) {
+		writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]Saved{"values": saved})
+	if err != nil {
+		a.cfg.Logger.ErrorContext(r.Context(), "save configuration", "org", o.Name, "err", err)
+		writeProblem(w, http.StatusInternalServerError, "", "could not save the configuration")
+		return
+	}
+	w.Header().Set("ETag", versionETag(version))
+	writeJSON(w, http.StatusOK, putResponse{Values: saved})
 }
 
 // normalize keys a valid mapping by the projects' IDs as Azure DevOps
-// spells them.
+// spells them. Validation has refused unknown projects and a project named
+// twice in two spellings, so every ID has exactly one project.
 func normalize(cfg *orgconfig.Config, m orgconfig.StatusMapping) orgconfig.StatusMapping {
 	out := make(orgconfig.StatusMapping, len(m))
 	for id, s := range m {
-		for _, p := range cfg.Projects {
-			if strings.EqualFold(p.ID, id) {
-				id = p.ID
-				break
-			}
+		if p, ok := cfg.Project(id); ok {
+			id = p.ID
 		}
 		out[id] = s
 	}
 	return out
+}
+
+// decodeSubmission reads a PUT body: one JSON object with only the form's
+// keys, exactly as spelled and each at most once, booleans for the toggles,
+// and nothing after the object. A missing or null status mapping is an
+// empty one (status sync off).
+func decodeSubmission(body io.Reader) (Saved, orgconfig.StatusMapping, error) {
+	var s Saved
+	mapping := orgconfig.StatusMapping{}
+	dec := json.NewDecoder(body)
+	if tok, err := dec.Token(); err != nil {
+		return s, nil, fmt.Errorf("read configuration: %w", err)
+	} else if tok != json.Delim('{') {
+		return s, nil, errors.New("read configuration: not a JSON object")
+	}
+	toggles := map[string]*bool{
+		orgconfig.KeySyncForwardAssignment: &s.SyncForwardAssignment,
+		orgconfig.KeySyncComments:          &s.SyncComments,
+		orgconfig.KeySyncStatusReverse:     &s.SyncStatusReverse,
+		orgconfig.KeySyncReverseAssignment: &s.SyncReverseAssignment,
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return s, nil, fmt.Errorf("read configuration: %w", err)
+		}
+		key := tok.(string) // dec.More inside an object: always a key
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return s, nil, fmt.Errorf("read configuration: %q: %w", truncate(key, 100), err)
+		}
+		if seen[key] {
+			return s, nil, fmt.Errorf("read configuration: key %q appears twice", key)
+		}
+		seen[key] = true
+		if key == orgconfig.KeySyncStatusForward {
+			if string(raw) == "null" {
+				continue
+			}
+			if mapping, err = orgconfig.ParseStatusMapping(raw); err != nil {
+				return s, nil, err
+			}
+			continue
+		}
+		dst, ok := toggles[key]
+		if !ok {
+			return s, nil, fmt.Errorf("read configuration: unknown key %q (keys are case-sensitive)", truncate(key, 100))
+		}
+		switch string(raw) {
+		case "true":
+			*dst = true
+		case "false":
+			*dst = false
+		default:
+			return s, nil, fmt.Errorf("read configuration: %q must be true or false", key)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return s, nil, fmt.Errorf("read configuration: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return s, nil, err
+		}
+		return s, nil, errors.New("read configuration: unexpected data after the JSON object")
+	}
+	return s, mapping, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -275,12 +430,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-func writeErrors(w http.ResponseWriter, status int, msgs []string) {
-	writeJSON(w, status, map[string][]string{"errors": msgs})
+// truncate shortens s to at most n bytes, on a rune boundary, marking the
+// cut with "…".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 type statusWriter struct {
@@ -293,11 +453,17 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// logRequests logs each request: its method, its path (truncated), the
+// status and how long it took, as a duration ("12.5ms").
 func (a *app) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		a.logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+		a.cfg.Logger.InfoContext(r.Context(), "request", "method", truncate(r.Method, 20), "path", truncate(r.URL.Path, maxLoggedPath),
+			"status", sw.status, "duration", time.Since(start).String())
 	})
 }

@@ -1,42 +1,65 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/azdosync/azdosync/azdo"
-	"github.com/azdosync/azdosync/azdo/azdotest"
-	"github.com/azdosync/azdosync/features"
 	"github.com/google/go-cmp/cmp"
 )
 
-func newTestApp(t *testing.T) (*httptest.Server, *azdotest.Server) {
+// newTestApp serves the demo's organizations (fabrikam enabled, tailspin
+// gated, northwind degraded) over real HTTP, saving in memory.
+func newTestApp(t *testing.T) (*httptest.Server, *demo) {
 	t.Helper()
 	return newTestAppWithStore(t, newMemStore())
 }
 
-func newTestAppWithStore(t *testing.T, store Store) (*httptest.Server, *azdotest.Server) {
+func newTestAppWithStore(t *testing.T, store Store) (*httptest.Server, *demo) {
 	t.Helper()
-	fake := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
-	var gate features.Set
-	gate.Enable("fabrikam", "organizations:integrations-issue-sync")
-	gate.Enable("other")
-	connect := func(org string) (*azdo.Client, error) {
-		if org != "fabrikam" && org != "other" {
-			return nil, errUnknownOrg
-		}
-		return azdo.New(fake.URL(), azdo.PAT("pat"))
+	srv, d, _ := newTestAppLogging(t, store)
+	return srv, d
+}
+
+// newTestAppLogging is newTestApp with the server's JSON log.
+func newTestAppLogging(t *testing.T, store Store) (*httptest.Server, *demo, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	d := startDemo(logger)
+	t.Cleanup(d.Close)
+	a, err := newApp(appConfig{Orgs: d.orgs, Gate: d.gate, Store: store, Timeout: 5 * time.Second, CacheTTL: time.Minute, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
 	}
-	a := newApp(connect, &gate, store, 5*time.Second, time.Minute, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(a.routes())
 	t.Cleanup(srv.Close)
-	return srv, fake
+	return srv, d, logs
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func do(t *testing.T, method, url string, header map[string]string) (*http.Response, []byte) {
@@ -65,16 +88,37 @@ func doBody(t *testing.T, method, url string, header map[string]string, body str
 	return resp, got
 }
 
+// decodeProblem checks that an answer is a problem and returns it.
+func decodeProblem(t *testing.T, resp *http.Response, body []byte) problem {
+	t.Helper()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("Content-Type %q, want application/problem+json; body %s", ct, body)
+	}
+	var p problem
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		t.Fatalf("not a problem: %v\n%s", err, body)
+	}
+	if p.Status != resp.StatusCode {
+		t.Errorf("problem status %d, response status %d", p.Status, resp.StatusCode)
+	}
+	return p
+}
+
 func TestGetConfig(t *testing.T) {
-	srv, fake := newTestApp(t)
-	resp, body := do(t, http.MethodGet, srv.URL+"/organizations/fabrikam/config", nil)
+	srv, d := newTestApp(t)
+	fake := d.servers[orgEnabled]
+	url := srv.URL + "/organizations/fabrikam/config"
+	resp, body := do(t, http.MethodGet, url, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
 	var got struct {
 		Fields []struct {
-			Name     string `json:"name"`
-			Disabled bool   `json:"disabled"`
+			Name           string `json:"name"`
+			Disabled       bool   `json:"disabled"`
+			PerItemMapping bool   `json:"perItemMapping"`
 		} `json:"fields"`
 		Problems []string `json:"problems"`
 	}
@@ -84,34 +128,188 @@ func TestGetConfig(t *testing.T) {
 	if len(got.Fields) != 5 || got.Fields[0].Name != "sync_status_forward" || got.Fields[0].Disabled || len(got.Problems) != 0 {
 		t.Errorf("form: %s", body)
 	}
+	if !got.Fields[0].PerItemMapping {
+		t.Errorf("the status field does not offer each project its own states: %s", body)
+	}
 	etag := resp.Header.Get("ETag")
 	requests := fake.Count()
 
-	resp, body = do(t, http.MethodGet, srv.URL+"/organizations/fabrikam/config", map[string]string{"If-None-Match": etag})
-	if resp.StatusCode != http.StatusNotModified || len(body) != 0 {
-		t.Errorf("conditional GET: %d %q, want 304 and no body", resp.StatusCode, body)
+	for _, tt := range []struct {
+		name, ifNoneMatch string
+		want              int
+	}{
+		{"same tag", etag, http.StatusNotModified},
+		{"weak tag", "W/" + etag, http.StatusNotModified},
+		{"in a list", `"other", W/"x,y", ` + etag, http.StatusNotModified},
+		{"star", "*", http.StatusNotModified},
+		{"other tag", `"0123"`, http.StatusOK},
+		{"unquoted", strings.Trim(etag, `"`), http.StatusOK},
+		{"list without it", `"a", "b"`, http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := do(t, http.MethodGet, url, map[string]string{"If-None-Match": tt.ifNoneMatch})
+			if resp.StatusCode != tt.want {
+				t.Errorf("If-None-Match: %s: status %d, want %d", tt.ifNoneMatch, resp.StatusCode, tt.want)
+			}
+			if tt.want == http.StatusNotModified && len(body) != 0 {
+				t.Errorf("304 with a body: %q", body)
+			}
+			if got := resp.Header.Get("ETag"); got != etag {
+				t.Errorf("ETag %s, want %s", got, etag)
+			}
+		})
 	}
 	if fake.Count() != requests {
-		t.Errorf("the second GET reached Azure DevOps (%d more requests); the Builder should be cached", fake.Count()-requests)
+		t.Errorf("later GETs reached Azure DevOps (%d more requests); the Builder should be cached", fake.Count()-requests)
 	}
 }
 
-func TestGetConfigStatuses(t *testing.T) {
+// TestErrorsAreProblems sends a request of every kind of error: each is
+// answered with an RFC 9457 problem.
+func TestErrorsAreProblems(t *testing.T) {
 	srv, _ := newTestApp(t)
+	ids := sampleIDs()
 	for _, tt := range []struct {
 		method, path string
-		want         int
+		header       map[string]string
+		body         string
+		want         problem
+		allow        string
 	}{
-		{http.MethodGet, "/organizations/unknown/config", http.StatusNotFound},
-		{http.MethodPost, "/organizations/fabrikam/config", http.StatusMethodNotAllowed},
-		{http.MethodGet, "/organizations/fabrikam/projects/nope/states", http.StatusNotFound},
-		{http.MethodGet, "/healthz", http.StatusNoContent},
-		{http.MethodGet, "/organizations/other/config", http.StatusOK},
-		{http.MethodDelete, "/organizations/fabrikam/config", http.StatusMethodNotAllowed},
+		{method: http.MethodGet, path: "/organizations/unknown/config",
+			want: problem{Type: "/problems/unknown-organization", Title: "Unknown organization", Status: 404, Detail: `no organization "unknown"`}},
+		{method: http.MethodPost, path: "/organizations/fabrikam/config", allow: "GET, HEAD, PUT",
+			want: problem{Type: "about:blank", Title: "Method Not Allowed", Status: 405, Detail: "no route for POST /organizations/fabrikam/config"}},
+		{method: http.MethodDelete, path: "/organizations/fabrikam/config", allow: "GET, HEAD, PUT",
+			want: problem{Type: "about:blank", Title: "Method Not Allowed", Status: 405, Detail: "no route for DELETE /organizations/fabrikam/config"}},
+		{method: http.MethodGet, path: "/nowhere",
+			want: problem{Type: "about:blank", Title: "Not Found", Status: 404, Detail: "no route for GET /nowhere"}},
+		{method: http.MethodGet, path: "/organizations/fabrikam/projects/nope/states",
+			want: problem{Type: "/problems/unknown-project", Title: "Unknown project", Status: 404, Detail: `no project "nope"`}},
+		{method: http.MethodGet, path: "/organizations/tailspin/projects/" + ids["basic-tracker"] + "/states",
+			want: problem{Type: "/problems/feature-unavailable", Title: "Feature unavailable", Status: 403, Detail: "Your organization does not have access to this feature"}},
+		{method: http.MethodGet, path: "/organizations/northwind/projects/" + ids["basic-tracker"] + "/states",
+			want: problem{Type: "/problems/states-unavailable", Title: "States unavailable", Status: 503, Detail: "Could not reach Azure DevOps to load its projects. Try again later."}},
+		{method: http.MethodPut, path: "/organizations/fabrikam/config", header: map[string]string{"Content-Type": "text/plain"}, body: "{}",
+			want: problem{Type: "about:blank", Title: "Unsupported Media Type", Status: 415, Detail: "send the configuration as application/json"}},
+		{method: http.MethodPut, path: "/organizations/tailspin/config", header: jsonHeader, body: "{}",
+			want: problem{Type: "/problems/feature-unavailable", Title: "Feature unavailable", Status: 403, Detail: "Your organization does not have access to this feature"}},
+		{method: http.MethodGet, path: "/problems/nope",
+			want: problem{Type: "about:blank", Title: "Not Found", Status: 404, Detail: "no such problem type"}},
 	} {
-		resp, body := do(t, tt.method, srv.URL+tt.path, nil)
-		if diff := cmp.Diff(tt.want, resp.StatusCode); diff != "" {
-			t.Errorf("%s %s: status (-want +got):\n%s\n%s", tt.method, tt.path, diff, body)
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			resp, body := doBody(t, tt.method, srv.URL+tt.path, tt.header, tt.body)
+			got := decodeProblem(t, resp, body)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("problem (-want +got):\n%s", diff)
+			}
+			if got := resp.Header.Get("Allow"); got != tt.allow {
+				t.Errorf("Allow %q, want %q", got, tt.allow)
+			}
+		})
+	}
+}
+
+// TestProblemTypesAreDocumented follows the type of every problem the
+// server writes.
+func TestProblemTypesAreDocumented(t *testing.T) {
+	srv, _ := newTestApp(t)
+	for _, slug := range []string{probUnknownOrganization, probUnknownProject, probMalformed, probInvalidMapping,
+		probFeatureUnavailable, probEditConflict, probStatesUnavailable, probBuildTimeout} {
+		resp, body := do(t, http.MethodGet, srv.URL+"/problems/"+slug, nil)
+		title, _, _ := describeProblem(slug)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), title+"\n\n") {
+			t.Errorf("%s: %d %q", slug, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestOrganizations(t *testing.T) {
+	srv, _ := newTestApp(t)
+	resp, body := do(t, http.MethodGet, srv.URL+"/organizations", nil)
+	var got struct {
+		Organizations []struct{ Name string } `json:"organizations"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s: %v", resp.StatusCode, body, err)
+	}
+	var names []string
+	for _, o := range got.Organizations {
+		names = append(names, o.Name)
+	}
+	if diff := cmp.Diff([]string{"fabrikam", "tailspin", "northwind"}, names); diff != "" {
+		t.Errorf("organizations (-want +got):\n%s", diff)
+	}
+
+	// Each organization shows its state of the form; names match
+	// ignoring case.
+	for _, tt := range []struct {
+		org, wantReason string
+		wantProblems    int
+	}{
+		{"Fabrikam", "", 0},
+		{"tailspin", "Your organization does not have access to this feature", 0},
+		{"NorthWind", "Could not reach Azure DevOps to load its projects. Try again later.", 1},
+	} {
+		resp, body := do(t, http.MethodGet, srv.URL+"/organizations/"+tt.org+"/config", nil)
+		var form struct {
+			Fields []struct {
+				Disabled       bool   `json:"disabled"`
+				DisabledReason string `json:"disabledReason"`
+			} `json:"fields"`
+			Problems []string `json:"problems"`
+		}
+		if err := json.Unmarshal(body, &form); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s: %v", tt.org, resp.StatusCode, body, err)
+		}
+		if got := form.Fields[0].DisabledReason; got != tt.wantReason || form.Fields[0].Disabled != (tt.wantReason != "") {
+			t.Errorf("%s: status field disabled %v with reason %q, want %q", tt.org, form.Fields[0].Disabled, got, tt.wantReason)
+		}
+		if len(form.Problems) != tt.wantProblems {
+			t.Errorf("%s: problems %q, want %d", tt.org, form.Problems, tt.wantProblems)
+		}
+	}
+}
+
+// TestRequestLog checks that durations are logged as durations and long
+// paths are cut.
+func TestRequestLog(t *testing.T) {
+	srv, _, logs := newTestAppLogging(t, newMemStore())
+	long := "/" + strings.Repeat("a", 5000)
+	do(t, http.MethodGet, srv.URL+long, nil)
+	do(t, http.MethodGet, srv.URL+"/healthz", nil)
+	var entries []struct {
+		Msg      string `json:"msg"`
+		Path     string `json:"path"`
+		Status   int    `json:"status"`
+		Duration string `json:"duration"`
+	}
+	for line := range strings.Lines(logs.String()) {
+		var e struct {
+			Msg      string `json:"msg"`
+			Path     string `json:"path"`
+			Status   int    `json:"status"`
+			Duration string `json:"duration"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if e.Msg == "request" {
+			entries = append(entries, e)
+		}
+	}
+	if len(entries) != 2 {
+		t.Fatalf("request log entries: %+v", entries)
+	}
+	if want := long[:maxLoggedPath] + "…"; entries[0].Path != want || entries[0].Status != 404 {
+		t.Errorf("logged path %d bytes, status %d; want %d bytes, 404", len(entries[0].Path), entries[0].Status, len(want))
+	}
+	if entries[1].Path != "/healthz" || entries[1].Status != 204 {
+		t.Errorf("second entry: %+v", entries[1])
+	}
+	for _, e := range entries {
+		if d, err := time.ParseDuration(e.Duration); err != nil || d <= 0 {
+			t.Errorf("duration %q is not a duration: %v", e.Duration, err)
 		}
 	}
 }

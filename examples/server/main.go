@@ -1,34 +1,59 @@
 // Command server is an HTTP service a platform could embed to serve the
 // Azure DevOps organization configuration form:
 //
+//	GET /organizations                             the organizations served
 //	GET /organizations/{org}/config                the form, the saved values
 //	                                               (healed by PruneStatusMapping)
-//	                                               and what was dropped, with an ETag
+//	                                               and what was dropped, with an
+//	                                               ETag; 304 on If-None-Match
 //	PUT /organizations/{org}/config                save values, validated against
-//	                                               fresh states: 200, or 422 with
-//	                                               the errors; 413 too large,
-//	                                               415 not JSON, 403 gated
+//	                                               fresh states: 200 with the
+//	                                               values as saved and their ETag;
+//	                                               400 malformed, 403 gated,
+//	                                               412 stale If-Match, 413 too
+//	                                               large, 415 not JSON, 422 invalid
 //	GET /organizations/{org}/projects/{id}/states  one project's states and a
 //	                                               suggested mapping, for forms
 //	                                               that load states lazily
 //	GET /organizations/{org}/                      the admin page: the form drawn
 //	                                               from the JSON, saved with PUT
 //	                                               (see page.go and web/)
+//	GET /problems/{type}                           what a problem type means
 //	GET /healthz                                   liveness
 //
-// By default it serves azdotest's sample organization as "fabrikam":
+// Every error response is an RFC 9457 problem (application/problem+json:
+// type, title, status, detail); a 422 lists each problem of the status
+// mapping in "errors" (project_id, key, state, code, message) so a page can
+// show it next to the project's row.
 //
-//	go run ./examples/server -addr 127.0.0.1:8080
+// The ETag of the config is "V.F": V is the version of the saved values, F
+// a digest of the whole response (see etag.go). A PUT with If-Match saves only when
+// V is still the stored version (412 otherwise), so two admins do not
+// overwrite each other silently; a PUT without If-Match always saves.
+//
+// Project IDs are compared ignoring case (they are GUIDs) and saved as
+// Azure DevOps spells them. Each project is offered only its own states
+// (orgconfig.WithPerProjectChoices), so what the form offers is what a PUT
+// accepts; -union offers every project every state instead.
+//
+// It serves three organizations, each a fake Azure DevOps (azdotest) in
+// process: "fabrikam" (the sample organization, enabled), "tailspin"
+// (without the feature: the gated form) and "northwind" (its Azure DevOps
+// throttles: the degraded form).
+//
+//	go run ./examples/server -listen 127.0.0.1:8080
 //	curl -i http://127.0.0.1:8080/organizations/fabrikam/config
 //
+// With -redis URL the replicas of the service share projects-and-states
+// snapshots and Azure DevOps throttling through Redis (package
+// rediscache); Redis failing never fails a form.
+//
 // Saved configurations go to a JSON file with -store FILE (written through
-// a temporary file and a rename), else stay in memory. With -redis URL the
-// replicas of the service share projects-and-states snapshots and Azure
-// DevOps throttling through Redis (package rediscache); Redis failing
-// never fails a form. One cached Builder
-// is kept per organization. The service logs with
-// log/slog, bounds each request's time and shuts down gracefully on
-// SIGINT or SIGTERM.
+// a temporary file, an fsync, a rename and an fsync of the directory;
+// stale temporary files are removed on start), else stay in memory. The
+// service logs JSON with log/slog to stderr, bounds each request's time and
+// shuts down gracefully on SIGINT or SIGTERM. Exit status: 0 after a clean
+// shutdown or -h, 1 on failure, 2 on a usage error.
 package main
 
 import (
@@ -36,7 +61,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -44,44 +71,58 @@ import (
 	"time"
 
 	"github.com/azdosync/azdosync/azdo"
-	"github.com/azdosync/azdosync/azdo/azdotest"
-	"github.com/azdosync/azdosync/features"
-	"github.com/azdosync/azdosync/rediscache"
+	"github.com/azdosync/azdosync/orgconfig"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
-	timeout := flag.Duration("timeout", 20*time.Second, "time allowed to build one form")
-	cacheTTL := flag.Duration("cache", time.Minute, "how long a form's projects and states are reused")
-	storePath := flag.String("store", "", "JSON file keeping saved configurations (default: in memory)")
-	redisURL := flag.String("redis", "", "Redis URL (redis://, rediss://, unix://) shared by the replicas of this service: snapshots and throttling (default: none)")
-	flag.Parse()
-
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	var store Store = newMemStore()
-	if *storePath != "" {
-		store = newFileStore(*storePath)
-	}
-	if err := run(*addr, *timeout, *cacheTTL, store, *redisURL, logger); err != nil {
-		logger.Error("server stopped", "err", err)
-		os.Exit(1)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(addr string, timeout, cacheTTL time.Duration, store Store, redisURL string, logger *slog.Logger) error {
-	// The demo's only organization is azdotest's sample; a platform would
-	// look its organizations and their credentials up in its database.
-	fake := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
-	defer fake.Close()
-	var gate features.Set
-	gate.Enable("fabrikam", "organizations:integrations-issue-sync")
+// run runs the server until ctx is done and returns the exit status.
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	timeout := fs.Duration("timeout", 20*time.Second, "time allowed to build one form")
+	cacheTTL := fs.Duration("cache", time.Minute, "how long a form's projects and states are reused")
+	storePath := fs.String("store", "", "JSON file keeping saved configurations (default: in memory)")
+	union := fs.Bool("union", false, "offer every project every state, instead of each project its own")
+	redisURL := fs.String("redis", "", "Redis URL (redis://, rediss://, unix://) shared by the replicas of this service: snapshots and throttling (default: none)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "server: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *timeout <= 0 || *cacheTTL < 0 {
+		fmt.Fprintln(stderr, "server: -timeout must be positive and -cache not negative")
+		return 2
+	}
 
-	azdoOpts := []azdo.Option{azdo.WithLogger(logger)}
-	var shared *rediscache.Cache
-	if redisURL != "" {
-		cache, closeRedis, err := openRedis(redisURL, logger)
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	var store Store = newMemStore()
+	if *storePath != "" {
+		fileStore, err := newFileStore(*storePath)
 		if err != nil {
-			return err
+			logger.Error("server stopped", "err", err)
+			return 1
+		}
+		store = fileStore
+	}
+	var shared orgconfig.SharedCache
+	var azdoOpts []azdo.Option
+	if *redisURL != "" {
+		cache, closeRedis, err := openRedis(*redisURL, logger)
+		if err != nil {
+			logger.Error("server stopped", "err", err)
+			return 1
 		}
 		defer closeRedis()
 		shared = cache
@@ -89,35 +130,42 @@ func run(addr string, timeout, cacheTTL time.Duration, store Store, redisURL str
 		// it across every replica.
 		azdoOpts = append(azdoOpts, azdo.WithSharedThrottle(cache, "demo-identity"))
 	}
-	connect := func(org string) (*azdo.Client, error) {
-		if org != "fabrikam" {
-			return nil, errUnknownOrg
-		}
-		return azdo.New(fake.URL(), azdo.PAT("demo-pat"), azdoOpts...)
+	d := startDemo(logger, azdoOpts...)
+	defer d.Close()
+	a, err := newApp(appConfig{Orgs: d.orgs, Gate: d.gate, Store: store, Timeout: *timeout, CacheTTL: *cacheTTL, Union: *union, Shared: shared, Logger: logger})
+	if err != nil {
+		logger.Error("server stopped", "err", err)
+		return 1
 	}
-	a := newApp(connect, &gate, store, timeout, cacheTTL, logger)
-	if shared != nil {
-		a.shared = shared
+	if err := serve(ctx, *listen, a.routes(), *timeout, logger); err != nil {
+		logger.Error("server stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serve listens on addr, then logs "listening" with the bound address, and
+// serves until ctx is done.
+func serve(ctx context.Context, addr string, h http.Handler, timeout time.Duration, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Addr:              addr,
-		Handler:           a.routes(),
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      timeout + 10*time.Second,
 		IdleTimeout:       time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("listening", "addr", addr)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/organizations")
 
 	select {
 	case err := <-errc:
-		return fmt.Errorf("listen: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
@@ -127,7 +175,7 @@ func run(addr string, timeout, cacheTTL time.Duration, store Store, redisURL str
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }

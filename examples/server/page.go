@@ -2,7 +2,6 @@ package main
 
 import (
 	"embed"
-	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -40,21 +39,16 @@ func (a *app) registerPage(mux *http.ServeMux) {
 	files := http.FileServerFS(assets)
 
 	mux.HandleFunc("GET /organizations/{org}/{$}", func(w http.ResponseWriter, r *http.Request) {
-		org := r.PathValue("org")
-		if _, err := a.builders(org); err != nil {
-			if errors.Is(err, errUnknownOrg) {
-				http.Error(w, "unknown organization", http.StatusNotFound)
-				return
-			}
-			a.logger.ErrorContext(r.Context(), "connect", "org", org, "err", err)
-			http.Error(w, "could not connect to the organization", http.StatusInternalServerError)
+		o, ok := a.lookup(r.PathValue("org"))
+		if !ok {
+			http.Error(w, "unknown organization", http.StatusNotFound)
 			return
 		}
 		securePage(w.Header())
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		data := pageData{Org: org, ConfigURL: "/organizations/" + url.PathEscape(org) + "/config"}
+		data := pageData{Org: o.Name, ConfigURL: "/organizations/" + url.PathEscape(o.Name) + "/config"}
 		if err := tmpl.Execute(w, data); err != nil {
-			a.logger.ErrorContext(r.Context(), "render page", "err", err)
+			a.cfg.Logger.ErrorContext(r.Context(), "render page", "err", err)
 		}
 	})
 	mux.HandleFunc("GET /organizations/{org}", func(w http.ResponseWriter, r *http.Request) {

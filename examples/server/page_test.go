@@ -42,19 +42,22 @@ func pageApp(t *testing.T) (*httptest.Server, Store) {
 	for _, org := range []string{"fabrikam", "hostile", "degraded"} {
 		gate.Enable(org, orgconfig.FeatureIssueSync)
 	}
-	connect := func(org string) (*azdo.Client, error) {
-		switch org {
-		case "fabrikam", "gated":
-			return azdo.New(sample.URL(), azdo.PAT("pat"))
-		case "hostile":
-			return azdo.New(hostile.URL(), azdo.PAT("pat"))
-		case "degraded":
-			return azdo.New(sample.URL(), azdo.PAT("revoked"))
-		}
-		return nil, errUnknownOrg
+	client := func(url, pat string) func() (*azdo.Client, error) {
+		return func() (*azdo.Client, error) { return azdo.New(url, azdo.PAT(pat)) }
 	}
 	store := newMemStore()
-	a := newApp(connect, &gate, store, 5*time.Second, time.Minute, slog.New(slog.DiscardHandler))
+	a, err := newApp(appConfig{
+		Orgs: []organization{
+			{Name: "fabrikam", Connect: client(sample.URL(), "pat")},
+			{Name: "gated", Connect: client(sample.URL(), "pat")},
+			{Name: "hostile", Connect: client(hostile.URL(), "pat")},
+			{Name: "degraded", Connect: client(sample.URL(), "revoked")},
+		},
+		Gate: &gate, Store: store, Timeout: 5 * time.Second, CacheTTL: time.Minute, Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(a.routes())
 	t.Cleanup(srv.Close)
 	return srv, store
@@ -306,7 +309,7 @@ func TestBrowserSaveAndReload(t *testing.T) {
 		ids["Tailspin Toys"]: {OnResolve: "Resolved", OnUnresolve: "Active"},
 		ids["basic-tracker"]: {OnResolve: "Done", OnUnresolve: "To Do"},
 	}}
-	got, err := store.Load(t.Context(), "fabrikam")
+	got, _, err := store.Load(t.Context(), "fabrikam")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -523,7 +526,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	want := Saved{SyncStatusReverse: true, SyncStatusForward: orgconfig.StatusMapping{
 		ids["Tailspin Toys"]: {OnResolve: "Closed", OnUnresolve: "Active"},
 	}}
-	got, err := store.Load(t.Context(), "fabrikam")
+	got, _, err := store.Load(t.Context(), "fabrikam")
 	if err != nil {
 		t.Fatal(err)
 	}

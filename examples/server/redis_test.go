@@ -27,11 +27,14 @@ func TestReplicasShareRedis(t *testing.T) {
 		t.Cleanup(func() { closeRedis() })
 		var gate features.Set
 		gate.Enable("fabrikam", "organizations:integrations-issue-sync")
-		connect := func(string) (*azdo.Client, error) {
+		connect := func() (*azdo.Client, error) {
 			return azdo.New(fake.URL(), azdo.PAT("pat"), azdo.WithSharedThrottle(cache, "identity"))
 		}
-		a := newApp(connect, &gate, newMemStore(), 5*time.Second, time.Minute, slog.New(slog.DiscardHandler))
-		a.shared = cache
+		a, err := newApp(appConfig{Orgs: []organization{{Name: "fabrikam", Connect: connect}}, Gate: &gate, Store: newMemStore(),
+			Timeout: 5 * time.Second, CacheTTL: time.Minute, Shared: cache, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
 		srv := httptest.NewServer(a.routes())
 		t.Cleanup(srv.Close)
 		return srv

@@ -36,28 +36,38 @@ func TestPutConfig(t *testing.T) {
 		name     string
 		header   map[string]string
 		body     string
-		org      string
 		want     int
 		wantBody string
 	}{
-		{"wrong content type", map[string]string{"Content-Type": "text/plain"}, valid, "", http.StatusUnsupportedMediaType, "application/json"},
-		{"too large", jsonHeader, `{"sync_status_forward":{"p":{"on_resolve":"` + strings.Repeat("x", maxBody) + `"}}}`, "", http.StatusRequestEntityTooLarge, "too large"},
-		{"unknown key", jsonHeader, `{"sync_everything":true}`, "", http.StatusUnprocessableEntity, `unknown field \"sync_everything\"`},
-		{"bad mapping shape", jsonHeader, `{"sync_status_forward":[]}`, "", http.StatusUnprocessableEntity, "parse status mapping: not a JSON object"},
-		{"missing status (reference)", jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"","on_unresolve":"New"}}}`, ids["Fabrikam Fiber"]), "", http.StatusUnprocessableEntity, "Resolve and unresolve status are required."},
-		{"state the project lacks", jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"To Do"}}}`, ids["basic-tracker"]), "", http.StatusUnprocessableEntity, `\"Resolved\" is not one of its states`},
-		{"gated organization", jsonHeader, `{}`, "other", http.StatusForbidden, orgconfig.ReasonNoAccess.Text()},
-		{"empty turns sync off", jsonHeader, `{"sync_status_forward":{}}`, "", http.StatusOK, `"sync_status_forward":{}`},
-		{"valid", jsonHeader, valid, "", http.StatusOK, `"sync_comments":true`},
+		{"too large", jsonHeader, `{"sync_status_forward":{"p":{"on_resolve":"` + strings.Repeat("x", maxBody) + `"}}}`, http.StatusRequestEntityTooLarge, "larger than"},
+		{"unknown key", jsonHeader, `{"sync_everything":true}`, http.StatusBadRequest, `unknown key \"sync_everything\"`},
+		{"key in another case", jsonHeader, `{"SYNC_COMMENTS":true}`, http.StatusBadRequest, `unknown key \"SYNC_COMMENTS\"`},
+		{"duplicate key", jsonHeader, `{"sync_comments":true,"sync_comments":false}`, http.StatusBadRequest, `key \"sync_comments\" appears twice`},
+		{"not a boolean", jsonHeader, `{"sync_comments":1}`, http.StatusBadRequest, `\"sync_comments\" must be true or false`},
+		{"null toggle", jsonHeader, `{"sync_comments":null}`, http.StatusBadRequest, `\"sync_comments\" must be true or false`},
+		{"not an object", jsonHeader, `[]`, http.StatusBadRequest, "not a JSON object"},
+		{"empty body", jsonHeader, ``, http.StatusBadRequest, "read configuration: EOF"},
+		{"trailing garbage", jsonHeader, `{} garbage`, http.StatusBadRequest, "unexpected data after the JSON object"},
+		{"second object", jsonHeader, `{}{}`, http.StatusBadRequest, "unexpected data after the JSON object"},
+		{"unfinished", jsonHeader, `{"sync_comments":true`, http.StatusBadRequest, "read configuration"},
+		{"bad mapping shape", jsonHeader, `{"sync_status_forward":[]}`, http.StatusBadRequest, "parse status mapping: not a JSON object"},
+		{"missing status (reference)", jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"","on_unresolve":"New"}}}`, ids["Fabrikam Fiber"]), http.StatusUnprocessableEntity, "Resolve and unresolve status are required."},
+		{"state the project lacks", jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"To Do"}}}`, ids["basic-tracker"]), http.StatusUnprocessableEntity, `\"Resolved\" is not one of its states`},
+		{"trailing space is fine", jsonHeader, "{} \n", http.StatusOK, `"sync_status_forward":{}`},
+		{"null mapping turns sync off", jsonHeader, `{"sync_status_forward":null}`, http.StatusOK, `"sync_status_forward":{}`},
+		{"empty turns sync off", jsonHeader, `{"sync_status_forward":{}}`, http.StatusOK, `"sync_status_forward":{}`},
+		{"valid", jsonHeader, valid, http.StatusOK, `"sync_comments":true`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			u := url
-			if tt.org != "" {
-				u = srv.URL + "/organizations/" + tt.org + "/config"
-			}
-			resp, body := doBody(t, http.MethodPut, u, tt.header, tt.body)
+			resp, body := doBody(t, http.MethodPut, url, tt.header, tt.body)
 			if resp.StatusCode != tt.want || !strings.Contains(string(body), tt.wantBody) {
 				t.Errorf("%d %s\nwant %d containing %s", resp.StatusCode, body, tt.want, tt.wantBody)
+			}
+			if tt.want != http.StatusOK {
+				p := decodeProblem(t, resp, body)
+				if tt.want == http.StatusBadRequest && p.Type != "/problems/malformed-configuration" {
+					t.Errorf("type %q", p.Type)
+				}
 			}
 		})
 	}
@@ -81,6 +91,176 @@ func TestPutConfig(t *testing.T) {
 	}
 }
 
+// TestPutInvalidMappingRows checks the rows of a 422: one per problem, so
+// a page can show each next to its project's row.
+func TestPutInvalidMappingRows(t *testing.T) {
+	srv, _ := newTestApp(t)
+	ids := sampleIDs()
+	body := fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"Nope"},%q:{"on_resolve":"","on_unresolve":"New"}}}`,
+		ids["basic-tracker"], ids["Fabrikam Fiber"])
+	resp, got := doBody(t, http.MethodPut, srv.URL+"/organizations/fabrikam/config", jsonHeader, body)
+	p := decodeProblem(t, resp, got)
+	basic := problemRow{ProjectID: ids["basic-tracker"], Key: "on_resolve", State: "Resolved", Code: "unknown_state",
+		Message: fmt.Sprintf(`project "basic-tracker" (%s): "Resolved" is not one of its states`, ids["basic-tracker"])}
+	basic2 := problemRow{ProjectID: ids["basic-tracker"], Key: "on_unresolve", State: "Nope", Code: "unknown_state",
+		Message: fmt.Sprintf(`project "basic-tracker" (%s): "Nope" is not one of its states`, ids["basic-tracker"])}
+	fiber := problemRow{ProjectID: ids["Fabrikam Fiber"], Key: "on_resolve", Code: "status_required",
+		Message: fmt.Sprintf(`project "Fabrikam Fiber" (%s): Resolve and unresolve status are required.`, ids["Fabrikam Fiber"])}
+	want := problem{Type: "/problems/invalid-mapping", Title: "Invalid status mapping", Status: http.StatusUnprocessableEntity,
+		Detail: "the status mapping does not match the organization's projects and states",
+		Errors: []problemRow{basic, basic2, fiber}}
+	if ids["Fabrikam Fiber"] < ids["basic-tracker"] {
+		want.Errors = []problemRow{fiber, basic, basic2}
+	}
+	if diff := cmp.Diff(want, p); diff != "" {
+		t.Errorf("problem (-want +got):\n%s", diff)
+	}
+}
+
+// TestPutIfMatch saves as two admins who loaded the same version: the
+// second save is refused, and succeeds once reloaded.
+func TestPutIfMatch(t *testing.T) {
+	srv, _ := newTestApp(t)
+	url := srv.URL + "/organizations/fabrikam/config"
+	resp, _ := do(t, http.MethodGet, url, nil)
+	loaded := resp.Header.Get("ETag")
+	put := func(ifMatch, body string) (*http.Response, []byte) {
+		t.Helper()
+		h := map[string]string{"Content-Type": "application/json"}
+		if ifMatch != "" {
+			h["If-Match"] = ifMatch
+		}
+		return doBody(t, http.MethodPut, url, h, body)
+	}
+
+	resp, body := put(loaded, `{"sync_comments":true}`)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("first admin: %d %s", resp.StatusCode, body)
+	}
+	saved := resp.Header.Get("ETag")
+	resp, body = put(loaded, `{"sync_status_reverse":true}`)
+	if p := decodeProblem(t, resp, body); p.Type != "/problems/edit-conflict" || p.Status != http.StatusPreconditionFailed {
+		t.Errorf("second admin with the old tag: %+v", p)
+	}
+
+	// The version in the PUT's ETag, and the GET's tag after it, let the
+	// first admin save again.
+	resp, _ = do(t, http.MethodGet, url, nil)
+	reloaded := resp.Header.Get("ETag")
+	if !strings.HasPrefix(reloaded, strings.TrimSuffix(saved, `"`)+".") {
+		t.Errorf("GET tag %s does not start with the saved version %s", reloaded, saved)
+	}
+	for _, tt := range []struct {
+		name, ifMatch string
+		want          int
+	}{
+		{"reloaded tag", reloaded, http.StatusOK},
+		{"PUT's tag", saved, http.StatusOK}, // the body did not change the values
+		{"weak tag", "W/" + saved, http.StatusPreconditionFailed},
+		{"in a list", `"nope", ` + saved, http.StatusOK},
+		{"star", "*", http.StatusOK},
+		{"garbage", "not-a-tag", http.StatusPreconditionFailed},
+		{"no header", "", http.StatusOK},
+		{"stale", loaded, http.StatusPreconditionFailed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := put(tt.ifMatch, `{"sync_comments":true}`)
+			if resp.StatusCode != tt.want {
+				t.Errorf("If-Match %s: %d %s, want %d", tt.ifMatch, resp.StatusCode, body, tt.want)
+			}
+		})
+	}
+}
+
+// TestPutIfMatchConcurrent saves as many admins at once, all with the tag
+// they loaded: exactly one wins.
+func TestPutIfMatchConcurrent(t *testing.T) {
+	srv, _ := newTestApp(t)
+	url := srv.URL + "/organizations/fabrikam/config"
+	resp, _ := do(t, http.MethodGet, url, nil)
+	loaded := resp.Header.Get("ETag")
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for i := 1; i < 8; i++ { // 7 different non-zero values
+		wg.Go(func() {
+			body := fmt.Sprintf(`{"sync_comments":%v,"sync_status_reverse":%v,"sync_forward_assignment":%v}`, i&1 == 1, i&2 == 2, i&4 == 4)
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, url, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("If-Match", loaded)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			statuses[resp.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if diff := cmp.Diff(map[int]int{200: 1, 412: 6}, statuses); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+}
+
+// TestPutCaseVariantIDs is issue 9 item 7: whatever is saved is keyed by
+// the project ID as Azure DevOps spells it, the same every time.
+func TestPutCaseVariantIDs(t *testing.T) {
+	store := newMemStore()
+	srv, _ := newTestAppWithStore(t, store)
+	url := srv.URL + "/organizations/fabrikam/config"
+	id := sampleIDs()["Fabrikam Fiber"]
+	upper := strings.ToUpper(id)
+
+	// Both spellings in one body: refused every time, nothing saved.
+	both := fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"New"},%q:{"on_resolve":"Closed","on_unresolve":"Active"}}}`, upper, id)
+	statuses := map[int]int{}
+	for range 40 {
+		resp, _ := doBody(t, http.MethodPut, url, jsonHeader, both)
+		statuses[resp.StatusCode]++
+	}
+	if len(statuses) != 1 || statuses[http.StatusOK] != 0 {
+		t.Errorf("40 PUTs naming a project in two spellings: statuses %v, want one refusal status", statuses)
+	}
+	if s, _, _ := store.Load(t.Context(), "fabrikam"); len(s.SyncStatusForward) != 0 {
+		t.Errorf("saved %v", s.SyncStatusForward)
+	}
+
+	// One spelling, upper case: saved under Azure DevOps's spelling.
+	keys := map[string]int{}
+	for range 40 {
+		resp, body := doBody(t, http.MethodPut, url, jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"New"}}}`, upper))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		s, _, _ := store.Load(t.Context(), "fabrikam")
+		for k := range s.SyncStatusForward {
+			keys[k]++
+		}
+	}
+	if diff := cmp.Diff(map[string]int{id: 40}, keys); diff != "" {
+		t.Errorf("saved keys (-want +got):\n%s", diff)
+	}
+}
+
+// TestPutDegraded: with the projects unknown, a mapping cannot be checked
+// (422), but turning status sync off can be saved.
+func TestPutDegraded(t *testing.T) {
+	srv, _ := newTestApp(t)
+	url := srv.URL + "/organizations/northwind/config"
+	id := sampleIDs()["Fabrikam Fiber"]
+	resp, body := doBody(t, http.MethodPut, url, jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"New"}}}`, id))
+	if p := decodeProblem(t, resp, body); p.Status != http.StatusUnprocessableEntity || len(p.Errors) != 1 || p.Errors[0].Code != "states_unknown" {
+		t.Errorf("mapping on a degraded form: %s", body)
+	}
+	resp, body = doBody(t, http.MethodPut, url, jsonHeader, `{"sync_status_forward":{},"sync_comments":true}`)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("sync off on a degraded form: %d %s", resp.StatusCode, body)
+	}
+}
+
 // TestGetConfigPrunesStaleMapping saves a mapping with a deleted project
 // and a state the project no longer has: GET heals it and says what it
 // dropped.
@@ -92,7 +272,7 @@ func TestGetConfigPrunesStaleMapping(t *testing.T) {
 		ids["Contoso Web"]:                     {OnResolve: "Resolved", OnUnresolve: "New"}, // Scrum has no Resolved
 		"00000000-0000-0000-0000-00000000dead": {OnResolve: "Done", OnUnresolve: "New"},
 	}}
-	if err := store.Save(context.Background(), "fabrikam", stale); err != nil {
+	if _, err := store.Save(context.Background(), "fabrikam", stale, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv, _ := newTestAppWithStore(t, store)
@@ -149,15 +329,18 @@ func TestGetStates(t *testing.T) {
 // left.
 func TestFileStoreConcurrentSaves(t *testing.T) {
 	dir := t.TempDir()
-	store := newFileStore(filepath.Join(dir, "configs.json"))
+	store, err := newFileStore(filepath.Join(dir, "configs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	for i := range 40 {
 		wg.Go(func() {
 			org := fmt.Sprintf("org-%d", i%8)
-			if err := store.Save(t.Context(), org, Saved{SyncComments: true, SyncStatusForward: orgconfig.StatusMapping{"p": {OnResolve: "A", OnUnresolve: fmt.Sprint(i)}}}); err != nil {
+			if _, err := store.Save(t.Context(), org, Saved{SyncComments: true, SyncStatusForward: orgconfig.StatusMapping{"p": {OnResolve: "A", OnUnresolve: fmt.Sprint(i)}}}, nil); err != nil {
 				t.Error(err)
 			}
-			if _, err := store.Load(t.Context(), org); err != nil {
+			if _, _, err := store.Load(t.Context(), org); err != nil {
 				t.Error(err)
 			}
 		})
@@ -171,7 +354,7 @@ func TestFileStoreConcurrentSaves(t *testing.T) {
 		t.Errorf("files left: %v", entries)
 	}
 	for i := range 8 {
-		s, err := store.Load(t.Context(), fmt.Sprintf("org-%d", i))
+		s, _, err := store.Load(t.Context(), fmt.Sprintf("org-%d", i))
 		if err != nil || !s.SyncComments || len(s.SyncStatusForward) != 1 {
 			t.Errorf("org-%d: %+v, %v", i, s, err)
 		}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestRunHelp(t *testing.T) {
+	var stderr strings.Builder
+	if code := run(t.Context(), []string{"-h"}, &stderr); code != 0 {
+		t.Errorf("-h: exit %d, want 0", code)
+	}
+	if !strings.Contains(stderr.String(), "-listen") {
+		t.Errorf("usage does not list -listen:\n%s", stderr.String())
+	}
+	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-timeout", "0s"}} {
+		stderr.Reset()
+		if code := run(t.Context(), args, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2\n%s", args, code, stderr.String())
+		}
+	}
+}
+
+// TestRunListensBeforeLogging reads the log as it is written: when
+// "listening" appears, the address it names already accepts connections.
+func TestRunListensBeforeLogging(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	defer pr.Close() // a failed test does not leave run blocked on its log
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0"}, pw)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	var addr string
+	for lines.Scan() {
+		var e struct{ Msg, Addr string }
+		if err := json.Unmarshal(lines.Bytes(), &e); err != nil {
+			t.Fatalf("log line %q: %v", lines.Text(), err)
+		}
+		if e.Msg == "listening" {
+			addr = e.Addr
+			break
+		}
+	}
+	if addr == "" {
+		t.Fatal("no listening line")
+	}
+	go io.Copy(io.Discard, pr) // the rest of the log
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("logged %s as listening, but: %v", addr, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("healthz: %d", resp.StatusCode)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d after shutdown, want 0", code)
+	}
+}
+
+// TestRunListenFails takes the port first: the server says why and never
+// claims to be listening.
+func TestRunListenFails(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var stderr strings.Builder
+	if code := run(t.Context(), []string{"-listen", ln.Addr().String()}, &stderr); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if strings.Contains(stderr.String(), `"listening"`) || !strings.Contains(stderr.String(), "address already in use") {
+		t.Errorf("log:\n%s", stderr.String())
+	}
+}
