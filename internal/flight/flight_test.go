@@ -185,3 +185,59 @@ func TestResultAtTheDeadlineIsLate(t *testing.T) {
 		}
 	})
 }
+
+// TestNestedFetchSeesOuterWaiters checks that a fetch waiting in another
+// flight passes its own waiters' deadline on, as it changes: azdo's process
+// lookup runs inside orgconfig's shared fetch.
+func TestNestedFetchSeesOuterWaiters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var outer, inner Cache[string]
+		innerCtx := make(chan context.Context, 1)
+		release := make(chan struct{})
+		innerFetch := func(ctx context.Context) (string, error) {
+			innerCtx <- ctx
+			<-release
+			return "inner", nil
+		}
+		outerFetch := func(ctx context.Context) (string, error) { return inner.Get(ctx, innerFetch) }
+		short, cancelShort := context.WithTimeout(t.Context(), time.Second)
+		defer cancelShort()
+		long, cancelLong := context.WithTimeout(t.Context(), time.Hour)
+		defer cancelLong()
+		a := outer.Start(short, outerFetch)
+		ctx := <-innerCtx
+		dl1, _ := ctx.Deadline()
+		b := outer.Start(long, outerFetch)
+		dl2, _ := ctx.Deadline()
+		b.Leave()
+		close(release)
+		if v, err := a.Wait(short); v != "inner" || err != nil {
+			t.Errorf("Wait = %q, %v", v, err)
+		}
+		if got, want := []time.Duration{dl1.Sub(start), dl2.Sub(start)}, []time.Duration{time.Second, time.Hour}; !slices.Equal(got, want) {
+			t.Errorf("inner fetch deadlines %v, want %v", got, want)
+		}
+	})
+}
+
+func TestIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := &Cache[int]{TTL: time.Minute}
+		release := make(chan struct{})
+		var got []bool
+		got = append(got, c.Idle()) // empty
+		ticket := c.Start(t.Context(), func(context.Context) (int, error) { <-release; return 1, nil })
+		got = append(got, c.Idle()) // in flight
+		close(release)
+		if _, err := ticket.Wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c.Idle()) // fresh
+		time.Sleep(time.Minute)
+		got = append(got, c.Idle()) // expired
+		if want := []bool{true, false, false, true}; !slices.Equal(got, want) {
+			t.Errorf("Idle %v, want %v", got, want)
+		}
+	})
+}
