@@ -29,10 +29,12 @@ func FuzzProjectsPage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, token string) {
 		srv.ClearFaults()
-		srv.Inject(azdotest.Fault{
+		if err := srv.Inject(azdotest.Fault{
 			Endpoint: azdotest.EndpointProjects, Times: 1, Status: http.StatusOK, Body: string(body) + " ",
 			Header: http.Header{"X-Ms-Continuationtoken": {token}},
-		})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		projects, err := c.Projects(t.Context())
 		if err != nil {
 			var apiErr *azdo.APIError
@@ -69,7 +71,9 @@ func FuzzProcessStates(f *testing.F) {
 	project := org.Projects[0].ID
 	f.Fuzz(func(t *testing.T, body []byte) {
 		srv.ClearFaults()
-		srv.Inject(azdotest.Fault{Endpoint: azdotest.EndpointProcessWorkItemTypes, Status: http.StatusOK, Body: string(body) + " "})
+		if err := srv.Inject(azdotest.Fault{Endpoint: azdotest.EndpointProcessWorkItemTypes, Status: http.StatusOK, Body: string(body) + " "}); err != nil {
+			t.Fatal(err)
+		}
 		states, err := c.WorkItemStates(t.Context(), project)
 		if err != nil {
 			var apiErr *azdo.APIError

@@ -17,7 +17,10 @@ import (
 func ExampleNew() {
 	// A real organization would be https://dev.azure.com/{organization}
 	// with azdo.PAT(os.Getenv("AZDO_PAT")); here azdotest stands in.
-	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 
 	client, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"),
@@ -48,7 +51,10 @@ func ExampleNew() {
 
 // Errors tell their kind with errors.Is and their details with errors.As.
 func ExampleAPIError() {
-	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("right"))
+	srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("right"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 
 	client, err := azdo.New(srv.URL(), azdo.PAT("wrong"))
@@ -82,7 +88,10 @@ func ExampleTokenFunc() {
 func ExampleOrgURL() {
 	// On Azure DevOps Services, leave WithLocationService out; here
 	// azdotest stands in for the location service and the organization.
-	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 
 	orgURL, err := azdo.OrgURL(context.Background(), srv.OrgID(), azdo.WithLocationService(srv.LocationServiceURL()))

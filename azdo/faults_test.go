@@ -118,8 +118,11 @@ func waitGoroutines(t *testing.T, n int) {
 func runFault(t *testing.T, tc faultCase, cred azdo.Credential, token string, out *recorder) {
 	t.Helper()
 	before := runtime.NumGoroutine()
-	srv := azdotest.Start(azdotest.SampleOrg(), append(tc.srvOpts,
+	srv, err := azdotest.Start(azdotest.SampleOrg(), append(tc.srvOpts,
 		azdotest.WithPAT(token), azdotest.WithBearer(token), azdotest.WithFaults(tc.faults...))...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts := append([]azdo.Option{azdo.WithHTTPClient(&http.Client{Transport: tr}), azdo.WithLogger(logger)}, tc.opts...)

@@ -16,7 +16,12 @@
 // injects faults per endpoint and project.
 //
 // A server is created per test with [NewServer] and closed by the test's
-// cleanup; it has no global state, so tests may run in parallel.
+// cleanup; it has no global state, so tests may run in parallel. Options
+// and faults check their arguments: an invalid one fails the test in
+// NewServer, and is an error from [Start] and [Server.Inject]. The
+// organization can change while the server runs ([Server.SetOrg]), so that
+// "a project deleted between two calls" is tested over HTTP. Requests are
+// counted one way, [Server.Count]; [Server.Requests] is the log.
 //
 // # Where it differs from Azure DevOps
 //

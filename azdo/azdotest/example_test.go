@@ -35,7 +35,10 @@ func ExampleNewServer() {
 
 // Outside a test, Start runs the fake until Close.
 func ExampleStart() {
-	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 
 	c, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"))

@@ -1,6 +1,8 @@
 package azdotest
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -48,6 +50,8 @@ const (
 	FaultDrop
 	// FaultHang never answers; the request ends when the client gives up.
 	FaultHang
+
+	faultKinds // the number of kinds: keep it last
 )
 
 // Fault changes the answers of matching requests. Zero fields match
@@ -85,4 +89,23 @@ func (f *faultState) matches(ep Endpoint) bool {
 		return false
 	}
 	return f.Endpoint == "" || f.Endpoint == ep
+}
+
+// validate checks a fault's fields.
+func (f Fault) validate() error {
+	switch {
+	case f.Kind < 0 || f.Kind >= faultKinds:
+		return fmt.Errorf("unknown kind %d", f.Kind)
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		return fmt.Errorf("status %d is not between 200 and 599", f.Status)
+	case f.Times < 0:
+		return fmt.Errorf("times must not be negative, got %d", f.Times)
+	case f.Delay < 0:
+		return fmt.Errorf("delay must not be negative, got %v", f.Delay)
+	case f.Size < 0:
+		return fmt.Errorf("size must not be negative, got %d", f.Size)
+	case f.EmptyBody && f.Body != "":
+		return errors.New("a body and an empty body both given")
+	}
+	return nil
 }

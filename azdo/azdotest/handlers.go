@@ -98,9 +98,10 @@ func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
 	if filter == "" {
 		filter = "wellformed"
 	}
-	matching := s.byState[filter]
+	d := s.current()
+	matching := d.byState[filter]
 	if filter == "all" {
-		matching = s.org.Projects
+		matching = d.org.Projects
 	}
 	count := len(matching)
 	intParam := func(k string) (int, bool, bool) { // value, present, well-formed
@@ -159,8 +160,8 @@ func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
 }
 
 // findProject resolves a path segment naming a project by ID or name.
-func (s *Server) findProject(seg string) (Project, bool) {
-	p, ok := s.byKey[strings.ToLower(seg)]
+func (d *orgData) findProject(seg string) (Project, bool) {
+	p, ok := d.byKey[strings.ToLower(seg)]
 	return p, ok
 }
 
@@ -171,8 +172,8 @@ func projectState(p Project) string {
 	return p.State
 }
 
-func (s *Server) findProcess(id string) (Process, bool) {
-	for _, p := range s.org.Processes {
+func (d *orgData) findProcess(id string) (Process, bool) {
+	for _, p := range d.org.Processes {
 		if strings.EqualFold(p.ID, id) {
 			return p, true
 		}
@@ -209,13 +210,14 @@ func visibleStates(t WorkItemType) []stateColor {
 // one type by display name (an unknown type answers 200 with no states, as
 // the service does).
 func (s *Server) projectTypes(w http.ResponseWriter, rt route) {
-	p, ok := s.findProject(rt.project)
+	d := s.current()
+	p, ok := d.findProject(rt.project)
 	if !ok {
 		writeError(w, http.StatusNotFound, "ProjectDoesNotExistWithNameException",
 			"TF200016: The following project does not exist: "+rt.project+". Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.")
 		return
 	}
-	proc, _ := s.findProcess(p.ProcessID)
+	proc, _ := d.findProcess(p.ProcessID)
 	if rt.ep == EndpointWorkItemTypeStates {
 		for _, t := range proc.WorkItemTypes {
 			if strings.EqualFold(t.Name, rt.typ) && !t.Disabled {

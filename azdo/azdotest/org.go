@@ -179,3 +179,19 @@ func ScaledOrg(n int) Org {
 	}
 	return o
 }
+
+// cloneOrg copies org deeply, so that the server shares no memory with its
+// caller.
+func cloneOrg(org Org) Org {
+	org.Projects = append([]Project(nil), org.Projects...)
+	org.Processes = append([]Process(nil), org.Processes...)
+	for i := range org.Processes {
+		p := &org.Processes[i]
+		p.WorkItemTypes = append([]WorkItemType(nil), p.WorkItemTypes...)
+		for j := range p.WorkItemTypes {
+			t := &p.WorkItemTypes[j]
+			t.States = append([]State(nil), t.States...)
+		}
+	}
+	return org
+}

@@ -47,7 +47,7 @@ func (s *Server) processes(w http.ResponseWriter, r *http.Request, rt route) {
 		s.listProcesses(w, r)
 		return
 	}
-	p, ok := s.findProcess(rt.process)
+	p, ok := s.current().findProcess(rt.process)
 	if !ok {
 		writeError(w, http.StatusNotFound, "ProcessNotFoundByTypeIdException", "VS402362: No process template with type "+rt.process+" was found.")
 		return
@@ -116,8 +116,9 @@ func (s *Server) listProcesses(w http.ResponseWriter, r *http.Request) {
 		IsDefault         bool         `json:"isDefault"`
 		CustomizationType string       `json:"customizationType"`
 	}
-	out := make([]processJSON, 0, len(s.org.Processes))
-	for i, p := range s.org.Processes {
+	d := s.current()
+	out := make([]processJSON, 0, len(d.org.Processes))
+	for i, p := range d.org.Processes {
 		pj := processJSON{
 			TypeID: p.ID, Name: p.Name, Description: p.Name + " process",
 			ParentProcessType: zeroUUID, IsEnabled: true, IsDefault: i == 0, CustomizationType: customization(p),
@@ -127,7 +128,7 @@ func (s *Server) listProcesses(w http.ResponseWriter, r *http.Request) {
 			pj.ReferenceName, pj.ParentProcessType = &ref, p.ParentID
 		}
 		if expandProjects && !p.ListsNoProjects {
-			for _, proj := range s.org.Projects {
+			for _, proj := range d.org.Projects {
 				if strings.EqualFold(proj.ProcessID, p.ID) {
 					pj.Projects = append(pj.Projects, projectRef{ID: proj.ID, Name: proj.Name, URL: "vstfs:///Classification/TeamProject/" + proj.ID})
 				}

@@ -2,6 +2,7 @@ package azdotest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,51 +13,99 @@ import (
 	"time"
 )
 
-// Option configures a [Server].
-type Option func(*Server)
+// Option configures a [Server]. Options check their arguments: an invalid
+// one makes [Start] return an error and [NewServer] fail the test.
+type Option func(*Server) error
 
 // WithLatency delays every answer by d, as a network round trip would.
-func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+func WithLatency(d time.Duration) Option {
+	return func(s *Server) error {
+		if d < 0 {
+			return fmt.Errorf("latency must not be negative, got %v", d)
+		}
+		s.latency = d
+		return nil
+	}
+}
 
 // WithPageSize sets how many projects a page holds when the request has
-// no $top (default 100, as Azure DevOps Services answers).
-func WithPageSize(n int) Option { return func(s *Server) { s.pageSize = n } }
+// no $top (default 100, as Azure DevOps Services answers); 0 does not cap
+// such pages.
+func WithPageSize(n int) Option {
+	return func(s *Server) error {
+		if n < 0 {
+			return fmt.Errorf("page size must not be negative, got %d", n)
+		}
+		s.pageSize = n
+		return nil
+	}
+}
 
 // WithMaxPageSize sets the most projects a page holds when the request
 // asks for more with $top (default 1 000); the rest follow by continuation
-// token.
-func WithMaxPageSize(n int) Option { return func(s *Server) { s.maxPageSize = n } }
+// token. 0 does not cap such pages.
+func WithMaxPageSize(n int) Option {
+	return func(s *Server) error {
+		if n < 0 {
+			return fmt.Errorf("max page size must not be negative, got %d", n)
+		}
+		s.maxPageSize = n
+		return nil
+	}
+}
 
 // WithoutProcessAPI imitates an older on-premises server without the
 // process API: its locations are missing from OPTIONS _apis (so the SDK
 // reports them not registered) and its routes answer 404.
-func WithoutProcessAPI() Option { return func(s *Server) { s.noProcessAPI = true } }
+func WithoutProcessAPI() Option { return func(s *Server) error { s.noProcessAPI = true; return nil } }
 
 // WithPAT makes the server accept only Basic authentication with this
-// personal access token (and any bearer token set by WithBearer).
-func WithPAT(token string) Option { return func(s *Server) { s.pat = token } }
+// personal access token (and any bearer token set by WithBearer). The
+// token must not be empty.
+func WithPAT(token string) Option {
+	return func(s *Server) error {
+		if token == "" {
+			return errors.New("personal access token must not be empty")
+		}
+		s.pat = token
+		return nil
+	}
+}
 
 // WithBearer makes the server accept only this OAuth bearer token (and any
-// PAT set by WithPAT).
-func WithBearer(token string) Option { return func(s *Server) { s.bearer = token } }
+// PAT set by WithPAT). The token must not be empty.
+func WithBearer(token string) Option {
+	return func(s *Server) error {
+		if token == "" {
+			return errors.New("bearer token must not be empty")
+		}
+		s.bearer = token
+		return nil
+	}
+}
 
 // WithSessionHeader sends X-TFS-Session on every response, as the service
 // does; the SDK writes it into a package variable.
-func WithSessionHeader() Option { return func(s *Server) { s.session = true } }
+func WithSessionHeader() Option { return func(s *Server) error { s.session = true; return nil } }
 
-// WithFaults injects faults from the start; see also [Server.Inject].
+// WithFaults injects faults from the start; see also [Server.Inject]. Each
+// fault is checked as Inject checks it.
 func WithFaults(f ...Fault) Option {
-	return func(s *Server) {
-		for _, x := range f {
+	return func(s *Server) error {
+		for i, x := range f {
+			if err := x.validate(); err != nil {
+				return fmt.Errorf("fault %d: %w", i, err)
+			}
 			s.faults = append(s.faults, &faultState{Fault: x})
 		}
+		return nil
 	}
 }
 
 // Server is a fake Azure DevOps organization. Its methods are safe for
 // concurrent use.
 type Server struct {
-	org Org
+	org Org // Name and ID only, fixed; the content is in data
 	ts  *httptest.Server
 
 	latency      time.Duration
@@ -66,13 +115,8 @@ type Server struct {
 	pat, bearer  string
 	session      bool
 
-	// byKey finds a project by lower-case ID or name; byState lists
-	// projects by lower-case state, in organization order. Both are built
-	// once, so that large organizations page quickly.
-	byKey   map[string]Project
-	byState map[string][]Project
-
 	mu          sync.Mutex
+	data        *orgData // replaced whole by SetOrg
 	faults      []*faultState
 	counts      map[Endpoint]int
 	log         []Request
@@ -90,39 +134,95 @@ type Request struct {
 	Status   int    // the status answered; 0 when the connection was dropped
 }
 
-// NewServer starts a fake organization serving org. tb's cleanup closes it.
+// NewServer starts a fake organization serving org. tb's cleanup closes
+// it. An invalid option fails the test at once.
 func NewServer(tb testing.TB, org Org, opts ...Option) *Server {
 	tb.Helper()
-	s := Start(org, opts...)
+	s, err := Start(org, opts...)
+	if err != nil {
+		tb.Fatalf("%v", err)
+	}
 	tb.Cleanup(s.Close)
 	return s
 }
 
 // Start starts a fake organization outside a test, for examples and demos;
-// the caller must Close it.
-func Start(org Org, opts ...Option) *Server {
+// the caller must Close it. It fails, starting nothing, when an option is
+// invalid. The server keeps a copy of org: changing org later changes
+// nothing; see [Server.SetOrg].
+func Start(org Org, opts ...Option) (*Server, error) {
 	if org.Name == "" {
 		org.Name = "fabrikam"
 	}
 	if org.ID == "" {
 		org.ID = StableID("organization/" + org.Name)
 	}
-	s := &Server{org: org, pageSize: 100, maxPageSize: 1000, counts: make(map[Endpoint]int),
-		byKey: make(map[string]Project), byState: make(map[string][]Project)}
-	for _, opt := range opts {
-		opt(s)
+	s := &Server{org: Org{Name: org.Name, ID: org.ID}, pageSize: 100, maxPageSize: 1000, counts: make(map[Endpoint]int),
+		data: newOrgData(org)}
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("azdotest: start: option %d is nil", i)
+		}
+		if err := opt(s); err != nil {
+			return nil, fmt.Errorf("azdotest: start: %w", err)
+		}
 	}
-	for _, p := range org.Projects {
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s, nil
+}
+
+// orgData is the content of an organization as served, with its indexes.
+// It is never modified: SetOrg replaces it whole, so that a request sees
+// one organization from start to end.
+type orgData struct {
+	org Org // a deep copy
+	// byKey finds a project by lower-case ID or name; byState lists
+	// projects by lower-case state, in organization order. Both are built
+	// once, so that large organizations page quickly.
+	byKey   map[string]Project
+	byState map[string][]Project
+}
+
+func newOrgData(org Org) *orgData {
+	d := &orgData{org: cloneOrg(org), byKey: make(map[string]Project), byState: make(map[string][]Project)}
+	for _, p := range d.org.Projects {
 		for _, k := range []string{strings.ToLower(p.ID), strings.ToLower(p.Name)} {
-			if _, dup := s.byKey[k]; !dup {
-				s.byKey[k] = p
+			if _, dup := d.byKey[k]; !dup {
+				d.byKey[k] = p
 			}
 		}
 		st := strings.ToLower(projectState(p))
-		s.byState[st] = append(s.byState[st], p)
+		d.byState[st] = append(d.byState[st], p)
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
-	return s
+	return d
+}
+
+// current returns the organization being served.
+func (s *Server) current() *orgData {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data
+}
+
+// SetOrg changes the organization while the server runs: delete a project,
+// rename a state, add a process. Requests already being answered finish
+// with the organization they began with; later ones see org. The server
+// keeps a copy of org. Its name and ID cannot change (they make the URL):
+// leave them empty or as they are, or SetOrg returns an error and changes
+// nothing.
+func (s *Server) SetOrg(org Org) error {
+	if org.Name != "" && !strings.EqualFold(org.Name, s.org.Name) {
+		return fmt.Errorf("azdotest: set org: name %q differs from the served organization's %q", org.Name, s.org.Name)
+	}
+	if org.ID != "" && !strings.EqualFold(org.ID, s.org.ID) {
+		return fmt.Errorf("azdotest: set org: id %q differs from the served organization's %q", org.ID, s.org.ID)
+	}
+	org.Name, org.ID = s.org.Name, s.org.ID
+	d := newOrgData(org)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data = d
+	return nil
 }
 
 // URL is the organization URL, such as http://127.0.0.1:PORT/fabrikam.
@@ -138,12 +238,21 @@ func (s *Server) Close() {
 }
 
 // Inject adds faults while the server runs; earlier faults take precedence.
-func (s *Server) Inject(f ...Fault) {
+// It returns an error, adding none of them, when a fault is invalid (a
+// status outside 200-599, a negative Times, Delay or Size, an unknown Kind,
+// both Body and EmptyBody).
+func (s *Server) Inject(f ...Fault) error {
+	for i, x := range f {
+		if err := x.validate(); err != nil {
+			return fmt.Errorf("azdotest: inject: fault %d: %w", i, err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, x := range f {
 		s.faults = append(s.faults, &faultState{Fault: x})
 	}
+	return nil
 }
 
 // ClearFaults removes every injected fault.
@@ -308,7 +417,7 @@ func (s *Server) takeFault(rt route) *Fault {
 			continue
 		}
 		if f.Project != "" {
-			p, ok := s.findProject(rt.project)
+			p, ok := s.data.findProject(rt.project)
 			if !ok || !(strings.EqualFold(f.Project, p.ID) || strings.EqualFold(f.Project, p.Name)) {
 				continue
 			}

@@ -2,10 +2,13 @@ package azdotest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/google/go-cmp/cmp"
@@ -157,5 +160,120 @@ func TestCount(t *testing.T) {
 	srv.ResetStats()
 	if n := srv.Count(); n != 0 {
 		t.Errorf("Count after ResetStats = %d, want 0", n)
+	}
+}
+
+// TestOptionsAreChecked gives Start, NewServer and Inject invalid
+// arguments: each names the problem, and nothing starts or is injected.
+func TestOptionsAreChecked(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opt  azdotest.Option
+		want string
+	}{
+		{"nil", nil, "azdotest: start: option 0 is nil"},
+		{"negative page size", azdotest.WithPageSize(-1), "azdotest: start: page size must not be negative, got -1"},
+		{"negative max page size", azdotest.WithMaxPageSize(-5), "azdotest: start: max page size must not be negative, got -5"},
+		{"negative latency", azdotest.WithLatency(-time.Second), "azdotest: start: latency must not be negative, got -1s"},
+		{"empty pat", azdotest.WithPAT(""), "azdotest: start: personal access token must not be empty"},
+		{"empty bearer", azdotest.WithBearer(""), "azdotest: start: bearer token must not be empty"},
+		{"fault status", azdotest.WithFaults(azdotest.Fault{}, azdotest.Fault{Status: 42}), "azdotest: start: fault 1: status 42 is not between 200 and 599"},
+		{"fault times", azdotest.WithFaults(azdotest.Fault{Times: -1}), "azdotest: start: fault 0: times must not be negative, got -1"},
+		{"fault delay", azdotest.WithFaults(azdotest.Fault{Kind: azdotest.FaultDelay, Delay: -time.Millisecond}), "azdotest: start: fault 0: delay must not be negative, got -1ms"},
+		{"fault size", azdotest.WithFaults(azdotest.Fault{Kind: azdotest.FaultOversized, Size: -1}), "azdotest: start: fault 0: size must not be negative, got -1"},
+		{"fault kind", azdotest.WithFaults(azdotest.Fault{Kind: 99}), "azdotest: start: fault 0: unknown kind 99"},
+		{"fault body", azdotest.WithFaults(azdotest.Fault{Body: "x", EmptyBody: true}), "azdotest: start: fault 0: a body and an empty body both given"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("pat"), tt.opt)
+			if srv != nil {
+				srv.Close()
+			}
+			want := strings.Replace(tt.want, "option 0", "option 1", 1)
+			if err == nil || err.Error() != want || srv != nil {
+				t.Errorf("Start = %v, %v; want nil, %q", srv, err, want)
+			}
+
+			tb := &fatalRecorder{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				azdotest.NewServer(tb, azdotest.SampleOrg(), tt.opt)
+			}()
+			<-done
+			if tb.msg != tt.want {
+				t.Errorf("NewServer failed the test with %q, want %q", tb.msg, tt.want)
+			}
+		})
+	}
+	t.Run("inject", func(t *testing.T) {
+		srv := azdotest.NewServer(t, azdotest.SampleOrg())
+		err := srv.Inject(azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: 503}, azdotest.Fault{Status: 1000})
+		if want := "azdotest: inject: fault 1: status 1000 is not between 200 and 599"; err == nil || err.Error() != want {
+			t.Errorf("Inject = %v, want %q", err, want)
+		}
+		if resp, _ := get(t, srv, http.MethodGet, "/_apis/projects"); resp.StatusCode != http.StatusOK {
+			t.Errorf("status %d: a fault of the refused Inject was added", resp.StatusCode)
+		}
+	})
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records the message and ends
+// the goroutine, as the real one does.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (r *fatalRecorder) Helper() {}
+
+func (r *fatalRecorder) Fatalf(format string, args ...any) {
+	r.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// TestSetOrg changes the organization while the server runs: a project is
+// deleted and a state renamed; the next requests see the change, and the
+// caller's Org shares nothing with the server.
+func TestSetOrg(t *testing.T) {
+	org := azdotest.SampleOrg()
+	srv := azdotest.NewServer(t, org, azdotest.WithPAT("pat"))
+	gone, agile := org.Projects[2], org.Projects[0]
+	statesPath := "/" + agile.ID + "/_apis/wit/workitemtypes/Bug/states"
+
+	changed := azdotest.SampleOrg()
+	changed.Projects = append(changed.Projects[:2:2], changed.Projects[3:]...)
+	renamed := false
+	for i, st := range changed.Processes[0].WorkItemTypes[0].States {
+		if st.Name == "Resolved" {
+			changed.Processes[0].WorkItemTypes[0].States[i].Name, renamed = "Fixed", true
+		}
+	}
+	if !renamed || changed.Processes[0].ID != agile.ProcessID || changed.Processes[0].WorkItemTypes[0].Name != "Bug" {
+		t.Fatal("the sample organization changed; update the test")
+	}
+	if err := srv.SetOrg(changed); err != nil {
+		t.Fatal(err)
+	}
+	changed.Projects[0].Name = "edited after SetOrg" // must not reach the server
+
+	_, body := get(t, srv, http.MethodGet, "/_apis/projects")
+	if strings.Contains(body, gone.ID) || strings.Contains(body, "edited after SetOrg") || !strings.Contains(body, `"count":4`) {
+		t.Errorf("projects after SetOrg: %s", body)
+	}
+	if resp, _ := get(t, srv, http.MethodGet, "/"+gone.ID+"/_apis/wit/workitemtypes/Bug/states"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("states of the deleted project: status %d, want 404", resp.StatusCode)
+	}
+	if _, body := get(t, srv, http.MethodGet, statesPath); !strings.Contains(body, `"name":"Fixed"`) || strings.Contains(body, `"name":"Resolved"`) {
+		t.Errorf("states after the rename: %s", body)
+	}
+
+	for _, bad := range []struct{ org azdotest.Org }{{azdotest.Org{Name: "other"}}, {azdotest.Org{ID: "00000000-0000-0000-0000-000000000001"}}} {
+		if err := srv.SetOrg(bad.org); err == nil {
+			t.Errorf("SetOrg(%+v) = nil, want an error: the name and ID make the URL", bad.org)
+		}
+	}
+	if _, body := get(t, srv, http.MethodGet, "/_apis/projects"); !strings.Contains(body, `"count":4`) {
+		t.Errorf("a refused SetOrg changed the organization: %s", body)
 	}
 }

@@ -155,7 +155,10 @@ var (
 )
 
 func measure(s strategy, org azdotest.Org, latency time.Duration, warmRuns int) (row, error) {
-	srv := azdotest.Start(org, azdotest.WithPAT(pat), azdotest.WithLatency(latency))
+	srv, err := azdotest.Start(org, azdotest.WithPAT(pat), azdotest.WithLatency(latency))
+	if err != nil {
+		return row{}, err
+	}
 	defer srv.Close()
 	c, err := azdo.New(srv.URL(), azdo.PAT(pat), s.opts...)
 	if err != nil {

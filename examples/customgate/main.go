@@ -60,7 +60,10 @@ func main() {
 }
 
 func run(w io.Writer) error {
-	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	if err != nil {
+		return err
+	}
 	defer srv.Close()
 	client, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"))
 	if err != nil {

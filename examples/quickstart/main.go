@@ -98,7 +98,10 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 	url, pat := *orgURL, ""
 	source := url
 	if url == "" {
-		srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT(demoPAT))
+		srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT(demoPAT))
+		if err != nil {
+			return err
+		}
 		defer srv.Close()
 		url, pat, source = srv.URL(), demoPAT, "built-in sample organization (azdotest)"
 	} else {

@@ -33,7 +33,10 @@ func newTestAppLogging(t *testing.T, store Store) (*httptest.Server, *demo, *syn
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	d := startDemo(logger)
+	d, err := startDemo(logger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(d.Close)
 	a, err := newApp(appConfig{Orgs: d.orgs, Gate: d.gate, Store: store, Timeout: 5 * time.Second, CacheTTL: time.Minute, Logger: logger})
 	if err != nil {

@@ -30,7 +30,7 @@ type demo struct {
 
 // startDemo starts the demo's fake organizations; Close stops them. The
 // Clients get the azdo options given (such as a shared throttle).
-func startDemo(logger *slog.Logger, opts ...azdo.Option) *demo {
+func startDemo(logger *slog.Logger, opts ...azdo.Option) (*demo, error) {
 	d := &demo{gate: &features.Set{}, servers: map[string]*azdotest.Server{}}
 	d.gate.Enable(orgEnabled, orgconfig.FeatureIssueSync)
 	d.gate.Enable(orgDegraded, orgconfig.FeatureIssueSync)
@@ -48,7 +48,11 @@ func startDemo(logger *slog.Logger, opts ...azdo.Option) *demo {
 	} {
 		org := azdotest.SampleOrg()
 		org.Name = o.name
-		srv := azdotest.Start(org, append([]azdotest.Option{azdotest.WithPAT(demoPAT)}, o.opts...)...)
+		srv, err := azdotest.Start(org, append([]azdotest.Option{azdotest.WithPAT(demoPAT)}, o.opts...)...)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
 		d.servers[o.name] = srv
 		d.orgs = append(d.orgs, organization{
 			Name:        o.name,
@@ -58,7 +62,7 @@ func startDemo(logger *slog.Logger, opts ...azdo.Option) *demo {
 			},
 		})
 	}
-	return d
+	return d, nil
 }
 
 // Close stops the fake organizations.

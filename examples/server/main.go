@@ -130,7 +130,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		// it across every replica.
 		azdoOpts = append(azdoOpts, azdo.WithSharedThrottle(cache, "demo-identity"))
 	}
-	d := startDemo(logger, azdoOpts...)
+	d, err := startDemo(logger, azdoOpts...)
+	if err != nil {
+		logger.Error("server stopped", "err", err)
+		return 1
+	}
 	defer d.Close()
 	a, err := newApp(appConfig{Orgs: d.orgs, Gate: d.gate, Store: store, Timeout: *timeout, CacheTTL: *cacheTTL, Union: *union, Shared: shared, Logger: logger})
 	if err != nil {
