@@ -42,8 +42,11 @@ func (m *memoryThrottle) Held(_ context.Context, key string) (time.Time, time.Ti
 // identity: its request fails at once, without reaching Azure DevOps,
 // because the wait asked for does not fit its deadline.
 func ExampleWithSharedThrottle() {
-	srv := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"),
+	srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"),
 		azdotest.WithFaults(azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Status: 429, RetryAfter: "30"}))
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer srv.Close()
 	store := &memoryThrottle{refused: map[string]time.Time{}, slow: map[string]time.Time{}}
 
