@@ -116,7 +116,10 @@ func complete(cfg *orgconfig.Config, err error) bool {
 
 // fleet builds the cold organization on R replicas at once.
 func fleet(org azdotest.Org, latency time.Duration, replicas int, sc orgconfig.SharedCache) (replicaRow, error) {
-	srv := azdotest.Start(org, azdotest.WithPAT(pat), azdotest.WithLatency(latency))
+	srv, err := azdotest.Start(org, azdotest.WithPAT(pat), azdotest.WithLatency(latency))
+	if err != nil {
+		return replicaRow{}, err
+	}
 	defer srv.Close()
 	builders := make([]*orgconfig.Builder, replicas)
 	for i := range builders {
@@ -149,7 +152,10 @@ func fleet(org azdotest.Org, latency time.Duration, replicas int, sc orgconfig.S
 // fromRedis is the median Build of new replicas (cold memory tier) over a
 // Redis tier the fleet has filled.
 func fromRedis(org azdotest.Org, latency time.Duration, runs int, sc orgconfig.SharedCache) (replicaRow, error) {
-	srv := azdotest.Start(org, azdotest.WithPAT(pat), azdotest.WithLatency(latency))
+	srv, err := azdotest.Start(org, azdotest.WithPAT(pat), azdotest.WithLatency(latency))
+	if err != nil {
+		return replicaRow{}, err
+	}
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
