@@ -54,6 +54,13 @@
 // no network I/O. Credentials are [azdo.PAT], [azdo.Bearer] or
 // [azdo.TokenFunc]; none of them ever prints its secret.
 //
+// Where only the organization's ID (or name) is stored, as the reference
+// integration stores it, [azdo.OrgURL] finds its URL first, as the
+// reference's get_base_url does: one anonymous request to the
+// resource-areas service, checked with New's rules.
+//
+//	orgURL, err := azdo.OrgURL(ctx, accountID)
+//
 // # Throttling and errors
 //
 // The azdo client retries idempotent requests on 429, 502, 503, 504 and

@@ -27,7 +27,10 @@
 //     operation, status, Azure DevOps typeKey, message and Retry-After. An
 //     HTML page never surfaces as a JSON syntax error.
 //   - A per-try timeout, a bound on response bodies, project paging across
-//     continuation tokens, and safe concurrent use.
+//     continuation tokens (pages of up to 1 000, bounded in all by
+//     [WithMaxProjects]), and safe concurrent use.
+//   - [OrgURL]: an organization's URL from its ID or name, through the
+//     anonymous resource-areas lookup.
 //
 // # Concurrency
 //
