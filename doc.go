@@ -12,6 +12,9 @@
 //     the official Go SDK, with retries, throttling and typed errors.
 //   - azdo/azdotest: a fake Azure DevOps server for tests.
 //   - features: orgconfig.FeatureGate implementations.
+//   - rediscache: a Redis store the replicas of a service share, for
+//     snapshots (orgconfig.WithSharedCache) and throttling
+//     (azdo.WithSharedThrottle).
 //
 // # The flow
 //
@@ -90,4 +93,18 @@
 // over the Client's own lookups (the process lookup asks every used
 // process at once, within that bound). Client and FeatureGate
 // implementations must be safe for concurrent use.
+//
+// # Many replicas
+//
+// Replicas behind a load balancer each have their own Builders and
+// Clients, but Azure DevOps limits the integration's identity across all
+// of them. With one rediscache.Cache given to orgconfig.WithSharedCache
+// (keyed by the Azure DevOps organization) and azdo.WithSharedThrottle
+// (keyed by the identity), a cold fleet fetches an organization once
+// (one replica claims the refill, the others wait for it, bounded by
+// their contexts), a replica with a cold memory but a warm Redis makes no
+// request, and a Retry-After one replica is given holds back the others.
+// The in-process tier stays in front, and Redis is never required: when it
+// is down, slow, full or holds a bad value, forms come from Azure DevOps
+// within their deadlines, with at most a short timeout per operation.
 package azdosync

@@ -17,9 +17,10 @@
 // json.Marshal of [Config.Fields] is drop-in compatible with the reference
 // form schema. The same inputs always produce byte-identical JSON.
 //
-// orgconfig owns the small interfaces it consumes ([Client], [FeatureGate])
-// and imports no adapter: package azdo provides a Client for Azure DevOps
-// and package features provides gates. Tests can satisfy Client with a
+// orgconfig owns the small interfaces it consumes ([Client], [FeatureGate],
+// [SharedCache]) and imports no adapter: package azdo provides a Client for
+// Azure DevOps, package features provides gates, and package rediscache a
+// SharedCache that the replicas of a service share ([WithSharedCache]). Tests can satisfy Client with a
 // plain struct of functions.
 //
 // Failures never break the form: what went wrong is recorded in
