@@ -323,7 +323,9 @@ func TestFleetFaults(t *testing.T) {
 	}{
 		{name: "down at start", before: func(t *testing.T, e *env, _ *redis.Client) { e.rds.Kill() }},
 		{name: "killed mid-run", during: func(t *testing.T, e *env) {
-			time.Sleep(30 * time.Millisecond)
+			// A Build takes a few round trips of 30ms: one replica is
+			// fetching, the others are polling Redis for its value.
+			time.Sleep(45 * time.Millisecond)
 			e.rds.Kill()
 		}},
 		{name: "slow", before: func(t *testing.T, e *env, _ *redis.Client) { e.rds.Pause(3 * time.Second) }},
@@ -359,7 +361,7 @@ func TestFleetFaults(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := &env{rds: redistest.Start(t)}
-			e.ado = azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat), azdotest.WithLatency(10*time.Millisecond))
+			e.ado = azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat), azdotest.WithLatency(30*time.Millisecond))
 			var one int
 			e.want, one = baseline(t, e.ado)
 

@@ -17,6 +17,9 @@
 // DialTimeout, ReadTimeout and WriteTimeout as a backstop). Otherwise a
 // slow Redis holds each operation up to the client's ReadTimeout.
 //
+// go-redis reports failed dials through its own logger (see
+// redis.SetLogger); while Redis is skipped it dials nothing.
+//
 // Keys are the caller's, under a prefix ([WithPrefix], "azdosync:"):
 // "{prefix}snap:{key}" for values, "{prefix}claim:{key}" for claims and
 // "{prefix}throttle:{key}" for throttling. Values are never larger than
