@@ -122,11 +122,13 @@ func (c *Client) GoString() string { return c.String() }
 // allowed hosts, down from https to http, or to plain http off loopback.
 // The transport only sends credentials to the organization's own host, so
 // a redirect elsewhere never carries them.
-func (t *transport) checkRedirect(resp *http.Response) error {
+func (t *transport) checkRedirect(req *http.Request, resp *http.Response) error {
 	refuse := func(format string, args ...any) error {
 		return &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: fmt.Sprintf(format, args...)}
 	}
-	loc, err := resp.Location()
+	// Resolved against the request, as http.Client resolves it: a base
+	// RoundTripper need not set resp.Request.
+	loc, err := req.URL.Parse(resp.Header.Get("Location"))
 	if err != nil {
 		return refuse("redirect without a valid location")
 	}

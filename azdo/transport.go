@@ -169,7 +169,7 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 				// Judged here, not in CheckRedirect: the SDK replaces the
 				// error http.Client returns from CheckRedirect with its own
 				// reading of the redirect response.
-				if err := t.checkRedirect(resp); err != nil {
+				if err := t.checkRedirect(req, resp); err != nil {
 					discard(resp)
 					return nil, err
 				}

@@ -136,3 +136,37 @@ func TestSlotFreedWithoutClose(t *testing.T) {
 		t.Errorf("%d slots held after every body was read", len(c.hc.Transport.(*transport).slots))
 	}
 }
+
+// TestRelativeRedirectWithoutResponseRequest follows a relative Location
+// from a base RoundTripper that leaves Response.Request unset: it is
+// resolved against the request, as http.Client resolves it.
+func TestRelativeRedirectWithoutResponseRequest(t *testing.T) {
+	var paths []string
+	base := roundTripper(func(r *http.Request) (*http.Response, error) {
+		paths = append(paths, r.URL.Path)
+		resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader("{}")), ContentLength: 2}
+		if r.URL.Path == "/org/x" {
+			resp.StatusCode, resp.Header = http.StatusFound, http.Header{"Location": {"/org/y"}}
+			resp.Body, resp.ContentLength = http.NoBody, 0
+		}
+		return resp, nil
+	})
+	c, err := New("https://dev.azure.com/org", PAT("x"), WithHTTPClient(&http.Client{Transport: base}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://dev.azure.com/org/x", nil)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatalf("relative redirect: %v", err)
+	}
+	resp.Body.Close()
+	if got := strings.Join(paths, " "); resp.StatusCode != http.StatusOK || got != "/org/x /org/y" {
+		t.Errorf("status %d after %s, want 200 after /org/x /org/y", resp.StatusCode, got)
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
