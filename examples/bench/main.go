@@ -30,6 +30,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,10 +64,25 @@ type row struct {
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+	os.Exit(exitCode(run(os.Args[1:], os.Stdout), os.Stderr))
+}
+
+// errUsage marks a command line the flag package refused (and has
+// explained): exit 2.
+var errUsage = errors.New("usage error")
+
+// exitCode is the exit status of run's result: 0 on success and for -h
+// (the flag package has printed the usage), 2 on a usage error, else 1
+// after printing the error.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
 	}
+	fmt.Fprintln(stderr, "bench:", err)
+	return 1
 }
 
 func run(args []string, out io.Writer) error {
@@ -80,7 +96,10 @@ func run(args []string, out io.Writer) error {
 	replicas := fs.Int("replicas", 0, "replicas mode (see replicas.go): this many replicas build each size cold at once, without and with a shared Redis tier")
 	redisURL := fs.String("redis", "", "replicas mode: the Redis to use (default: start redis-server from PATH)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if *latency <= 0 || *warmRuns < 1 {
 		return fmt.Errorf("-latency and -warm-runs must be positive")

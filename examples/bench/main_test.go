@@ -71,3 +71,16 @@ func TestBenchRequests(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchCommandLine(t *testing.T) {
+	var out, stderr bytes.Buffer
+	if code := exitCode(run([]string{"-h"}, &out), &stderr); code != 0 {
+		t.Errorf("-h: exit %d, want 0", code)
+	}
+	if code := exitCode(run([]string{"-nope"}, &out), &stderr); code != 2 {
+		t.Errorf("-nope: exit %d, want 2", code)
+	}
+	if code := exitCode(run([]string{"-sizes", "x"}, &out), &stderr); code != 1 || !strings.Contains(stderr.String(), `bench: bad size "x"`) {
+		t.Errorf("-sizes x: exit %d, want 1; stderr %q", code, stderr.String())
+	}
+}

@@ -4,11 +4,15 @@
 // outcomes: enabled, gated, and failed closed when the plan cannot be read.
 //
 //	go run ./examples/customgate
+//
+// It takes no arguments; -h prints this usage. Exit status: 0 on success
+// and for -h, 1 on failure, 2 on a usage error.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -53,10 +57,32 @@ func (g PlanGate) Enabled(ctx context.Context, orgID, feature string) (bool, err
 }
 
 func main() {
-	if err := run(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "customgate:", err)
-		os.Exit(1)
+	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runMain parses the command line, runs the demonstration and returns the
+// exit status.
+func runMain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("customgate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: customgate\n\nBuilds the form for three organizations behind a plan-based feature gate:\none enabled, one gated, one failing closed. It takes no flags.")
 	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "customgate: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if err := run(stdout); err != nil {
+		fmt.Fprintln(stderr, "customgate:", err)
+		return 1
+	}
+	return 0
 }
 
 func run(w io.Writer) error {

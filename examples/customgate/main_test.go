@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,5 +20,25 @@ initech  problem: orgconfig: check feature gate: billing: no plan for organizati
 `
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+func TestCustomGateCommandLine(t *testing.T) {
+	for _, tt := range []struct {
+		args       []string
+		code       int
+		wantStdout string
+		wantStderr string
+	}{
+		{[]string{"-h"}, 0, "", "usage: customgate"},
+		{[]string{"-nope"}, 2, "", "flag provided but not defined: -nope"},
+		{[]string{"extra"}, 2, "", `customgate: unexpected argument "extra"`},
+		{nil, 0, "acme     enabled: 5 projects to map", ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := runMain(tt.args, &stdout, &stderr)
+		if code != tt.code || !strings.Contains(stdout.String(), tt.wantStdout) || !strings.Contains(stderr.String(), tt.wantStderr) {
+			t.Errorf("%q: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", tt.args, code, tt.code, stdout.String(), stderr.String())
+		}
 	}
 }
