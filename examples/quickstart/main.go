@@ -12,9 +12,18 @@
 //	AZDO_ORG_URL=https://dev.azure.com/fabrikam AZDO_PAT=... go run ./examples/quickstart
 //	go run ./examples/quickstart -org https://dev.azure.com/fabrikam -pat-env MY_PAT
 //
+// or, as the reference integration stores it, the organization's ID (a
+// GUID) or name, whose URL is looked up first with azdo.OrgURL:
+//
+//	AZDO_PAT=... go run ./examples/quickstart -account fabrikam
+//
 // The form (exactly json.Marshal of the fields, indented) goes to stdout; a
-// summary goes to stderr. Exit status: 0 on success, 1 on failure, 2 on a
-// usage error.
+// summary goes to stderr. Exit status: 0 on success (and for -h); 1 on
+// failure, including a degraded form — one whose status field is disabled
+// because Azure DevOps could not be reached, refused the credentials or
+// the permission, or gave no states — so that a script can tell; 2 on a
+// usage error. Messages name where a setting came from: -org, -account or
+// $AZDO_ORG_URL.
 package main
 
 import (
@@ -58,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
-		return 2
+		return 0
 	case errors.As(err, &usage):
 		if !usage.printed {
 			fmt.Fprintln(stderr, "quickstart:", err)
@@ -73,12 +82,18 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	orgURL := fs.String("org", getenv("AZDO_ORG_URL"), "organization URL, such as https://dev.azure.com/fabrikam (default $AZDO_ORG_URL; empty runs the built-in sample organization)")
+	orgURL := fs.String("org", "", "organization URL, such as https://dev.azure.com/fabrikam (default $AZDO_ORG_URL; neither this, $AZDO_ORG_URL nor -account runs the built-in sample organization)")
+	account := fs.String("account", "", "organization ID (a GUID) or name, instead of -org: its URL is looked up with the location service")
+	locationService := fs.String("location-service", "https://app.vssps.visualstudio.com", "where -account is looked up")
 	patEnv := fs.String("pat-env", "AZDO_PAT", "name of the environment variable holding the personal access token")
 	feature := fs.Bool("feature", true, "whether the organization has the issue-sync feature (false shows the gated form)")
 	limit := fs.Int("limit", 0, "fetch states for the first N projects only (0 = all)")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	perProject := fs.Bool("per-project", false, "offer each project only its own states")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: quickstart [flags]\n\nBuilds the Azure DevOps organization configuration form and prints it as JSON.\nFlags:")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -94,28 +109,58 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 	if *timeout <= 0 {
 		return usageError{msg: "-timeout must be positive"}
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	url, pat := *orgURL, ""
-	source := url
-	if url == "" {
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+
+	var requests atomic.Int64
+	counting := &http.Client{Transport: countingTransport{base: http.DefaultTransport, n: &requests}}
+
+	// Where the organization comes from: a flag, else the environment,
+	// else the built-in sample. source names it in messages.
+	var url, source string
+	switch {
+	case set["org"] && set["account"]:
+		return usageError{msg: "give -org or -account, not both"}
+	case set["account"]:
+		source = "-account"
+	case set["org"]:
+		url, source = *orgURL, "-org"
+	case getenv("AZDO_ORG_URL") != "":
+		url, source = getenv("AZDO_ORG_URL"), "$AZDO_ORG_URL"
+	}
+	pat, described := "", ""
+	switch {
+	case source == "-account" && *account == "", source != "-account" && url == "":
+		if source != "" {
+			return usageError{msg: source + " is empty"}
+		}
 		srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT(demoPAT))
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
-		url, pat, source = srv.URL(), demoPAT, "built-in sample organization (azdotest)"
-	} else {
-		pat = getenv(*patEnv)
-		if pat == "" {
-			return usageError{msg: fmt.Sprintf("-org needs a personal access token in $%s", *patEnv)}
+		url, pat, described = srv.URL(), demoPAT, "built-in sample organization (azdotest)"
+	default:
+		if pat = getenv(*patEnv); pat == "" {
+			return usageError{msg: fmt.Sprintf("%s needs a personal access token in $%s", source, *patEnv)}
+		}
+		if source == "-account" {
+			found, err := azdo.OrgURL(ctx, *account, azdo.WithLocationService(*locationService), azdo.WithHTTPClient(counting))
+			if err != nil {
+				return fmt.Errorf("-account %q: %w", *account, err)
+			}
+			url, described = found, fmt.Sprintf("%s (from -account %s)", found, *account)
+		} else {
+			described = fmt.Sprintf("%s (from %s)", url, source)
 		}
 	}
 
-	var requests atomic.Int64
-	counting := &http.Client{Transport: countingTransport{base: http.DefaultTransport, n: &requests}}
 	client, err := azdo.New(url, azdo.PAT(pat), azdo.WithHTTPClient(counting))
 	if err != nil {
-		return usageError{msg: err.Error()}
+		return usageError{msg: fmt.Sprintf("%s: %v", source, err)}
 	}
 	opts := []orgconfig.Option{orgconfig.WithStateProjectLimit(*limit)}
 	if *perProject {
@@ -126,8 +171,6 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 		return usageError{msg: err.Error()}
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
 	start := time.Now()
 	cfg, err := builder.Build(ctx, "quickstart")
 	elapsed := time.Since(start)
@@ -153,14 +196,23 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 			distinct[s.Name] = true
 		}
 	}
-	fmt.Fprintf(stderr, "organization: %s\n", source)
+	fmt.Fprintf(stderr, "organization: %s\n", described)
 	fmt.Fprintf(stderr, "projects: %d (states for %d), distinct states: %d\n", len(cfg.Projects), len(cfg.States), len(distinct))
 	fmt.Fprintf(stderr, "requests: %d, elapsed: %v\n", requests.Load(), elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stderr, "problems: %d\n", len(cfg.Problems))
 	for _, p := range cfg.Problems {
 		fmt.Fprintf(stderr, "  - %v\n", p)
 	}
+	if degraded(cfg.Reason) {
+		return fmt.Errorf("the form is degraded (%s): %s", cfg.Reason, cfg.Reason.Text())
+	}
 	return nil
+}
+
+// degraded reports whether a form disabled for this reason is degraded:
+// anything but usable ("") or gated on purpose (the gate said no).
+func degraded(r orgconfig.Reason) bool {
+	return r != "" && r != orgconfig.ReasonNoAccess
 }
 
 // countingTransport counts the requests that reach the network.

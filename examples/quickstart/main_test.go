@@ -68,12 +68,18 @@ func TestQuickstartUsageErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"missing token", []string{"-org", "https://dev.azure.com/fabrikam"}, nil, 2, "-org needs a personal access token in $AZDO_PAT"},
-		{"bad url", []string{"-org", "http://dev.azure.com/fabrikam"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 2, "must use https"},
-		{"env url", nil, map[string]string{"AZDO_ORG_URL": "ftp://x/y", "AZDO_PAT": "secret-pat-value"}, 2, `scheme "ftp" is not https`},
+		{"help", []string{"-h"}, nil, 0, "usage: quickstart [flags]"},
+		{"missing token", []string{"-org", "https://dev.azure.com/fabrikam"}, nil, 2, "quickstart: -org needs a personal access token in $AZDO_PAT\n"},
+		{"missing token, env url", nil, map[string]string{"AZDO_ORG_URL": "https://dev.azure.com/fabrikam"}, 2, "quickstart: $AZDO_ORG_URL needs a personal access token in $AZDO_PAT\n"},
+		{"missing token, other variable", []string{"-account", "fabrikam", "-pat-env", "MY_PAT"}, nil, 2, "quickstart: -account needs a personal access token in $MY_PAT\n"},
+		{"bad url", []string{"-org", "http://dev.azure.com/fabrikam"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 2, "quickstart: -org: "},
+		{"env url", nil, map[string]string{"AZDO_ORG_URL": "ftp://x/y", "AZDO_PAT": "secret-pat-value"}, 2, `quickstart: $AZDO_ORG_URL: `},
+		{"flag over env", []string{"-org", "ftp://x/y"}, map[string]string{"AZDO_ORG_URL": "https://dev.azure.com/fabrikam", "AZDO_PAT": "secret-pat-value"}, 2, `quickstart: -org: `},
+		{"empty org", []string{"-org", ""}, nil, 2, "quickstart: -org is empty\n"},
+		{"org and account", []string{"-org", "https://dev.azure.com/fabrikam", "-account", "fabrikam"}, nil, 2, "quickstart: give -org or -account, not both\n"},
 		{"negative limit", []string{"-limit", "-1"}, nil, 2, "-limit must not be negative"},
 		{"unknown flag", []string{"-nope"}, nil, 2, "flag provided but not defined"},
-		{"unreachable", []string{"-org", "http://127.0.0.1:1/org", "-timeout", "2s"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 0, "could not reach azure devops"},
+		{"unreachable", []string{"-org", "http://127.0.0.1:1/org", "-timeout", "2s"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 1, "quickstart: the form is degraded (unreachable): Could not reach Azure DevOps"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -85,5 +91,54 @@ func TestQuickstartUsageErrors(t *testing.T) {
 				t.Errorf("the token was printed")
 			}
 		})
+	}
+}
+
+// TestQuickstartDegraded: a form Azure DevOps refused is printed, and the
+// exit status says it is degraded.
+func TestQuickstartDegraded(t *testing.T) {
+	forbidden := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"),
+		azdotest.WithFaults(azdotest.Fault{Endpoint: azdotest.EndpointProjects, Kind: azdotest.FaultStatus, Status: 403}))
+	refusing := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("another-pat"))
+	for _, tt := range []struct {
+		name, url, want string
+	}{
+		{"forbidden", forbidden.URL(), "quickstart: the form is degraded (forbidden): Azure DevOps did not allow this integration to read its projects."},
+		{"refused", refusing.URL(), "quickstart: the form is degraded (unauthorized): Azure DevOps refused the credentials"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"-org", tt.url}, &stdout, &stderr, env(map[string]string{"AZDO_PAT": "pat"}))
+			if code != 1 || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d (want 1), stderr:\n%s\nwant it to contain %q", code, stderr.String(), tt.want)
+			}
+			if !strings.Contains(stdout.String(), `"disabledReason"`) {
+				t.Errorf("the form was not printed:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
+// TestQuickstartAccount looks the organization up by name and by ID in
+// azdotest's location service, as the reference integration does.
+func TestQuickstartAccount(t *testing.T) {
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
+	for _, account := range []string{"fabrikam", "FABRIKAM", srv.OrgID()} {
+		t.Run(account, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"-account", account, "-location-service", srv.LocationServiceURL()}, &stdout, &stderr, env(map[string]string{"AZDO_PAT": "pat"}))
+			if code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+			}
+			want := "organization: " + srv.URL() + " (from -account " + account + ")\n"
+			if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "projects: 5 (states for 5)") {
+				t.Errorf("stderr:\n%s\nwant it to contain %q", stderr.String(), want)
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-account", "nobody", "-location-service", srv.LocationServiceURL()}, &stdout, &stderr, env(map[string]string{"AZDO_PAT": "pat"}))
+	if code != 1 || !strings.HasPrefix(stderr.String(), `quickstart: -account "nobody": `) || stdout.Len() != 0 {
+		t.Errorf("unknown account: exit %d, stdout %q, stderr:\n%s", code, stdout.String(), stderr.String())
 	}
 }
