@@ -26,45 +26,63 @@ import (
 // data into HTML.
 const hostileName = `<img src=x onerror=alert(1)>`
 
-// pageApp serves the organizations the page tests use: "fabrikam" (the
-// sample, enabled), "hostile" (the sample plus a project named
-// hostileName), "gated" (the feature is off) and "degraded" (Azure DevOps
-// refuses the credentials).
-func pageApp(t *testing.T) (*httptest.Server, Store) {
+// pageEnv is the server the page tests drive.
+type pageEnv struct {
+	url   string // the server's base URL
+	srv   *httptest.Server
+	store Store
+	gate  *features.Set
+}
+
+// Organizations of the page tests: the demo's three (see demo.go), and one
+// with a project named hostileName.
+const (
+	orgHostile = "hostile"
+)
+
+// pageApp serves the example's demo organizations (fabrikam enabled,
+// tailspin gated, northwind degraded) and orgHostile, each project with its
+// own states; union offers every project every state instead.
+func pageApp(t *testing.T, union bool) *pageEnv {
 	t.Helper()
-	sample := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
+	logger := slog.New(slog.DiscardHandler)
+	d, err := startDemo(logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
 	hostileOrg := azdotest.SampleOrg()
+	hostileOrg.Name = orgHostile
 	hostileOrg.Projects = append(hostileOrg.Projects, azdotest.Project{
 		ID: azdotest.StableID("project/hostile"), Name: hostileName, ProcessID: azdotest.AgileProcessID,
 	})
 	hostile := azdotest.NewServer(t, hostileOrg, azdotest.WithPAT("pat"))
-	var gate features.Set
-	for _, org := range []string{"fabrikam", "hostile", "degraded"} {
-		gate.Enable(org, orgconfig.FeatureIssueSync)
-	}
-	client := func(url, pat string) func() (*azdo.Client, error) {
-		return func() (*azdo.Client, error) { return azdo.New(url, azdo.PAT(pat)) }
-	}
+	d.gate.Enable(orgHostile, orgconfig.FeatureIssueSync)
+	orgs := append(d.orgs, organization{Name: orgHostile, Connect: func() (*azdo.Client, error) {
+		return azdo.New(hostile.URL(), azdo.PAT("pat"))
+	}})
 	store := newMemStore()
-	a, err := newApp(appConfig{
-		Orgs: []organization{
-			{Name: "fabrikam", Connect: client(sample.URL(), "pat")},
-			{Name: "gated", Connect: client(sample.URL(), "pat")},
-			{Name: "hostile", Connect: client(hostile.URL(), "pat")},
-			{Name: "degraded", Connect: client(sample.URL(), "revoked")},
-		},
-		Gate: &gate, Store: store, Timeout: 5 * time.Second, CacheTTL: time.Minute, Logger: slog.New(slog.DiscardHandler),
-	})
+	a, err := newApp(appConfig{Orgs: orgs, Gate: d.gate, Store: store, Timeout: 5 * time.Second, CacheTTL: time.Minute, Union: union, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.routes())
 	t.Cleanup(srv.Close)
-	return srv, store
+	return &pageEnv{url: srv.URL, srv: srv, store: store, gate: d.gate}
+}
+
+// saved is what the store holds for the organization.
+func (env *pageEnv) saved(t *testing.T, org string) Saved {
+	t.Helper()
+	s, _, err := env.store.Load(t.Context(), org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func TestPageHeaders(t *testing.T) {
-	srv, _ := pageApp(t)
+	env := pageApp(t, false)
 	for _, tt := range []struct {
 		path        string
 		status      int
@@ -77,7 +95,7 @@ func TestPageHeaders(t *testing.T) {
 		{"/assets/page.html", http.StatusNotFound, "text/plain; charset=utf-8", false},
 		{"/organizations/nobody/", http.StatusNotFound, "text/plain; charset=utf-8", false},
 	} {
-		resp, body := do(t, http.MethodGet, srv.URL+tt.path, nil)
+		resp, body := do(t, http.MethodGet, env.url+tt.path, nil)
 		got := []any{resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Security-Policy")}
 		want := []any{tt.status, tt.contentType, ""}
 		if tt.csp {
@@ -89,7 +107,7 @@ func TestPageHeaders(t *testing.T) {
 	}
 
 	// The page has no inline script or style: the CSP would refuse them.
-	_, body := do(t, http.MethodGet, srv.URL+"/organizations/fabrikam/", nil)
+	_, body := do(t, http.MethodGet, env.url+"/organizations/fabrikam/", nil)
 	for _, bad := range []string{"<script>", "<style", "style=", " on"} {
 		if strings.Contains(string(body), bad) {
 			t.Errorf("the page contains %q:\n%s", bad, body)
@@ -98,7 +116,7 @@ func TestPageHeaders(t *testing.T) {
 
 	// Without the trailing slash, a redirect to the page.
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(srv.URL + "/organizations/fabrikam")
+	resp, err := client.Get(env.url + "/organizations/fabrikam")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +134,9 @@ func (tb *tab) open(t *testing.T, base, org string) {
 }
 
 func TestBrowserLoad(t *testing.T) {
-	srv, _ := pageApp(t)
+	env := pageApp(t, false)
 	tb := newTab(t)
-	tb.open(t, srv.URL, "fabrikam")
+	tb.open(t, env.url, orgEnabled)
 
 	type fieldView struct {
 		Key, Type, Label, Help, Reason string
@@ -161,7 +179,7 @@ type formField struct {
 
 func sampleForm(t *testing.T) []formField {
 	t.Helper()
-	data, err := os.ReadFile("../../testdata/form_sample.json")
+	data, err := os.ReadFile("../../orgconfig/testdata/form_sample.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,9 +230,9 @@ func (tb *tab) unlabelled(t *testing.T) (controls int, unnamed []string) {
 // script, an error in the console and a control without a label are each
 // reported.
 func TestBrowserHarnessCatches(t *testing.T) {
-	srv, _ := pageApp(t)
+	env := pageApp(t, false)
 	tb := newTab(t)
-	tb.open(t, srv.URL, "fabrikam")
+	tb.open(t, env.url, orgEnabled)
 	eval[bool](t, tb, `(() => {
 		const s = document.createElement('script');
 		s.textContent = 'window.inlineRan = true';
@@ -290,15 +308,20 @@ func (tb *tab) alert(t *testing.T) string {
 }
 
 func TestBrowserSaveAndReload(t *testing.T) {
-	srv, store := pageApp(t)
+	env := pageApp(t, false)
 	ids := sampleIDs()
 	tb := newTab(t)
-	tb.open(t, srv.URL, "fabrikam")
+	tb.open(t, env.url, orgEnabled)
 
 	tb.addProject(t, ids["Tailspin Toys"])
 	tb.addProject(t, ids["basic-tracker"])
 	tb.choose(t, ids["Tailspin Toys"], "Resolved", "Active")
 	tb.choose(t, ids["basic-tracker"], "Done", "To Do")
+	// Rows stay in the drop-down's order, whatever the order of adding.
+	order := eval[[]string](t, tb, `[...document.querySelectorAll('.row .project-name')].map((n) => n.textContent)`)
+	if diff := cmp.Diff([]string{"basic-tracker", "Tailspin Toys"}, order); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
 	tb.do(t,
 		chromedp.Click(chromedp.CSS(`[data-key="sync_comments"] input`)),
 		chromedp.Click(chromedp.ID("save")),
@@ -309,10 +332,7 @@ func TestBrowserSaveAndReload(t *testing.T) {
 		ids["Tailspin Toys"]: {OnResolve: "Resolved", OnUnresolve: "Active"},
 		ids["basic-tracker"]: {OnResolve: "Done", OnUnresolve: "To Do"},
 	}}
-	got, _, err := store.Load(t.Context(), "fabrikam")
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := env.saved(t, orgEnabled)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("saved (-want +got):\n%s", diff)
 	}
@@ -321,7 +341,7 @@ func TestBrowserSaveAndReload(t *testing.T) {
 	}
 
 	// A new visit shows what was saved, rows in the drop-down's order.
-	tb.open(t, srv.URL, "fabrikam")
+	tb.open(t, env.url, orgEnabled)
 	wantRows := []rowView{
 		{Project: "basic-tracker", OnResolve: "Done", OnUnresolve: "To Do", Errors: []string{}},
 		{Project: "Tailspin Toys", OnResolve: "Resolved", OnUnresolve: "Active", Errors: []string{}},
@@ -389,10 +409,10 @@ func formJSON(t *testing.T, base, org string) (fields []struct {
 // TestBrowserDisabled: the gated and the degraded organizations show why
 // their fields are disabled, and none of those fields can be changed.
 func TestBrowserDisabled(t *testing.T) {
-	srv, _ := pageApp(t)
-	for _, org := range []string{"gated", "degraded"} {
+	env := pageApp(t, false)
+	for _, org := range []string{orgGated, orgDegraded} {
 		t.Run(org, func(t *testing.T) {
-			fields, problems := formJSON(t, srv.URL, org)
+			fields, problems := formJSON(t, env.url, org)
 			type fieldView struct {
 				Key, Reason string
 				Locked      bool // every control of the field is disabled
@@ -408,7 +428,7 @@ func TestBrowserDisabled(t *testing.T) {
 			}
 
 			tb := newTab(t)
-			tb.open(t, srv.URL, org)
+			tb.open(t, env.url, org)
 			got := eval[[]fieldView](t, tb, `[...document.querySelectorAll('.field')].map((f) => ({
 				Key: f.dataset.key,
 				Reason: (f.querySelector('.reason') || {}).textContent || '',
@@ -436,9 +456,9 @@ func TestBrowserDisabled(t *testing.T) {
 }
 
 func TestBrowserHostileName(t *testing.T) {
-	srv, _ := pageApp(t)
+	env := pageApp(t, false)
 	tb := newTab(t)
-	tb.open(t, srv.URL, "hostile")
+	tb.open(t, env.url, orgHostile)
 	id := azdotest.StableID("project/hostile")
 	if got := eval[string](t, tb, `document.querySelector('.add select option[value="`+id+`"]').textContent`); got != hostileName {
 		t.Errorf("the drop-down shows %q, want %q", got, hostileName)
@@ -447,7 +467,7 @@ func TestBrowserHostileName(t *testing.T) {
 	tb.choose(t, id, "Closed", "Active")
 	tb.do(t, chromedp.Click(chromedp.ID("save")))
 	tb.waitFor(t, `document.getElementById('status').textContent === 'Saved.'`)
-	tb.open(t, srv.URL, "hostile")
+	tb.open(t, env.url, orgHostile)
 	if diff := cmp.Diff([]rowView{{Project: hostileName, OnResolve: "Closed", OnUnresolve: "Active", Errors: []string{}}}, tb.rows(t)); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
@@ -460,7 +480,7 @@ func TestBrowserHostileName(t *testing.T) {
 // TestBrowserWidths: at 360 px nothing overflows sideways and a row's
 // selects stack; at 1 280 px a row is one line.
 func TestBrowserWidths(t *testing.T) {
-	srv, _ := pageApp(t)
+	env := pageApp(t, false)
 	ids := sampleIDs()
 	tb := newTab(t)
 	for _, tt := range []struct {
@@ -468,7 +488,7 @@ func TestBrowserWidths(t *testing.T) {
 		oneLine bool
 	}{{360, false}, {1280, true}} {
 		tb.do(t, chromedp.EmulateViewport(tt.width, 800))
-		tb.open(t, srv.URL, "fabrikam")
+		tb.open(t, env.url, orgEnabled)
 		tb.addProject(t, ids["Woodgrove Bank"])
 		type layout struct {
 			Overflow bool // something wider than the viewport
@@ -492,10 +512,10 @@ func TestBrowserWidths(t *testing.T) {
 // TestBrowserKeyboard maps a project and saves with the keyboard only:
 // Tab to the drop-down, type to pick, Enter on the buttons.
 func TestBrowserKeyboard(t *testing.T) {
-	srv, store := pageApp(t)
+	env := pageApp(t, false)
 	ids := sampleIDs()
 	tb := newTab(t)
-	tb.open(t, srv.URL, "fabrikam")
+	tb.open(t, env.url, orgEnabled)
 
 	tabTo := func(selector string) {
 		t.Helper()
@@ -526,10 +546,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	want := Saved{SyncStatusReverse: true, SyncStatusForward: orgconfig.StatusMapping{
 		ids["Tailspin Toys"]: {OnResolve: "Closed", OnUnresolve: "Active"},
 	}}
-	got, _, err := store.Load(t.Context(), "fabrikam")
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := env.saved(t, orgEnabled)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("saved (-want +got):\n%s", diff)
 	}

@@ -199,10 +199,11 @@
       addSelect.hidden = none;
       addButton.hidden = none;
       addBox.querySelector('label').hidden = none;
-      addNote.textContent = none
-        ? (items.length === 0 ? (field.addDropdown && field.addDropdown.noResultsMessage) || '' : (field.addDropdown && field.addDropdown.emptyMessage) || '')
-        : '';
-      addNote.hidden = !none;
+      const dropdown = field.addDropdown || {};
+      // No project to offer: all are mapped, or none could be listed (when
+      // the field is disabled its reason says why).
+      addNote.textContent = none ? (items.length ? dropdown.emptyMessage : dropdown.noResultsMessage) || '' : '';
+      addNote.hidden = !none || (items.length === 0 && !!field.disabled);
       emptyRows.hidden = rows.size > 0;
     }
 
@@ -237,8 +238,7 @@
         (addSelect.hidden ? saveButton : addSelect).focus();
       });
       rows.set(key, row);
-      const after = [...rows.values()].map((r) => r.node).filter((n) => n.isConnected)
-        .find((n) => rank(n.dataset.project) > rank(projectID));
+      const after = [...rowsBox.children].find((n) => rank(n.dataset.project) > rank(projectID));
       rowsBox.insertBefore(node, after || null);
       if (focus) selects.on_resolve.focus();
     }
@@ -324,7 +324,8 @@
   }
 
   function renderProblems(list) {
-    problemList.replaceChildren(...(list || []).map((p) => el('li', {}, String(p))));
+    const text = (p) => (p && typeof p === 'object' ? p.detail || p.message || p.title || JSON.stringify(p) : String(p));
+    problemList.replaceChildren(...(list || []).map((p) => el('li', {}, text(p))));
     problems.hidden = problemList.children.length === 0;
   }
 
