@@ -39,9 +39,8 @@ func (a *app) registerPage(mux *http.ServeMux) {
 	files := http.FileServerFS(assets)
 
 	mux.HandleFunc("GET /organizations/{org}/{$}", func(w http.ResponseWriter, r *http.Request) {
-		o, ok := a.lookup(r.PathValue("org"))
+		o, ok := a.organization(w, r)
 		if !ok {
-			http.Error(w, "unknown organization", http.StatusNotFound)
 			return
 		}
 		securePage(w.Header())
@@ -62,7 +61,7 @@ func (a *app) registerPage(mux *http.ServeMux) {
 		switch r.PathValue("file") {
 		case "app.js", "style.css":
 		default:
-			http.NotFound(w, r)
+			writeProblem(w, http.StatusNotFound, "", "no such asset")
 			return
 		}
 		securePage(w.Header())
