@@ -457,13 +457,13 @@ func (s *statusWriter) WriteHeader(code int) {
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // logRequests logs each request: its method, its path (truncated), the
-// status and how long it took, as a duration ("12.5ms").
+// status and how long it took (newLogger writes it as "12.5ms").
 func (a *app) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
 		a.cfg.Logger.InfoContext(r.Context(), "request", "method", truncate(r.Method, 20), "path", truncate(r.URL.Path, maxLoggedPath),
-			"status", sw.status, "duration", time.Since(start).String())
+			"status", sw.status, "duration", time.Since(start))
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,7 +31,7 @@ func newTestAppWithStore(t *testing.T, store Store) (*httptest.Server, *demo) {
 func newTestAppLogging(t *testing.T, store Store) (*httptest.Server, *demo, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	logger := newLogger(logs)
 	d, err := startDemo(logger)
 	if err != nil {
 		t.Fatal(err)

@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	logger := newLogger(stderr)
 	var store Store = newMemStore()
 	if *storePath != "" {
 		fileStore, err := newFileStore(*storePath)
@@ -146,6 +146,22 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// newLogger logs JSON lines to w, with every duration — the server's and
+// the library's (a Retry-After wait, a request's time) — written as
+// text such as "1.5s" instead of slog's integer nanoseconds.
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: durationText}))
+}
+
+// durationText is a slog ReplaceAttr function: time.Duration values become
+// their String form.
+func durationText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.String(a.Key, a.Value.Duration().String())
+	}
+	return a
 }
 
 // serve listens on addr, then logs "listening" with the bound address, and

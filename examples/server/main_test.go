@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRunHelp(t *testing.T) {
@@ -83,5 +85,23 @@ func TestRunListenFails(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), `"listening"`) || !strings.Contains(stderr.String(), "address already in use") {
 		t.Errorf("log:\n%s", stderr.String())
+	}
+}
+
+// TestLoggerWritesDurations: every duration logged, the library's too,
+// reads as one.
+func TestLoggerWritesDurations(t *testing.T) {
+	var out strings.Builder
+	newLogger(&out).Info("retry", "wait", 1500*time.Millisecond, slog.Group("g", "d", time.Minute), "n", 3)
+	var got struct {
+		Wait string
+		G    struct{ D string }
+		N    int
+	}
+	if err := json.Unmarshal([]byte(out.String()), &got); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if got.Wait != "1.5s" || got.G.D != "1m0s" || got.N != 3 {
+		t.Errorf("logged %s", out.String())
 	}
 }
