@@ -238,6 +238,7 @@ func TestFleetSharedThrottle(t *testing.T) {
 		refused bool
 	}{
 		{"refusal", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Status: 429, RetryAfter: "1"}, true},
+		{"unavailable", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Status: 503, RetryAfter: "1"}, true},
 		{"slow-down", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Kind: azdotest.FaultDelay, RetryAfter: "1"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -246,8 +247,10 @@ func TestFleetSharedThrottle(t *testing.T) {
 			shared := func() []azdo.Option {
 				return []azdo.Option{azdo.WithSharedThrottle(rediscache.New(rds.Client()), identity)}
 			}
-			// Replica A sees the Retry-After.
-			a := newReplica(t, ado, nil, shared())
+			// Replica A sees the Retry-After. Without the process API it
+			// sends nothing after its Build returns (the process lookup
+			// would run on), so the server's count is B's alone below.
+			a := newReplica(t, ado, nil, append(shared(), azdo.WithProcessAPI(false)))
 			ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 			_, _ = a.builder.Build(ctx, "fabrikam")
 			cancel()
