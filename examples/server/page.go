@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -21,6 +22,13 @@ const pageCSP = "default-src 'self'"
 type pageData struct {
 	Org       string
 	ConfigURL string
+	Orgs      []pageOrg // every organization served, for the navigation
+}
+
+// pageOrg is one organization in the page's navigation.
+type pageOrg struct {
+	Name, URL string
+	Current   bool
 }
 
 // registerPage adds the admin page and its assets to mux:
@@ -43,12 +51,21 @@ func (a *app) registerPage(mux *http.ServeMux) {
 		if !ok {
 			return
 		}
+		data := pageData{Org: o.Name, ConfigURL: "/organizations/" + url.PathEscape(o.Name) + "/config"}
+		for _, other := range a.cfg.Orgs {
+			data.Orgs = append(data.Orgs, pageOrg{
+				Name: other.Name, URL: "/organizations/" + url.PathEscape(other.Name) + "/", Current: other.Name == o.Name,
+			})
+		}
+		var page bytes.Buffer
+		if err := tmpl.Execute(&page, data); err != nil {
+			a.cfg.Logger.ErrorContext(r.Context(), "render page", "err", err)
+			writeProblem(w, http.StatusInternalServerError, "", "could not render the page")
+			return
+		}
 		securePage(w.Header())
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		data := pageData{Org: o.Name, ConfigURL: "/organizations/" + url.PathEscape(o.Name) + "/config"}
-		if err := tmpl.Execute(w, data); err != nil {
-			a.cfg.Logger.ErrorContext(r.Context(), "render page", "err", err)
-		}
+		_, _ = w.Write(page.Bytes())
 	})
 	mux.HandleFunc("GET /organizations/{org}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/organizations/"+url.PathEscape(r.PathValue("org"))+"/", http.StatusMovedPermanently)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/azdosync/azdosync/azdo/azdotest"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 // "Resolved", which only other projects have; the server refuses it, and
 // the page shows why at basic-tracker's row, and nowhere else.
 func TestBrowserRefusedState(t *testing.T) {
-	env := pageApp(t, true)
+	env := pageApp(t, withUnion)
 	ids := sampleIDs()
 	tb := newTab(t)
 	tb.open(t, env.url, orgEnabled)
@@ -57,7 +58,7 @@ func TestBrowserRefusedState(t *testing.T) {
 // TestBrowserEditConflict: another admin saves while the page is open; the
 // page's save is refused with 412, says so, and reloads on request.
 func TestBrowserEditConflict(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	ids := sampleIDs()
 	tb := newTab(t)
 	tb.open(t, env.url, orgEnabled)
@@ -97,7 +98,7 @@ func TestBrowserEditConflict(t *testing.T) {
 // TestBrowserSaveRefused: a 403 (the feature was turned off after the page
 // loaded) and a server that is gone are both said plainly.
 func TestBrowserSaveRefused(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	tb := newTab(t)
 	tb.open(t, env.url, orgEnabled)
 
@@ -112,4 +113,44 @@ func TestBrowserSaveRefused(t *testing.T) {
 	tb.do(t, chromedp.Click(chromedp.ID("save")))
 	tb.waitFor(t, `document.getElementById('alert').textContent.startsWith('Could not reach the server')`)
 	tb.expectClean(t, "status of 403", "net::ERR_CONNECTION_REFUSED")
+}
+
+// TestBrowserStateRenamed: with each project offered its own states (the
+// example's default), a state renamed in Azure DevOps after the page
+// loaded is refused at save, and shown at that project's row.
+func TestBrowserStateRenamed(t *testing.T) {
+	env := pageApp(t)
+	ids := sampleIDs()
+	tb := newTab(t)
+	tb.open(t, env.url, orgEnabled)
+	tb.addProject(t, ids["Fabrikam Fiber"])
+	tb.addProject(t, ids["Contoso Web"])
+	tb.choose(t, ids["Fabrikam Fiber"], "Resolved", "Active")
+	tb.choose(t, ids["Contoso Web"], "Done", "Committed")
+
+	// Fabrikam Fiber's process (Agile) renames "Resolved".
+	org := azdotest.SampleOrg()
+	for i, p := range org.Processes {
+		if p.ID != azdotest.AgileProcessID {
+			continue
+		}
+		for j, wit := range p.WorkItemTypes {
+			for k, st := range wit.States {
+				if st.Name == "Resolved" {
+					org.Processes[i].WorkItemTypes[j].States[k].Name = "Fixed"
+				}
+			}
+		}
+	}
+	if err := env.fakes[orgEnabled].SetOrg(org); err != nil {
+		t.Fatal(err)
+	}
+
+	tb.do(t, chromedp.Click(chromedp.ID("save")))
+	tb.waitFor(t, `document.getElementById('status').textContent === 'Not saved.'`)
+	rows := tb.rows(t)
+	if len(rows) != 2 || len(rows[0].Errors) != 0 || len(rows[1].Errors) != 1 || !strings.Contains(rows[1].Errors[0], `"Resolved" is not one of its states`) {
+		t.Errorf("rows %+v: want one error about \"Resolved\" at Fabrikam Fiber and none at Contoso Web", rows)
+	}
+	tb.expectClean(t, "status of 422")
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -32,43 +33,64 @@ type pageEnv struct {
 	srv   *httptest.Server
 	store Store
 	gate  *features.Set
+	fakes map[string]*azdotest.Server // the demo's Azure DevOps, by organization
 }
 
-// Organizations of the page tests: the demo's three (see demo.go), and one
-// with a project named hostileName.
+// orgHostile is the organization of TestBrowserHostileName, beside the
+// demo's three (see demo.go).
+const orgHostile = "hostile"
+
+// pageOption changes what pageApp serves.
+type pageOption int
+
 const (
-	orgHostile = "hostile"
+	// withUnion offers every project every state (the example's -union).
+	withUnion pageOption = iota
+	// withHostile adds orgHostile, whose last project is named hostileName.
+	withHostile
 )
 
 // pageApp serves the example's demo organizations (fabrikam enabled,
-// tailspin gated, northwind degraded) and orgHostile, each project with its
-// own states; union offers every project every state instead.
-func pageApp(t *testing.T, union bool) *pageEnv {
+// tailspin gated, northwind degraded), each project with its own states,
+// as the example does by default.
+func pageApp(t *testing.T, opts ...pageOption) *pageEnv {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	d, err := startDemo(logger)
+	// No process cache in the Clients: a state renamed in Azure DevOps
+	// reaches the next PUT's validation at once (TestBrowserStateRenamed).
+	d, err := startDemo(logger, azdo.WithProcessCacheTTL(0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
+	orgs := d.orgs
+	if slices.Contains(opts, withHostile) {
+		orgs = append(orgs, hostileOrganization(t))
+		d.gate.Enable(orgHostile, orgconfig.FeatureIssueSync)
+	}
+	store := newMemStore()
+	a, err := newApp(appConfig{Orgs: orgs, Gate: d.gate, Store: store, Timeout: 5 * time.Second, CacheTTL: time.Minute, Union: slices.Contains(opts, withUnion), Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.routes())
+	t.Cleanup(srv.Close)
+	return &pageEnv{url: srv.URL, srv: srv, store: store, gate: d.gate, fakes: d.servers}
+}
+
+// hostileOrganization is the sample organization plus a project named
+// hostileName.
+func hostileOrganization(t *testing.T) organization {
+	t.Helper()
 	hostileOrg := azdotest.SampleOrg()
 	hostileOrg.Name = orgHostile
 	hostileOrg.Projects = append(hostileOrg.Projects, azdotest.Project{
 		ID: azdotest.StableID("project/hostile"), Name: hostileName, ProcessID: azdotest.AgileProcessID,
 	})
 	hostile := azdotest.NewServer(t, hostileOrg, azdotest.WithPAT("pat"))
-	d.gate.Enable(orgHostile, orgconfig.FeatureIssueSync)
-	orgs := append(d.orgs, organization{Name: orgHostile, Connect: func() (*azdo.Client, error) {
+	return organization{Name: orgHostile, Connect: func() (*azdo.Client, error) {
 		return azdo.New(hostile.URL(), azdo.PAT("pat"))
-	}})
-	store := newMemStore()
-	a, err := newApp(appConfig{Orgs: orgs, Gate: d.gate, Store: store, Timeout: 5 * time.Second, CacheTTL: time.Minute, Union: union, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.routes())
-	t.Cleanup(srv.Close)
-	return &pageEnv{url: srv.URL, srv: srv, store: store, gate: d.gate}
+	}}
 }
 
 // saved is what the store holds for the organization.
@@ -82,7 +104,7 @@ func (env *pageEnv) saved(t *testing.T, org string) Saved {
 }
 
 func TestPageHeaders(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	for _, tt := range []struct {
 		path        string
 		status      int
@@ -108,10 +130,8 @@ func TestPageHeaders(t *testing.T) {
 
 	// The page has no inline script or style: the CSP would refuse them.
 	_, body := do(t, http.MethodGet, env.url+"/organizations/fabrikam/", nil)
-	for _, bad := range []string{"<script>", "<style", "style=", " on"} {
-		if strings.Contains(string(body), bad) {
-			t.Errorf("the page contains %q:\n%s", bad, body)
-		}
+	if bad := regexp.MustCompile(`<script>|<style|\sstyle=|\son[a-z]+=|javascript:`).FindString(string(body)); bad != "" {
+		t.Errorf("the page contains %q:\n%s", bad, body)
 	}
 
 	// Without the trailing slash, a redirect to the page.
@@ -134,7 +154,7 @@ func (tb *tab) open(t *testing.T, base, org string) {
 }
 
 func TestBrowserLoad(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	tb := newTab(t)
 	tb.open(t, env.url, orgEnabled)
 
@@ -167,6 +187,11 @@ func TestBrowserLoad(t *testing.T) {
 	}
 	if got := []string{tb.status(t), tb.alert(t)}; !cmp.Equal(got, []string{"Loaded.", ""}) {
 		t.Errorf("status and alert %q, want Loaded. and none", got)
+	}
+	// The navigation lists every organization and marks this one.
+	nav := eval[[]string](t, tb, `[...document.querySelectorAll('nav a')].map((a) => a.textContent + (a.getAttribute('aria-current') === 'page' ? ' (current)' : ''))`)
+	if diff := cmp.Diff([]string{"fabrikam (current)", "tailspin", "northwind"}, nav); diff != "" {
+		t.Errorf("navigation (-want +got):\n%s", diff)
 	}
 	tb.expectLabelled(t)
 	tb.expectClean(t)
@@ -231,7 +256,7 @@ func (tb *tab) unlabelled(t *testing.T) (controls int, unnamed []string) {
 // script, an error in the console and a control without a label are each
 // reported.
 func TestBrowserHarnessCatches(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	tb := newTab(t)
 	tb.open(t, env.url, orgEnabled)
 	eval[bool](t, tb, `(() => {
@@ -309,7 +334,7 @@ func (tb *tab) alert(t *testing.T) string {
 }
 
 func TestBrowserSaveAndReload(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	ids := sampleIDs()
 	tb := newTab(t)
 	tb.open(t, env.url, orgEnabled)
@@ -410,7 +435,7 @@ func formJSON(t *testing.T, base, org string) (fields []struct {
 // TestBrowserDisabled: the gated and the degraded organizations show why
 // their fields are disabled, and none of those fields can be changed.
 func TestBrowserDisabled(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	for _, org := range []string{orgGated, orgDegraded} {
 		t.Run(org, func(t *testing.T) {
 			fields, problems := formJSON(t, env.url, org)
@@ -459,7 +484,7 @@ func TestBrowserDisabled(t *testing.T) {
 }
 
 func TestBrowserHostileName(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t, withHostile)
 	tb := newTab(t)
 	tb.open(t, env.url, orgHostile)
 	id := azdotest.StableID("project/hostile")
@@ -483,7 +508,7 @@ func TestBrowserHostileName(t *testing.T) {
 // TestBrowserWidths: at 360 px nothing overflows sideways and a row's
 // selects stack; at 1 280 px a row is one line.
 func TestBrowserWidths(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	ids := sampleIDs()
 	tb := newTab(t)
 	for _, tt := range []struct {
@@ -515,7 +540,7 @@ func TestBrowserWidths(t *testing.T) {
 // TestBrowserKeyboard maps a project and saves with the keyboard only:
 // Tab to the drop-down, type to pick, Enter on the buttons.
 func TestBrowserKeyboard(t *testing.T) {
-	env := pageApp(t, false)
+	env := pageApp(t)
 	ids := sampleIDs()
 	tb := newTab(t)
 	tb.open(t, env.url, orgEnabled)
