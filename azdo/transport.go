@@ -115,6 +115,11 @@ func (t *transport) sharedDiscovery(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			if body, err = checkLocations(resp.StatusCode, body); err != nil {
+				return nil, err
+			}
+		}
 		return &storedResponse{status: resp.StatusCode, header: resp.Header.Clone(), body: body}, nil
 	})
 	if err != nil {

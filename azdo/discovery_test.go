@@ -1,0 +1,62 @@
+package azdo_test
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+)
+
+// TestHostileDiscoveryAnswers answers the location discovery (OPTIONS
+// _apis) with a 200 whose locations lack fields the SDK dereferences
+// without checking (it panics on a nil minVersion, routeTemplate, id...),
+// or lack the project list's location (the SDK would cache that answer,
+// for every Client of the organization, for the life of the process). Each
+// must fail the call with ErrBadResponse, without a panic, and leave
+// nothing behind: once the server answers well, Projects lists the
+// organization. Entries the Client does not use may be incomplete.
+func TestHostileDiscoveryAnswers(t *testing.T) {
+	const projects = `{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","routeTemplate":"_apis/{resource}/{*projectId}","resourceVersion":4,"minVersion":"1.0","maxVersion":"7.2","releasedVersion":"7.1"}`
+	for _, tc := range []struct {
+		name, body string
+		ok         bool
+	}{
+		{"no minVersion", `{"count":1,"value":[{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","routeTemplate":"_apis/{resource}/{*projectId}","resourceVersion":4,"maxVersion":"7.2","releasedVersion":"7.1"}]}`, false},
+		{"no routeTemplate", `{"count":1,"value":[{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","resourceVersion":4,"minVersion":"1.0","maxVersion":"7.2","releasedVersion":"7.1"}]}`, false},
+		{"no releasedVersion", `{"count":1,"value":[{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","routeTemplate":"_apis/{resource}/{*projectId}","resourceVersion":4,"minVersion":"1.0","maxVersion":"5.0"}]}`, false},
+		{"null entry", `{"count":2,"value":[null,` + projects + `]}`, true},
+		{"entry without id", `{"count":2,"value":[{"area":"x"},` + projects + `]}`, true},
+		{"empty list", `{"count":0,"value":[]}`, false},
+		{"null list", `{"count":0,"value":null}`, false},
+		{"byte order mark", "\xef\xbb\xbf" + `{"count":1,"value":[` + projects + `]}`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			org := azdotest.SampleOrg()
+			srv, c := newPair(t, org, nil, azdo.WithProcessAPI(false), azdo.WithRetry(1, 0))
+			if err := srv.Inject(azdotest.Fault{Endpoint: azdotest.EndpointLocations, Times: 1, Status: http.StatusOK, Body: tc.body}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Projects(t.Context())
+			if tc.ok {
+				if err != nil || len(got) != len(org.Projects) {
+					t.Fatalf("Projects: %d projects, %v; want %d", len(got), err, len(org.Projects))
+				}
+				return
+			}
+			if !errors.Is(err, azdo.ErrBadResponse) {
+				t.Fatalf("Projects: %v, want ErrBadResponse", err)
+			}
+			got, err = c.Projects(t.Context())
+			if err != nil {
+				t.Fatalf("Projects after a good discovery: %v", err)
+			}
+			if diff := cmp.Diff(len(org.Projects), len(got)); diff != "" {
+				t.Errorf("projects after a good discovery (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
