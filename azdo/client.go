@@ -22,7 +22,8 @@ var _ orgconfig.Client = (*Client)(nil)
 
 // Client reads projects and work item states from one Azure DevOps
 // organization. It satisfies [orgconfig.Client] and is safe for concurrent
-// use.
+// use. Create one with New: a zero or nil Client fails every call with an
+// error saying so.
 type Client struct {
 	url  string // normalized organization URL
 	opts settings
@@ -108,11 +109,36 @@ func newHTTPClient(s settings, u *url.URL, cred Credential) *http.Client {
 	return hc
 }
 
-// URL returns the normalized organization URL.
-func (c *Client) URL() string { return c.url }
+// URL returns the normalized organization URL; "" for a Client not made
+// by New.
+func (c *Client) URL() string {
+	if c == nil {
+		return ""
+	}
+	return c.url
+}
 
 // String describes the Client without its credential.
-func (c *Client) String() string { return "azdo.Client(" + c.url + ")" }
+func (c *Client) String() string { return "azdo.Client(" + c.URL() + ")" }
+
+// notMade reports a call on a Client that New did not make (the zero
+// value, or nil): it has no transport to ask anything with.
+func (c *Client) notMade(op string) error {
+	if c == nil || c.core == nil {
+		return notMadeError(op)
+	}
+	return nil
+}
+
+// notMadeError is the error of a call on a Client not made by New; its
+// value is the operation, which it names (Operation) so that
+// orgconfig.OpError does not repeat it.
+type notMadeError string
+
+func (e notMadeError) Error() string {
+	return "azdo: " + string(e) + ": the Client was not made by New"
+}
+func (e notMadeError) Operation() string { return string(e) }
 
 // GoString describes the Client without its credential.
 func (c *Client) GoString() string { return c.String() }

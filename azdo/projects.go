@@ -35,6 +35,9 @@ const maxProjectPages = 10000
 // WorkItemStates needs, so that it overlaps the paging; Projects returns
 // when both are done.
 func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
+	if err := c.notMade("list projects"); err != nil {
+		return nil, err
+	}
 	if !c.opts.processAPI {
 		return c.listProjects(ctx)
 	}

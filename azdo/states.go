@@ -33,6 +33,9 @@ type processIndex struct {
 // costs one request per type tried. The returned slice is shared between
 // projects of one process and must not be modified.
 func (c *Client) WorkItemStates(ctx context.Context, projectID string) ([]orgconfig.State, error) {
+	if err := c.notMade("get work item states"); err != nil {
+		return nil, err
+	}
 	if projectID == "" {
 		return nil, &APIError{Op: "get work item states", Kind: ErrNotFound, Message: "empty project id"}
 	}

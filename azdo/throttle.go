@@ -96,5 +96,8 @@ func (t *transport) noteThrottle(ctx context.Context, d time.Duration, refused b
 // differently configured Clients never read each other's snapshots. It
 // holds no URL or credential.
 func (c *Client) Shape() string {
+	if c == nil {
+		return "azdo/v1;nil"
+	}
 	return fmt.Sprintf("azdo/v1;types=%s;process=%t", strings.Join(c.opts.workItemTypes, "\x1f"), c.opts.processAPI)
 }
