@@ -49,11 +49,11 @@ func Cached(g orgconfig.FeatureGate, ttl time.Duration) (*Cache, error) {
 
 // Enabled returns the remembered answer, or asks the wrapped gate, sharing
 // the call with concurrent callers asking the same.
-func (c *Cache) Enabled(ctx context.Context, orgID, feature string) (bool, error) {
+func (c *Cache) Enabled(ctx context.Context, platformOrgID, feature string) (bool, error) {
 	if c.gate == nil {
 		return false, errors.New("features: cache: no gate; create the cache with Cached")
 	}
-	k := cacheKey{orgID, feature}
+	k := cacheKey{platformOrgID, feature}
 	c.mu.Lock()
 	now := time.Now()
 	if !now.Before(c.sweep) {
@@ -71,7 +71,7 @@ func (c *Cache) Enabled(ctx context.Context, orgID, feature string) (bool, error
 	// Started under c.mu, so that dropIdle never drops an entry a caller
 	// is about to wait on.
 	ticket := e.Start(ctx, func(ctx context.Context) (bool, error) {
-		return c.gate.Enabled(ctx, orgID, feature)
+		return c.gate.Enabled(ctx, platformOrgID, feature)
 	})
 	c.mu.Unlock()
 	return ticket.Wait(ctx)
@@ -90,11 +90,11 @@ func (c *Cache) dropIdle() {
 // Forget drops the remembered answers for the organization, so that a
 // change of plan shows at once. A call already in flight still answers the
 // callers waiting for it.
-func (c *Cache) Forget(orgID string) {
+func (c *Cache) Forget(platformOrgID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k := range c.entries {
-		if k.org == orgID {
+		if k.org == platformOrgID {
 			delete(c.entries, k)
 		}
 	}

@@ -9,8 +9,9 @@ import (
 
 var _ orgconfig.FeatureGate = (*Set)(nil)
 
-// Set is a gate backed by an in-memory map from organization ID to its
-// enabled features. The zero value is an empty set, ready to use; it is
+// Set is a gate backed by an in-memory map from platform organization ID
+// (as given to orgconfig.Builder.Build, compared exactly) to its enabled
+// features. The zero value is an empty set, ready to use; it is
 // safe for concurrent reads and updates. A Set must not be copied after
 // first use.
 type Set struct {
@@ -19,16 +20,16 @@ type Set struct {
 }
 
 // Enable turns the features on for the organization.
-func (s *Set) Enable(orgID string, features ...string) {
+func (s *Set) Enable(platformOrgID string, features ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.orgs == nil {
 		s.orgs = make(map[string]map[string]struct{})
 	}
-	fs := s.orgs[orgID]
+	fs := s.orgs[platformOrgID]
 	if fs == nil {
 		fs = make(map[string]struct{}, len(features))
-		s.orgs[orgID] = fs
+		s.orgs[platformOrgID] = fs
 	}
 	for _, f := range features {
 		fs[f] = struct{}{}
@@ -36,23 +37,23 @@ func (s *Set) Enable(orgID string, features ...string) {
 }
 
 // Disable turns the features off for the organization.
-func (s *Set) Disable(orgID string, features ...string) {
+func (s *Set) Disable(platformOrgID string, features ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fs := s.orgs[orgID]
+	fs := s.orgs[platformOrgID]
 	for _, f := range features {
 		delete(fs, f)
 	}
 	if len(fs) == 0 {
-		delete(s.orgs, orgID)
+		delete(s.orgs, platformOrgID)
 	}
 }
 
 // Enabled reports whether the feature is on for the organization. It never
 // fails.
-func (s *Set) Enabled(_ context.Context, orgID, feature string) (bool, error) {
+func (s *Set) Enabled(_ context.Context, platformOrgID, feature string) (bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	_, ok := s.orgs[orgID][feature]
+	_, ok := s.orgs[platformOrgID][feature]
 	return ok, nil
 }
