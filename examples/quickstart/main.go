@@ -82,11 +82,11 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	orgURL := fs.String("org", "", "organization URL, such as https://dev.azure.com/fabrikam (default $AZDO_ORG_URL; neither this, $AZDO_ORG_URL nor -account runs the built-in sample organization)")
-	account := fs.String("account", "", "organization ID (a GUID) or name, instead of -org: its URL is looked up with the location service")
+	orgURL := fs.String("org", "", "Azure DevOps organization URL, such as https://dev.azure.com/fabrikam (default $AZDO_ORG_URL; neither this, $AZDO_ORG_URL nor -account runs the built-in sample organization)")
+	account := fs.String("account", "", "Azure DevOps organization ID (a GUID) or name, instead of -org: its URL is looked up with the location service")
 	locationService := fs.String("location-service", "https://app.vssps.visualstudio.com", "where -account is looked up")
 	patEnv := fs.String("pat-env", "AZDO_PAT", "name of the environment variable holding the personal access token")
-	feature := fs.Bool("feature", true, "whether the organization has the issue-sync feature (false shows the gated form)")
+	feature := fs.Bool("feature", true, "whether your platform's organization has the issue-sync feature, as the feature gate answers (false shows the gated form)")
 	limit := fs.Int("limit", 0, "fetch states for the first N projects only (0 = all)")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	perProject := fs.Bool("per-project", false, "offer each project only its own states")
@@ -202,6 +202,11 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 	fmt.Fprintf(stderr, "problems: %d\n", len(cfg.Problems))
 	for _, p := range cfg.Problems {
 		fmt.Fprintf(stderr, "  - %v\n", p)
+	}
+	if cfg.Reason == orgconfig.ReasonNoAccess {
+		// Not a failure (the gate said no, as asked), but zero projects and
+		// zero problems alone would read like an empty organization.
+		fmt.Fprintf(stderr, "form: disabled (%s): %s (-feature=false)\n", cfg.Reason, cfg.Reason.Text())
 	}
 	if degraded(cfg.Reason) {
 		return fmt.Errorf("the form is degraded (%s): %s", cfg.Reason, cfg.Reason.Text())

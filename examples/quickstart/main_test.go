@@ -46,6 +46,11 @@ func TestQuickstartGated(t *testing.T) {
 	if !strings.Contains(stderr.String(), "requests: 0") {
 		t.Errorf("the gated form made requests:\n%s", stderr.String())
 	}
+	// Zero projects and zero problems alone read like an empty
+	// organization: the summary says the form is gated, and why.
+	if want := "form: disabled (no_access): Your organization does not have access to this feature (-feature=false)\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("summary:\n%s\nwant it to contain %q", stderr.String(), want)
+	}
 }
 
 func TestQuickstartRealOrgFlags(t *testing.T) {
