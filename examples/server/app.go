@@ -35,9 +35,12 @@ type organization struct {
 	// Description says what the organization shows, for
 	// GET /organizations.
 	Description string `json:"description"`
-	// Connect returns a Client of the organization; it is called once,
-	// on the organization's first request.
-	Connect func() (*azdo.Client, error) `json:"-"`
+	// Connect returns a Client of the organization with the options
+	// given added to its own. It is called twice, on the organization's
+	// first request: once for the Client of the cached Builder that shows
+	// the form, once for the Client of the Builder that validates
+	// submissions, which must see states as Azure DevOps has them now.
+	Connect func(opts ...azdo.Option) (*azdo.Client, error) `json:"-"`
 }
 
 // appConfig is what newApp needs.
@@ -133,6 +136,13 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The validating Builder has no cache, and its Client must not keep
+	// the process lookup either, or a state renamed in Azure DevOps since
+	// the form was shown would still be accepted for a while.
+	freshClient, err := o.Connect(azdo.WithProcessCacheTTL(0))
+	if err != nil {
+		return nil, err
+	}
 	opts := []orgconfig.Option{orgconfig.WithLogger(a.cfg.Logger)}
 	if !a.cfg.Union {
 		opts = append(opts, orgconfig.WithPerProjectChoices())
@@ -145,7 +155,7 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := orgconfig.NewBuilder(client, a.cfg.Gate, opts...)
+	fresh, err := orgconfig.NewBuilder(freshClient, a.cfg.Gate, opts...)
 	if err != nil {
 		return nil, err
 	}

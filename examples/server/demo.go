@@ -57,8 +57,8 @@ func startDemo(logger *slog.Logger, opts ...azdo.Option) (*demo, error) {
 		d.orgs = append(d.orgs, organization{
 			Name:        o.name,
 			Description: o.description,
-			Connect: func() (*azdo.Client, error) {
-				return azdo.New(srv.URL(), azdo.PAT(demoPAT), append([]azdo.Option{azdo.WithLogger(logger)}, opts...)...)
+			Connect: func(more ...azdo.Option) (*azdo.Client, error) {
+				return azdo.New(srv.URL(), azdo.PAT(demoPAT), append(append([]azdo.Option{azdo.WithLogger(logger)}, opts...), more...)...)
 			},
 		})
 	}

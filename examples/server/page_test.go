@@ -88,8 +88,8 @@ func hostileOrganization(t *testing.T) organization {
 		ID: azdotest.StableID("project/hostile"), Name: hostileName, ProcessID: azdotest.AgileProcessID,
 	})
 	hostile := azdotest.NewServer(t, hostileOrg, azdotest.WithPAT("pat"))
-	return organization{Name: orgHostile, Connect: func() (*azdo.Client, error) {
-		return azdo.New(hostile.URL(), azdo.PAT("pat"))
+	return organization{Name: orgHostile, Connect: func(opts ...azdo.Option) (*azdo.Client, error) {
+		return azdo.New(hostile.URL(), azdo.PAT("pat"), opts...)
 	}}
 }
 

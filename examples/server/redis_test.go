@@ -27,8 +27,8 @@ func TestReplicasShareRedis(t *testing.T) {
 		t.Cleanup(func() { closeRedis() })
 		var gate features.Set
 		gate.Enable("fabrikam", "organizations:integrations-issue-sync")
-		connect := func() (*azdo.Client, error) {
-			return azdo.New(fake.URL(), azdo.PAT("pat"), azdo.WithSharedThrottle(cache, "identity"))
+		connect := func(opts ...azdo.Option) (*azdo.Client, error) {
+			return azdo.New(fake.URL(), azdo.PAT("pat"), append([]azdo.Option{azdo.WithSharedThrottle(cache, "identity")}, opts...)...)
 		}
 		a, err := newApp(appConfig{Orgs: []organization{{Name: "fabrikam", Connect: connect}}, Gate: &gate, Store: newMemStore(),
 			Timeout: 5 * time.Second, CacheTTL: time.Minute, Shared: cache, Logger: slog.New(slog.DiscardHandler)})

@@ -360,3 +360,44 @@ func TestFileStoreConcurrentSaves(t *testing.T) {
 		}
 	}
 }
+
+// TestPutValidatesAgainstFreshStates shows that a PUT is checked against the
+// states Azure DevOps has now, not those of the form shown a moment ago:
+// the cached Builder's Client keeps its process lookup for a while
+// (azdo.WithProcessCacheTTL), the validating Builder's must not.
+func TestPutValidatesAgainstFreshStates(t *testing.T) {
+	srv, d := newTestApp(t)
+	ids := sampleIDs()
+	url := srv.URL + "/organizations/fabrikam/config"
+	if resp, body := do(t, http.MethodGet, url, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET: %d %s", resp.StatusCode, body)
+	}
+
+	// Fabrikam Fiber's process (Agile) renames "Resolved" to "Fixed".
+	org := azdotest.SampleOrg()
+	for i := range org.Processes {
+		for j := range org.Processes[i].WorkItemTypes {
+			for k, st := range org.Processes[i].WorkItemTypes[j].States {
+				if org.Processes[i].ID == azdotest.AgileProcessID && st.Name == "Resolved" {
+					org.Processes[i].WorkItemTypes[j].States[k].Name = "Fixed"
+				}
+			}
+		}
+	}
+	if err := d.servers[orgEnabled].SetOrg(org); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tt := range []struct {
+		state string
+		want  int
+	}{
+		{"Fixed", http.StatusOK},
+		{"Resolved", http.StatusUnprocessableEntity},
+	} {
+		body := fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":%q,"on_unresolve":"Active"}}}`, ids["Fabrikam Fiber"], tt.state)
+		if resp, got := doBody(t, http.MethodPut, url, jsonHeader, body); resp.StatusCode != tt.want {
+			t.Errorf("PUT on_resolve %q: status %d, want %d: %s", tt.state, resp.StatusCode, tt.want, got)
+		}
+	}
+}
