@@ -30,7 +30,10 @@ func ExampleNew() {
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second, time.Second
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
-	cache := rediscache.New(rdb, rediscache.WithLogger(slog.Default()))
+	cache, err := rediscache.New(rdb, rediscache.WithLogger(slog.Default()))
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	client, err := azdo.New("https://dev.azure.com/fabrikam", azdo.PAT(os.Getenv("AZDO_PAT")),
 		azdo.WithSharedThrottle(cache, "sentry-integration@fabrikam"),

@@ -131,7 +131,7 @@ func TestFleetOneFetch(t *testing.T) {
 	const R = 8
 	replicas := make([]*replica, R)
 	for i := range replicas {
-		replicas[i] = newReplica(t, ado, rediscache.New(rds.Client()), nil)
+		replicas[i] = newReplica(t, ado, newCache(t, rds.Client()), nil)
 	}
 	var wg sync.WaitGroup
 	startGate := make(chan struct{})
@@ -150,7 +150,7 @@ func TestFleetOneFetch(t *testing.T) {
 	}
 
 	ado.ResetStats()
-	newReplica(t, ado, rediscache.New(rds.Client()), nil).build(t, 10*time.Second, want)
+	newReplica(t, ado, newCache(t, rds.Client()), nil).build(t, 10*time.Second, want)
 	if got := ado.Count(); got != 0 {
 		t.Errorf("a replica with a cold memory tier and a warm shared tier made %d requests, want 0", got)
 	}
@@ -169,7 +169,7 @@ func TestFleetOneFetch(t *testing.T) {
 func TestFleetKeysSeparateConfigurations(t *testing.T) {
 	rds := redistest.Start(t)
 	ado := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat))
-	newReplica(t, ado, rediscache.New(rds.Client()), nil).build(t, 5*time.Second, nil)
+	newReplica(t, ado, newCache(t, rds.Client()), nil).build(t, 5*time.Second, nil)
 
 	for _, tc := range []struct {
 		name string
@@ -182,7 +182,7 @@ func TestFleetKeysSeparateConfigurations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ado.ResetStats()
-			newReplica(t, ado, rediscache.New(rds.Client()), tc.azdo, tc.opts...).build(t, 5*time.Second, nil)
+			newReplica(t, ado, newCache(t, rds.Client()), tc.azdo, tc.opts...).build(t, 5*time.Second, nil)
 			if ado.Count() == 0 {
 				t.Error("a differently configured Builder read another's snapshot")
 			}
@@ -201,7 +201,7 @@ func TestFleetClaimantDies(t *testing.T) {
 	ado := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat))
 	want, _ := baseline(t, ado)
 	// A dead replica's claim on every key, for a minute.
-	r := newReplica(t, ado, rediscache.New(rds.Client()), nil)
+	r := newReplica(t, ado, newCache(t, rds.Client()), nil)
 	r.build(t, 5*time.Second, want) // learn the key
 	keys := rds.Keys("azdosync:snap:*")
 	if len(keys) != 1 {
@@ -212,7 +212,7 @@ func TestFleetClaimantDies(t *testing.T) {
 	rds.Do("SET", "azdosync:claim:"+key, "dead-replica", "PX", 60000)
 
 	start := time.Now()
-	newReplica(t, ado, rediscache.New(rds.Client()), nil).build(t, 2*time.Second, want)
+	newReplica(t, ado, newCache(t, rds.Client()), nil).build(t, 2*time.Second, want)
 	if elapsed := time.Since(start); elapsed < 900*time.Millisecond {
 		t.Errorf("Build took %v: it did not wait for the claimant", elapsed)
 	}
@@ -221,7 +221,7 @@ func TestFleetClaimantDies(t *testing.T) {
 	rds.Do("DEL", keys[0])
 	rds.Do("SET", "azdosync:claim:"+key, "dead-replica", "PX", 300)
 	start = time.Now()
-	newReplica(t, ado, rediscache.New(rds.Client()), nil).build(t, 10*time.Second, want)
+	newReplica(t, ado, newCache(t, rds.Client()), nil).build(t, 10*time.Second, want)
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
 		t.Errorf("Build took %v after the claim expired at 300ms", elapsed)
 	}
@@ -245,7 +245,7 @@ func TestFleetSharedThrottle(t *testing.T) {
 			ado := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat), azdotest.WithFaults(tc.fault))
 			identity := "identity-" + tc.name
 			shared := func() []azdo.Option {
-				return []azdo.Option{azdo.WithSharedThrottle(rediscache.New(rds.Client()), identity)}
+				return []azdo.Option{azdo.WithSharedThrottle(newCache(t, rds.Client()), identity)}
 			}
 			// Replica A sees the Retry-After. Without the process API it
 			// sends nothing after its Build returns (the process lookup
@@ -304,7 +304,7 @@ func TestFleetFaults(t *testing.T) {
 		key  string // the snapshot's Redis key, once filled
 	}
 	fill := func(t *testing.T, e *env, rdb *redis.Client) {
-		buildOnce(t, e.ado, rediscache.New(rdb), 5*time.Second, e.want)
+		buildOnce(t, e.ado, newCache(t, rdb), 5*time.Second, e.want)
 		keys := e.rds.Keys("azdosync:snap:*")
 		if len(keys) != 1 {
 			t.Fatalf("snapshot keys %v", keys)
@@ -376,7 +376,7 @@ func TestFleetFaults(t *testing.T) {
 				tc.before(t, e, rdb)
 			}
 			e.ado.ResetStats()
-			cache := rediscache.New(rdb, rediscache.WithLogger(logger), rediscache.WithMaxValueBytes(1<<20))
+			cache := newCache(t, rdb, rediscache.WithLogger(logger), rediscache.WithMaxValueBytes(1<<20))
 			const R = 4
 			replicas := make([]*replica, R)
 			for i := range replicas {
@@ -401,7 +401,7 @@ func TestFleetFaults(t *testing.T) {
 			}
 			if tc.refilled {
 				e.ado.ResetStats()
-				buildOnce(t, e.ado, rediscache.New(rdb, rediscache.WithMaxValueBytes(1<<20)), 2*time.Second, e.want)
+				buildOnce(t, e.ado, newCache(t, rdb, rediscache.WithMaxValueBytes(1<<20)), 2*time.Second, e.want)
 				if got := e.ado.Count(); got != 0 {
 					t.Errorf("after the refill, a cold replica made %d requests, want 0", got)
 				}

@@ -55,8 +55,8 @@ var ErrTooLarge = errors.New("value too large")
 
 // Cache is a store in Redis shared by the replicas of a service. It
 // satisfies orgconfig.SharedCache and azdo.ThrottleStore. It is safe for
-// concurrent use. The zero value, like a Cache over a nil client, fails
-// every operation with [ErrUnavailable].
+// concurrent use. Create one with [New]; the zero value fails every
+// operation with [ErrUnavailable].
 type Cache struct {
 	rdb redis.UniversalClient
 	s   settings
@@ -90,79 +90,106 @@ func defaultSettings() settings {
 	}
 }
 
-// Option configures a [Cache]. An option given a value out of its range
-// keeps the default.
-type Option func(*settings)
+// Option configures a [Cache]. Options are validated by [New]: a value
+// out of range makes New fail, as the options of azdo.New and
+// orgconfig.NewBuilder do.
+type Option func(*settings) error
 
 // WithPrefix puts every key under prefix (default "azdosync:"), so that
-// several services can share one Redis.
+// several services can share one Redis. An empty prefix puts the keys at
+// the top level.
 func WithPrefix(prefix string) Option {
-	return func(s *settings) { s.prefix = prefix }
+	return func(s *settings) error {
+		s.prefix = prefix
+		return nil
+	}
 }
 
 // WithTimeout bounds each Redis operation (default 100ms). d must be
 // positive.
 func WithTimeout(d time.Duration) Option {
-	return func(s *settings) {
-		if d > 0 {
-			s.timeout = d
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("timeout must be positive, got %v", d)
 		}
+		s.timeout = d
+		return nil
 	}
 }
 
 // WithBreaker skips Redis for pause after failures operations in a row
 // have failed (defaults: 3 and 10s). While skipped, operations fail at once
 // with [ErrUnavailable]; after the pause the next operation tries Redis
-// again, and one more failure skips it for another pause.
+// again, and one more failure skips it for another pause. failures must be
+// at least 1 and pause positive.
 func WithBreaker(failures int, pause time.Duration) Option {
-	return func(s *settings) {
-		if failures > 0 && pause > 0 {
-			s.maxFailures, s.pause = failures, pause
+	return func(s *settings) error {
+		if failures < 1 {
+			return fmt.Errorf("breaker failures must be at least 1, got %d", failures)
 		}
+		if pause <= 0 {
+			return fmt.Errorf("breaker pause must be positive, got %v", pause)
+		}
+		s.maxFailures, s.pause = failures, pause
+		return nil
 	}
 }
 
 // WithLogger logs Redis failures as warnings, at most one per warn
 // interval. By default nothing is logged.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) {
-		if l != nil {
-			s.logger = l
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("logger must not be nil")
 		}
+		s.logger = l
+		return nil
 	}
 }
 
 // WithWarnInterval sets how often at most a failure is logged (default a
-// minute); the warning counts the failures since the previous one.
+// minute); the warning counts the failures since the previous one. d must
+// be positive.
 func WithWarnInterval(d time.Duration) Option {
-	return func(s *settings) {
-		if d > 0 {
-			s.warnInterval = d
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("warn interval must be positive, got %v", d)
 		}
+		s.warnInterval = d
+		return nil
 	}
 }
 
 // WithMaxValueBytes bounds the values Set stores and Get returns
-// (default 16 MiB).
+// (default 16 MiB). n must be at least 1.
 func WithMaxValueBytes(n int) Option {
-	return func(s *settings) {
-		if n > 0 {
-			s.maxValue = n
+	return func(s *settings) error {
+		if n < 1 {
+			return fmt.Errorf("max value bytes must be at least 1, got %d", n)
 		}
+		s.maxValue = n
+		return nil
 	}
 }
 
 // New returns a Cache storing in rdb (a *redis.Client, *redis.ClusterClient,
-// *redis.Ring or failover client). It does no I/O. Create rdb with
-// ContextTimeoutEnabled so that [WithTimeout] bounds network waits.
-func New(rdb redis.UniversalClient, opts ...Option) *Cache {
+// *redis.Ring or failover client). It does no I/O. It fails when rdb is
+// nil or an option is invalid. Create rdb with ContextTimeoutEnabled so
+// that [WithTimeout] bounds network waits.
+func New(rdb redis.UniversalClient, opts ...Option) (*Cache, error) {
+	if rdb == nil {
+		return nil, errors.New("rediscache: new cache: nil redis client")
+	}
 	c := &Cache{rdb: rdb, s: defaultSettings()}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&c.s)
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("rediscache: new cache: option %d is nil", i)
+		}
+		if err := opt(&c.s); err != nil {
+			return nil, fmt.Errorf("rediscache: new cache: %w", err)
 		}
 	}
-	return c
+	return c, nil
 }
 
 func (c *Cache) settings() settings {

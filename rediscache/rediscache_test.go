@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/internal/redistest"
@@ -43,7 +44,7 @@ func (l *logBuffer) String() string {
 
 func TestGetSet(t *testing.T) {
 	srv := redistest.Start(t)
-	c := rediscache.New(srv.Client(), rediscache.WithPrefix("test:"), rediscache.WithMaxValueBytes(1000))
+	c := newCache(t, srv.Client(), rediscache.WithPrefix("test:"), rediscache.WithMaxValueBytes(1000))
 	ctx := t.Context()
 
 	got, err := c.Get(ctx, "org")
@@ -86,8 +87,8 @@ func TestGetSet(t *testing.T) {
 
 func TestClaim(t *testing.T) {
 	srv := redistest.Start(t)
-	a := rediscache.New(srv.Client())
-	b := rediscache.New(srv.Client())
+	a := newCache(t, srv.Client())
+	b := newCache(t, srv.Client())
 	ctx := t.Context()
 
 	releaseA, err := a.Claim(ctx, "org", time.Minute)
@@ -121,7 +122,7 @@ func TestClaim(t *testing.T) {
 
 func TestHold(t *testing.T) {
 	srv := redistest.Start(t)
-	c := rediscache.New(srv.Client())
+	c := newCache(t, srv.Client())
 	ctx := t.Context()
 	now := time.Now().Truncate(time.Millisecond)
 
@@ -160,7 +161,7 @@ func TestHold(t *testing.T) {
 func TestBreaker(t *testing.T) {
 	srv := redistest.Start(t)
 	var logs logBuffer
-	c := rediscache.New(srv.Client(),
+	c := newCache(t, srv.Client(),
 		rediscache.WithTimeout(50*time.Millisecond),
 		rediscache.WithBreaker(3, time.Hour),
 		rediscache.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
@@ -212,7 +213,59 @@ func TestZeroCache(t *testing.T) {
 	if _, _, err := c.Held(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
 		t.Errorf("Held = %v", err)
 	}
-	if _, err := rediscache.New(nil).Get(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
-		t.Errorf("Get on New(nil) = %v", err)
+}
+
+// newCache is New for tests: valid options are expected.
+func newCache(t testing.TB, rdb redis.UniversalClient, opts ...rediscache.Option) *rediscache.Cache {
+	t.Helper()
+	c, err := rediscache.New(rdb, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestNewValidates: New refuses a nil client, a nil option and values out
+// of range with an error naming them, as azdo.New and orgconfig.NewBuilder
+// do, instead of silently keeping the defaults.
+func TestNewValidates(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled: New does no I/O
+	t.Cleanup(func() { _ = rdb.Close() })
+	tests := []struct {
+		name string
+		rdb  redis.UniversalClient
+		opts []rediscache.Option
+		want string // "" for success
+	}{
+		{"defaults", rdb, nil, ""},
+		{"every option valid", rdb, []rediscache.Option{
+			rediscache.WithPrefix(""), rediscache.WithTimeout(time.Second), rediscache.WithBreaker(1, time.Second),
+			rediscache.WithLogger(slog.New(slog.DiscardHandler)), rediscache.WithWarnInterval(time.Second),
+			rediscache.WithMaxValueBytes(1),
+		}, ""},
+		{"nil client", nil, nil, "rediscache: new cache: nil redis client"},
+		{"nil option", rdb, []rediscache.Option{rediscache.WithPrefix("p:"), nil}, "rediscache: new cache: option 1 is nil"},
+		{"zero timeout", rdb, []rediscache.Option{rediscache.WithTimeout(0)}, "rediscache: new cache: timeout must be positive, got 0s"},
+		{"negative timeout", rdb, []rediscache.Option{rediscache.WithTimeout(-time.Second)}, "rediscache: new cache: timeout must be positive, got -1s"},
+		{"breaker failures", rdb, []rediscache.Option{rediscache.WithBreaker(0, time.Second)}, "rediscache: new cache: breaker failures must be at least 1, got 0"},
+		{"breaker pause", rdb, []rediscache.Option{rediscache.WithBreaker(3, 0)}, "rediscache: new cache: breaker pause must be positive, got 0s"},
+		{"nil logger", rdb, []rediscache.Option{rediscache.WithLogger(nil)}, "rediscache: new cache: logger must not be nil"},
+		{"warn interval", rdb, []rediscache.Option{rediscache.WithWarnInterval(-time.Minute)}, "rediscache: new cache: warn interval must be positive, got -1m0s"},
+		{"max value bytes", rdb, []rediscache.Option{rediscache.WithMaxValueBytes(0)}, "rediscache: new cache: max value bytes must be at least 1, got 0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := rediscache.New(tc.rdb, tc.opts...)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("New error = %q, want %q", got, tc.want)
+			}
+			if (c == nil) == (tc.want == "") {
+				t.Errorf("New returned Cache %v with error %v", c, err)
+			}
+		})
 	}
 }

@@ -59,7 +59,9 @@ func runReplicas(out io.Writer, sizes []int, latency time.Duration, replicas, ru
 		for _, mode := range []string{"memory only", "memory + redis"} {
 			var sc orgconfig.SharedCache
 			if mode != "memory only" {
-				sc = rediscache.New(rdb, rediscache.WithPrefix(prefix))
+				if sc, err = rediscache.New(rdb, rediscache.WithPrefix(prefix)); err != nil {
+					return err
+				}
 			}
 			r, err := fleet(org, latency, replicas, sc)
 			if err != nil {
@@ -68,7 +70,11 @@ func runReplicas(out io.Writer, sizes []int, latency time.Duration, replicas, ru
 			r.Mode = mode
 			rows = append(rows, r)
 		}
-		r, err := fromRedis(org, latency, runs, rediscache.New(rdb, rediscache.WithPrefix(prefix)))
+		cache, err := rediscache.New(rdb, rediscache.WithPrefix(prefix))
+		if err != nil {
+			return err
+		}
+		r, err := fromRedis(org, latency, runs, cache)
 		if err != nil {
 			return fmt.Errorf("from redis at %d projects: %w", n, err)
 		}

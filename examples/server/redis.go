@@ -24,5 +24,10 @@ func openRedis(url string, logger *slog.Logger) (*rediscache.Cache, func() error
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second, time.Second
 	opt.MaxRetries = -1
 	rdb := redis.NewClient(opt)
-	return rediscache.New(rdb, rediscache.WithLogger(logger)), rdb.Close, nil
+	cache, err := rediscache.New(rdb, rediscache.WithLogger(logger))
+	if err != nil {
+		_ = rdb.Close()
+		return nil, nil, fmt.Errorf("-redis: %w", err)
+	}
+	return cache, rdb.Close, nil
 }
