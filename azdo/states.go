@@ -42,6 +42,13 @@ func (c *Client) WorkItemStates(ctx context.Context, projectID string) ([]orgcon
 	if c.opts.processAPI {
 		idx, err := c.index.Get(ctx, c.fetchIndex)
 		if err != nil {
+			// fetchIndex names the request that failed (the process list or
+			// one process's work item types): keep it.
+			var apiErr *APIError
+			if ctx.Err() == nil && errors.As(err, &apiErr) && apiErr.Op != "" {
+				e := *apiErr // shared by the lookup's callers
+				return nil, &e
+			}
 			return nil, fail(ctx, "list processes", err)
 		}
 		if states, ok := idx.states[strings.ToLower(projectID)]; ok {
