@@ -150,6 +150,13 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 		if source == "-account" {
 			found, err := azdo.OrgURL(ctx, *account, azdo.WithLocationService(*locationService), azdo.WithHTTPClient(counting))
 			if err != nil {
+				// OrgURL checks the account and -location-service before
+				// asking anyone; what fails there is a usage error. Failures
+				// of the lookup itself are *azdo.APIError values.
+				var apiErr *azdo.APIError
+				if ctx.Err() == nil && !errors.As(err, &apiErr) {
+					return usageError{msg: fmt.Sprintf("-account %q: %v", *account, err)}
+				}
 				return fmt.Errorf("-account %q: %w", *account, err)
 			}
 			url, described = found, fmt.Sprintf("%s (from -account %s)", found, *account)

@@ -83,6 +83,8 @@ func TestQuickstartUsageErrors(t *testing.T) {
 		{"empty org", []string{"-org", ""}, nil, 2, "quickstart: -org is empty\n"},
 		{"org and account", []string{"-org", "https://dev.azure.com/fabrikam", "-account", "fabrikam"}, nil, 2, "quickstart: give -org or -account, not both\n"},
 		{"negative limit", []string{"-limit", "-1"}, nil, 2, "-limit must not be negative"},
+		{"bad account", []string{"-account", "fab rikam!"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 2, `quickstart: -account "fab rikam!": azdo: look up organization url: account must be`},
+		{"bad location service", []string{"-account", "fabrikam", "-location-service", "ftp://x"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 2, `quickstart: -account "fabrikam": azdo: look up organization url: location service url scheme "ftp" is not https`},
 		{"unknown flag", []string{"-nope"}, nil, 2, "flag provided but not defined"},
 		{"unreachable", []string{"-org", "http://127.0.0.1:1/org", "-timeout", "2s"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 1, "quickstart: the form is degraded (unreachable): Could not reach Azure DevOps"},
 	} {
