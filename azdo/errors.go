@@ -22,8 +22,10 @@ var (
 	ErrForbidden = fmt.Errorf("azdo: %w", orgconfig.ErrForbidden)
 	// ErrNotFound: the organization, project or resource does not exist (404).
 	ErrNotFound = errors.New("azdo: not found")
-	// ErrRateLimited: Azure DevOps throttled the requests (429) and asked
-	// for a longer wait than the retry policy allows.
+	// ErrRateLimited: Azure DevOps throttled the requests (a 429 or 503
+	// with Retry-After, seen by this Client or, with WithSharedThrottle,
+	// by another Client of the identity) and asked for a longer wait than
+	// the retry policy or the context's deadline allows.
 	ErrRateLimited = errors.New("azdo: rate limited")
 	// ErrUnavailable: Azure DevOps failed (5xx) or could not be reached,
 	// and retries were exhausted.

@@ -79,7 +79,8 @@ func WithWorkItemTypes(names ...string) Option {
 	}
 }
 
-// WithRetry sets how many times a GET is tried in all (default 4) and the
+// WithRetry sets how many times a GET, HEAD or OPTIONS request is tried in
+// all (default 4) and the
 // longest single wait the Client accepts, for backoff or a Retry-After
 // (default 10s). A longer Retry-After fails the request at once with
 // ErrRateLimited. Requests other than GET, HEAD and OPTIONS are never

@@ -20,8 +20,10 @@ const coreAreaID = "79134c72-4a58-4b42-976c-04e7115f32bf"
 // azdo.WithLocationService.
 func (s *Server) LocationServiceURL() string { return s.ts.URL }
 
-// OrgID is the organization's ID, as the location service knows it: the
-// [Org.ID] given, or the one derived from the name.
+// OrgID is the Azure DevOps organization's ID, as the location service
+// knows it (what azdo.OrgURL takes): the [Org.ID] given, or the one derived
+// from the name. It is not the platform organization ID that
+// orgconfig.Builder.Build takes.
 func (s *Server) OrgID() string { return s.org.ID }
 
 // parseLocationService routes the location service's resource area lookup,
