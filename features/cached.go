@@ -22,7 +22,7 @@ var _ orgconfig.FeatureGate = (*Cache)(nil)
 // sees the latest deadline among them. Answers of keys nobody asks again
 // are dropped once expired, so the cache does not grow with every
 // organization ever asked. The zero Cache has no gate and answers every
-// call with an error; create one with [Cached].
+// call with an error, as does a nil *Cache; create one with [Cached].
 type Cache struct {
 	gate orgconfig.FeatureGate
 	ttl  time.Duration
@@ -50,7 +50,7 @@ func Cached(g orgconfig.FeatureGate, ttl time.Duration) (*Cache, error) {
 // Enabled returns the remembered answer, or asks the wrapped gate, sharing
 // the call with concurrent callers asking the same.
 func (c *Cache) Enabled(ctx context.Context, platformOrgID, feature string) (bool, error) {
-	if c.gate == nil {
+	if c == nil || c.gate == nil {
 		return false, errors.New("features: cache: no gate; create the cache with Cached")
 	}
 	k := cacheKey{platformOrgID, feature}
@@ -91,6 +91,9 @@ func (c *Cache) dropIdle() {
 // change of plan shows at once. A call already in flight still answers the
 // callers waiting for it.
 func (c *Cache) Forget(platformOrgID string) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k := range c.entries {

@@ -238,3 +238,33 @@ func TestZeroCache(t *testing.T) {
 	}
 	c.Forget("acme")
 }
+
+// TestNilGates: a nil Func, *Set or *Cache answers instead of panicking,
+// so a gate left unset in a struct fails closed (or reads as an empty set)
+// rather than taking the process down.
+func TestNilGates(t *testing.T) {
+	ctx := t.Context()
+	tests := []struct {
+		name    string
+		gate    orgconfig.FeatureGate
+		wantErr string // "" for false and no error
+	}{
+		{"nil Func", features.Func(nil), "features: func: nil function"},
+		{"nil *Set", (*features.Set)(nil), ""},
+		{"nil *Cache", (*features.Cache)(nil), "features: cache: no gate; create the cache with Cached"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			on, err := tc.gate.Enabled(ctx, "acme", orgconfig.FeatureIssueSync)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if on || got != tc.wantErr {
+				t.Errorf("Enabled = %v, %q; want false, %q", on, got, tc.wantErr)
+			}
+		})
+	}
+	var c *features.Cache
+	c.Forget("acme")
+}

@@ -11,9 +11,9 @@ var _ orgconfig.FeatureGate = (*Set)(nil)
 
 // Set is a gate backed by an in-memory map from platform organization ID
 // (as given to orgconfig.Builder.Build, compared exactly) to its enabled
-// features. The zero value is an empty set, ready to use; it is
-// safe for concurrent reads and updates. A Set must not be copied after
-// first use.
+// features. The zero value is an empty set, ready to use, and a nil *Set
+// answers like one. It is safe for concurrent reads and updates. A Set
+// must not be copied after first use.
 type Set struct {
 	mu   sync.RWMutex
 	orgs map[string]map[string]struct{}
@@ -52,6 +52,9 @@ func (s *Set) Disable(platformOrgID string, features ...string) {
 // Enabled reports whether the feature is on for the organization. It never
 // fails.
 func (s *Set) Enabled(_ context.Context, platformOrgID, feature string) (bool, error) {
+	if s == nil {
+		return false, nil
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	_, ok := s.orgs[platformOrgID][feature]
