@@ -18,7 +18,12 @@ const coreAreaID = "79134c72-4a58-4b42-976c-04e7115f32bf"
 //
 // with the organization's URL, without credentials. Pass it to
 // azdo.WithLocationService.
-func (s *Server) LocationServiceURL() string { return s.ts.URL }
+func (s *Server) LocationServiceURL() string {
+	if s.ts == nil {
+		return ""
+	}
+	return s.ts.URL
+}
 
 // OrgID is the Azure DevOps organization's ID, as the location service
 // knows it (what azdo.OrgURL takes): the [Org.ID] given, or the one derived

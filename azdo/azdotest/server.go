@@ -103,7 +103,9 @@ func WithFaults(f ...Fault) Option {
 }
 
 // Server is a fake Azure DevOps organization. Its methods are safe for
-// concurrent use.
+// concurrent use. Create one with [NewServer] or [Start]: the zero Server
+// is not running, so its URLs are empty, Client is a plain client, Close
+// does nothing and SetOrg fails.
 type Server struct {
 	org Org // Name and ID only, fixed; the content is in data
 	ts  *httptest.Server
@@ -211,6 +213,9 @@ func (s *Server) current() *orgData {
 // leave them empty or as they are, or SetOrg returns an error and changes
 // nothing.
 func (s *Server) SetOrg(org Org) error {
+	if s.ts == nil {
+		return errors.New("azdotest: set org: the Server was not started by NewServer or Start")
+	}
 	if org.Name != "" && !strings.EqualFold(org.Name, s.org.Name) {
 		return fmt.Errorf("azdotest: set org: name %q differs from the served organization's %q", org.Name, s.org.Name)
 	}
@@ -226,13 +231,26 @@ func (s *Server) SetOrg(org Org) error {
 }
 
 // URL is the organization URL, such as http://127.0.0.1:PORT/fabrikam.
-func (s *Server) URL() string { return s.ts.URL + "/" + s.org.Name }
+func (s *Server) URL() string {
+	if s.ts == nil {
+		return ""
+	}
+	return s.ts.URL + "/" + s.org.Name
+}
 
 // Client returns an *http.Client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+func (s *Server) Client() *http.Client {
+	if s.ts == nil {
+		return &http.Client{}
+	}
+	return s.ts.Client()
+}
 
 // Close shuts the server down, ending hung requests.
 func (s *Server) Close() {
+	if s.ts == nil {
+		return
+	}
 	s.ts.CloseClientConnections()
 	s.ts.Close()
 }

@@ -277,3 +277,23 @@ func TestSetOrg(t *testing.T) {
 		t.Errorf("a refused SetOrg changed the organization: %s", body)
 	}
 }
+
+// TestZeroServer: a Server not made by NewServer or Start answers every
+// method without panicking.
+func TestZeroServer(t *testing.T) {
+	var s azdotest.Server
+	got := []any{s.URL(), s.LocationServiceURL(), s.OrgID(), s.Count(), s.MaxInFlight(), len(s.Requests()), s.Client() != nil}
+	want := []any{"", "", "", 0, 0, 0, true}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("zero Server (-want +got):\n%s", diff)
+	}
+	if err := s.SetOrg(azdotest.SampleOrg()); err == nil || err.Error() != "azdotest: set org: the Server was not started by NewServer or Start" {
+		t.Errorf("SetOrg = %v", err)
+	}
+	if err := s.Inject(azdotest.Fault{Status: 503}); err != nil {
+		t.Errorf("Inject = %v", err)
+	}
+	s.ClearFaults()
+	s.ResetStats()
+	s.Close()
+}
