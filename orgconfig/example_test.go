@@ -271,3 +271,26 @@ func ExampleParseStatusMapping() {
 	// true false parse status mapping: data after the object
 	// false true parse status mapping: project "p1": status of 300 bytes, more than the limit of 256
 }
+
+// Project finds a submitted project ID in the form, ignoring case, to name
+// it next to a saved row.
+func ExampleConfig_Project() {
+	client := memoryClient{
+		projects: []orgconfig.Project{{ID: "6CE954B1-4B1F-4F0B-9B4E-A5D4B6C7D8E9", Name: "Fabrikam"}},
+	}
+	b, err := orgconfig.NewBuilder(client, alwaysOn{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, id := range []string{"6ce954b1-4b1f-4f0b-9b4e-a5d4b6c7d8e9", "0a1b2c3d-0000-0000-0000-000000000000"} {
+		p, ok := cfg.Project(id)
+		fmt.Printf("%v %q\n", ok, p.Name)
+	}
+	// Output:
+	// true "Fabrikam"
+	// false ""
+}

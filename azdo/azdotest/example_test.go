@@ -63,3 +63,39 @@ func ExampleStart() {
 	// basic-tracker: 3 states
 	// Woodgrove Bank: 5 states
 }
+
+// SetOrg changes the organization while the server runs, so that a test
+// can check what a Client sees when a project is deleted between two
+// calls; Count tells how many requests each call cost.
+func ExampleServer_SetOrg() {
+	org := azdotest.SampleOrg()
+	srv, err := azdotest.Start(org, azdotest.WithPAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	before, err := c.Projects(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	org.Projects = org.Projects[1:] // delete "Fabrikam Fiber"
+	if err := srv.SetOrg(org); err != nil {
+		log.Fatal(err)
+	}
+	srv.ResetStats()
+	after, err := c.Projects(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(before), "projects, then", len(after))
+	fmt.Println("project list requests:", srv.Count(azdotest.EndpointProjects))
+	// Output:
+	// 5 projects, then 4
+	// project list requests: 1
+}
