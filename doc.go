@@ -72,13 +72,16 @@
 // wait (10s by default); otherwise it fails at once with azdo.ErrRateLimited.
 // Failures are *azdo.APIError values whose kind errors.Is tells:
 // azdo.ErrUnauthorized (which is also orgconfig.ErrUnauthorized),
-// ErrForbidden, ErrNotFound, ErrRateLimited, ErrUnavailable, ErrBadResponse.
+// ErrForbidden (also orgconfig.ErrForbidden), ErrNotFound, ErrRateLimited,
+// ErrUnavailable, ErrBadResponse, and ErrTooManyProjects past
+// azdo.WithMaxProjects.
 //
 // # Testing with azdotest
 //
 // azdotest.NewServer runs a fake organization over real HTTP that the SDK
 // cannot tell from Azure DevOps for the calls this module makes, with
-// request counts, a request log, latency and fault injection:
+// request counts (Server.Count), a request log, latency, fault injection
+// and an organization a test can change while it runs (Server.SetOrg):
 //
 //	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
 //	client, _ := azdo.New(srv.URL(), azdo.PAT("pat"))
