@@ -12,7 +12,8 @@
 //
 //	Enabled(ctx context.Context, platformOrgID, feature string) (bool, error)
 //
-// that is safe for concurrent use. Return an error when the answer is
+// that is safe for concurrent use and returns when ctx is done (the Build
+// waits for it). Return an error when the answer is
 // unknown (a billing service is down, say): the Builder then fails closed,
 // disabling every field with the reason "Could not verify access to this
 // feature". Wrap a slow gate in [Cached] so that each Build does not pay

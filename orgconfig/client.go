@@ -83,7 +83,9 @@ type Client interface {
 // feature. platformOrgID is the ID given to [Builder.Build]: your
 // platform's organization, not the Azure DevOps one.
 //
-// Implementations must be safe for concurrent use. Build asks on every call,
+// Implementations must be safe for concurrent use and return when ctx is
+// done: Build waits for the answer, so a gate that ignores ctx holds Build
+// past its deadline. Build asks on every call,
 // even when projects and states come from its cache, so a gate may be
 // revoked without waiting for the cache to expire. Package features has
 // ready-made gates.
