@@ -269,7 +269,8 @@ func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 			if req.Context().Err() != nil {
 				return nil, req.Context().Err()
 			}
-			return nil, &APIError{Kind: ErrUnauthorized, Message: "no credentials: " + err.Error(), Err: err}
+			// The APIError names azdo already (a TokenError reads "azdo: …").
+			return nil, &APIError{Kind: ErrUnauthorized, Message: "no credentials: " + strings.TrimPrefix(err.Error(), "azdo: "), Err: err}
 		}
 		r.Header.Set("Authorization", auth)
 	}
