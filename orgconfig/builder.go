@@ -31,6 +31,12 @@ type Builder struct {
 // shared). Within one Config, projects with the same states share one
 // slice of them in States, and one set of choices in the per-project
 // selectors. The zero Config holds no projects and no states.
+//
+// Its methods only read it, so several goroutines may call them at once
+// while none changes it. A Config made by hand (in a test, or restored
+// from storage) that lists Projects is judged against them by
+// ValidateStatusMapping and PruneStatusMapping; one without projects is
+// treated as a form built without them.
 type Config struct {
 	// Fields is the form; json.Marshal(cfg.Fields) gives the reference
 	// schema.

@@ -335,7 +335,7 @@ func (c *Config) ValidateStatusMapping(m StatusMapping) error {
 		return nil
 	}
 	var errs MappingErrors
-	known := c != nil && c.projectsKnown
+	known := c.knowsProjects()
 	if !known {
 		errs = append(errs, &MappingError{Err: ErrStatesUnknown, detail: c.reasonText()})
 	}
@@ -446,7 +446,7 @@ const (
 // others are dropped with DroppedDuplicate. saved is not modified.
 func (c *Config) PruneStatusMapping(saved StatusMapping) (kept StatusMapping, dropped []Dropped) {
 	kept = make(StatusMapping, len(saved))
-	if c == nil || !c.projectsKnown {
+	if !c.knowsProjects() {
 		maps.Copy(kept, saved)
 		return kept, nil
 	}
@@ -507,6 +507,13 @@ func (c *Config) Project(id string) (Project, bool) {
 		}
 	}
 	return Project{}, false
+}
+
+// knowsProjects reports whether c can tell a project is gone: Build loaded
+// the project list, or c lists projects (a Config made by hand or
+// restored, which cannot set projectsKnown).
+func (c *Config) knowsProjects() bool {
+	return c != nil && (c.projectsKnown || len(c.Projects) > 0)
 }
 
 // projectIndex maps folded project IDs to projects; nil for a nil Config.

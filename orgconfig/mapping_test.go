@@ -526,3 +526,30 @@ func asciiLower(s string) string {
 		return r
 	}, s)
 }
+
+// TestHandMadeConfig: a Config made by hand (in a test of yours, or
+// restored from storage) has no way to set the unexported mark that the
+// projects were loaded; one that lists projects is judged against them, as
+// the Config Build returned would be.
+func TestHandMadeConfig(t *testing.T) {
+	cfg := &orgconfig.Config{
+		Projects: []orgconfig.Project{{ID: "p1", Name: "Alpha"}},
+		States: map[string][]orgconfig.State{
+			"p1": {{Name: "New", Category: orgconfig.CategoryProposed}, {Name: "Done", Category: orgconfig.CategoryCompleted}},
+		},
+	}
+	m := orgconfig.StatusMapping{"P1": {OnResolve: "Done", OnUnresolve: "New"}, "p9": {OnResolve: "Done", OnUnresolve: "New"}}
+	wantRows := []row{{"p9", "", "", orgconfig.ErrUnknownProject, `project "p9": no such Azure DevOps project`}}
+	if diff := cmp.Diff(wantRows, rows(t, cfg.ValidateStatusMapping(m)), cmpopts.EquateErrors()); diff != "" {
+		t.Errorf("ValidateStatusMapping (-want +got):\n%s", diff)
+	}
+	kept, dropped := cfg.PruneStatusMapping(m)
+	wantKept := orgconfig.StatusMapping{"p1": {OnResolve: "Done", OnUnresolve: "New"}}
+	wantDropped := []orgconfig.Dropped{{ProjectID: "p9", Reason: orgconfig.DroppedProjectGone}}
+	if diff := cmp.Diff(wantKept, kept); diff != "" {
+		t.Errorf("PruneStatusMapping kept (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantDropped, dropped); diff != "" {
+		t.Errorf("PruneStatusMapping dropped (-want +got):\n%s", diff)
+	}
+}
