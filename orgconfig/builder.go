@@ -118,9 +118,10 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 //
 // Failures of the gate or the Client do not fail Build: they disable the
 // affected fields with a reason and are listed in [Config.Problems]. Build
-// returns an error only when ctx is done before the form is complete; the
-// error wraps ctx.Err(). Every goroutine Build starts has ended when it
-// returns, so the Client must honour ctx.
+// returns an error only when ctx is done before the form is complete (the
+// error wraps ctx.Err()), or on a zero or nil Builder, which NewBuilder
+// did not make. Every goroutine Build starts has ended when it returns, so
+// the Client must honour ctx.
 func (b *Builder) Build(ctx context.Context, platformOrgID string) (*Config, error) {
 	if b == nil || b.client == nil || b.gate == nil || b.texts == nil {
 		return nil, buildErr(errors.New("the Builder was not made by NewBuilder"))

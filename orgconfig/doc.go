@@ -20,8 +20,8 @@
 // orgconfig owns the small interfaces it consumes ([Client], [FeatureGate],
 // [SharedCache]) and imports no adapter: package azdo provides a Client for
 // Azure DevOps, package features provides gates, and package rediscache a
-// SharedCache that the replicas of a service share ([WithSharedCache]). Tests can satisfy Client with a
-// plain struct of functions.
+// SharedCache that the replicas of a service share ([WithSharedCache]).
+// Tests can satisfy Client with a plain struct of functions.
 //
 // Failures never break the form: what went wrong is recorded in
 // [Config.Problems] and the affected field is disabled with a reason, which
