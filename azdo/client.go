@@ -143,6 +143,18 @@ func (e notMadeError) Operation() string { return string(e) }
 // GoString describes the Client without its credential.
 func (c *Client) GoString() string { return c.String() }
 
+// Shape describes what, besides the organization, decides what this
+// Client returns: its work item types and whether it uses the process API.
+// orgconfig.WithSharedCache puts it in its keys, so that Builders over
+// differently configured Clients never read each other's snapshots. It
+// holds no URL or credential.
+func (c *Client) Shape() string {
+	if c == nil {
+		return "azdo/v1;nil"
+	}
+	return fmt.Sprintf("azdo/v1;types=%s;process=%t", strings.Join(c.opts.workItemTypes, "\x1f"), c.opts.processAPI)
+}
+
 // checkRedirect refuses redirects to the sign-in page (as ErrUnauthorized),
 // to a host the organization URL could not name (see checkHost), off the
 // allowed hosts, down from https to http, or to plain http off loopback.

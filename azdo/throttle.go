@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -88,16 +87,4 @@ func (t *transport) noteThrottle(ctx context.Context, d time.Duration, refused b
 	if err := t.store.Hold(context.WithoutCancel(ctx), t.storeKey, until, refused); err != nil {
 		t.logger.DebugContext(ctx, "azdo: shared throttle not recorded", "err", err)
 	}
-}
-
-// Shape describes what, besides the organization, decides what this
-// Client returns: its work item types and whether it uses the process API.
-// orgconfig.WithSharedCache puts it in its keys, so that Builders over
-// differently configured Clients never read each other's snapshots. It
-// holds no URL or credential.
-func (c *Client) Shape() string {
-	if c == nil {
-		return "azdo/v1;nil"
-	}
-	return fmt.Sprintf("azdo/v1;types=%s;process=%t", strings.Join(c.opts.workItemTypes, "\x1f"), c.opts.processAPI)
 }
