@@ -3,6 +3,7 @@ package features
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -42,7 +43,7 @@ func Cached(g orgconfig.FeatureGate, ttl time.Duration) (*Cache, error) {
 		return nil, errors.New("features: cached: nil gate")
 	}
 	if ttl <= 0 {
-		return nil, errors.New("features: cached: ttl must be positive")
+		return nil, fmt.Errorf("features: cached: ttl must be positive, got %v", ttl)
 	}
 	return &Cache{gate: g, ttl: ttl}, nil
 }

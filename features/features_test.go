@@ -107,7 +107,8 @@ func TestCachedRejects(t *testing.T) {
 		want string
 	}{
 		{"nil gate", nil, time.Second, "features: cached: nil gate"},
-		{"zero ttl", features.Static(true), 0, "features: cached: ttl must be positive"},
+		{"zero ttl", features.Static(true), 0, "features: cached: ttl must be positive, got 0s"},
+		{"negative ttl", features.Static(true), -time.Minute, "features: cached: ttl must be positive, got -1m0s"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := features.Cached(tt.gate, tt.ttl)
