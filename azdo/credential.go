@@ -100,4 +100,9 @@ type TokenError struct{ err error }
 func (e *TokenError) Error() string { return "azdo: token func failed" }
 
 // Unwrap returns the token func's error.
-func (e *TokenError) Unwrap() error { return e.err }
+func (e *TokenError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.err
+}

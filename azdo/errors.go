@@ -52,15 +52,26 @@ type APIError struct {
 
 // Error describes the failure: operation, status and message.
 func (e *APIError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	op := e.Op
 	if op == "" {
 		op = "request"
 	}
 	s := "azdo: " + op + ": "
 	if e.StatusCode != 0 {
-		s += fmt.Sprintf("%d %s: ", e.StatusCode, http.StatusText(e.StatusCode))
+		s += fmt.Sprintf("%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		if e.Message != "" {
+			s += ": "
+		}
 	}
-	s += e.Message
+	switch {
+	case e.Message != "":
+		s += e.Message
+	case e.StatusCode == 0:
+		s += "failed"
+	}
 	if e.RetryAfter > 0 {
 		s += fmt.Sprintf(" (retry after %v)", e.RetryAfter)
 	}
@@ -80,6 +91,12 @@ func (e *APIError) Operation() string {
 // ErrNotFound), errors.Is(err, orgconfig.ErrUnauthorized) and
 // errors.Is(err, orgconfig.ErrForbidden) work.
 func (e *APIError) Unwrap() []error {
+	if e == nil || e.Kind == nil && e.Err == nil {
+		return nil
+	}
+	if e.Kind == nil {
+		return []error{e.Err}
+	}
 	if e.Err == nil {
 		return []error{e.Kind}
 	}

@@ -54,3 +54,26 @@ func TestClientNotMadeByNew(t *testing.T) {
 		})
 	}
 }
+
+// TestZeroAPIError: the zero and nil *APIError and *TokenError print and
+// unwrap without panicking, and an APIError without a message does not end
+// its text with a colon.
+func TestZeroAPIError(t *testing.T) {
+	var nilErr *azdo.APIError
+	var nilTok *azdo.TokenError
+	got := []any{
+		(&azdo.APIError{}).Error(), len((&azdo.APIError{}).Unwrap()),
+		(&azdo.APIError{StatusCode: 404, Kind: azdo.ErrNotFound}).Error(),
+		nilErr.Error(), len(nilErr.Unwrap()), nilErr.Operation(),
+		(&azdo.TokenError{}).Error(), nilTok.Error(), nilTok.Unwrap() == nil,
+	}
+	want := []any{
+		"azdo: request: failed", 0,
+		"azdo: request: 404 Not Found",
+		"<nil>", 0, "",
+		"azdo: token func failed", "azdo: token func failed", true,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
