@@ -16,9 +16,11 @@
 // injects faults per endpoint and project.
 //
 // A server is created per test with [NewServer] and closed by the test's
-// cleanup; it has no global state, so tests may run in parallel. Options
-// and faults check their arguments: an invalid one fails the test in
-// NewServer, and is an error from [Start] and [Server.Inject]. The
+// cleanup; it has no global state, so tests may run in parallel. Options,
+// faults and the organization are checked (its name must be one URL path
+// segment, its organization, process and project IDs UUIDs): an invalid
+// one fails the test in NewServer, and is an error from [Start],
+// [Server.Inject] and [Server.SetOrg]. The
 // organization can change while the server runs ([Server.SetOrg]), so that
 // "a project deleted between two calls" is tested over HTTP. Requests are
 // counted one way, [Server.Count]; [Server.Requests] is the log.

@@ -7,8 +7,8 @@ import (
 
 // Org is the content of a fake organization.
 type Org struct {
-	// Name is the organization's name, the first path segment of its URL.
-	// Empty means "fabrikam".
+	// Name is the organization's name, the first path segment of its URL:
+	// letters, digits, '.', '_' and '-'. Empty means "fabrikam".
 	Name string
 	// ID is the organization's ID (its host ID), a UUID, by which the
 	// location service finds it as well as by name. Empty means an ID
@@ -194,4 +194,64 @@ func cloneOrg(org Org) Org {
 		}
 	}
 	return org
+}
+
+// checkOrg refuses what the fake could not serve as Azure DevOps would: a
+// name that is not one path segment of the URL, and IDs that are not UUIDs
+// (the SDK parses every project and process ID as one, so a test would
+// fail in the client with "invalid UUID length").
+func checkOrg(org Org) error {
+	if !validOrgName(org.Name) {
+		return fmt.Errorf("organization name %q must be letters, digits, '.', '_' or '-': it is a path segment of the URL", org.Name)
+	}
+	if !isUUID(org.ID) {
+		return fmt.Errorf("organization id %q is not a UUID", org.ID)
+	}
+	for i, p := range org.Processes {
+		if !isUUID(p.ID) {
+			return fmt.Errorf("process %d (%q): id %q is not a UUID", i, p.Name, p.ID)
+		}
+	}
+	for i, p := range org.Projects {
+		if !isUUID(p.ID) {
+			return fmt.Errorf("project %d (%q): id %q is not a UUID", i, p.Name, p.ID)
+		}
+	}
+	return nil
+}
+
+func validOrgName(name string) bool {
+	if name == "" || name == "." || name == ".." {
+		return false
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isUUID reports whether s is a UUID in its usual 8-4-4-4-12 hex form, in
+// either case.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }

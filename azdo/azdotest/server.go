@@ -150,7 +150,8 @@ func NewServer(tb testing.TB, org Org, opts ...Option) *Server {
 
 // Start starts a fake organization outside a test, for examples and demos;
 // the caller must Close it. It fails, starting nothing, when an option is
-// invalid. The server keeps a copy of org: changing org later changes
+// invalid or org could not be served (a name that is not one URL path
+// segment, an organization, process or project ID that is not a UUID). The server keeps a copy of org: changing org later changes
 // nothing; see [Server.SetOrg].
 func Start(org Org, opts ...Option) (*Server, error) {
 	if org.Name == "" {
@@ -158,6 +159,9 @@ func Start(org Org, opts ...Option) (*Server, error) {
 	}
 	if org.ID == "" {
 		org.ID = StableID("organization/" + org.Name)
+	}
+	if err := checkOrg(org); err != nil {
+		return nil, fmt.Errorf("azdotest: start: %w", err)
 	}
 	s := &Server{org: Org{Name: org.Name, ID: org.ID}, pageSize: 100, maxPageSize: 1000, counts: make(map[Endpoint]int),
 		data: newOrgData(org)}
@@ -211,7 +215,7 @@ func (s *Server) current() *orgData {
 // with the organization they began with; later ones see org. The server
 // keeps a copy of org. Its name and ID cannot change (they make the URL):
 // leave them empty or as they are, or SetOrg returns an error and changes
-// nothing.
+// nothing; so it does for IDs that are not UUIDs, as Start.
 func (s *Server) SetOrg(org Org) error {
 	if s.ts == nil {
 		return errors.New("azdotest: set org: the Server was not started by NewServer or Start")
@@ -223,6 +227,9 @@ func (s *Server) SetOrg(org Org) error {
 		return fmt.Errorf("azdotest: set org: id %q differs from the served organization's %q", org.ID, s.org.ID)
 	}
 	org.Name, org.ID = s.org.Name, s.org.ID
+	if err := checkOrg(org); err != nil {
+		return fmt.Errorf("azdotest: set org: %w", err)
+	}
 	d := newOrgData(org)
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -297,3 +297,60 @@ func TestZeroServer(t *testing.T) {
 	s.ResetStats()
 	s.Close()
 }
+
+// TestOrgIsChecked: an organization the fake could not serve as Azure
+// DevOps would (a name that is not one URL path segment, IDs that are not
+// UUIDs) is an error from Start and SetOrg, naming what is wrong. Served,
+// a project ID "" failed the client with "list projects: invalid UUID
+// length: 0", and a name with a space or a slash gave a URL that did not
+// work.
+func TestOrgIsChecked(t *testing.T) {
+	project := func(id string) azdotest.Project {
+		return azdotest.Project{ID: id, Name: "Web", ProcessID: azdotest.AgileProcessID}
+	}
+	for _, tt := range []struct {
+		name string
+		org  azdotest.Org
+		want string
+	}{
+		{"name with a space", azdotest.Org{Name: "My Org"}, `organization name "My Org" must be letters, digits, '.', '_' or '-': it is a path segment of the URL`},
+		{"name with a slash", azdotest.Org{Name: "a/b"}, `organization name "a/b" must be letters, digits, '.', '_' or '-': it is a path segment of the URL`},
+		{"id not a uuid", azdotest.Org{ID: "not-a-guid"}, `organization id "not-a-guid" is not a UUID`},
+		{"project without id", azdotest.Org{Projects: []azdotest.Project{project("")}}, `project 0 ("Web"): id "" is not a UUID`},
+		{"project id not a uuid", azdotest.Org{Projects: []azdotest.Project{project(azdotest.StableID("a")), project("p1")}}, `project 1 ("Web"): id "p1" is not a UUID`},
+		{"process id not a uuid", azdotest.Org{Processes: []azdotest.Process{{ID: "agile", Name: "Agile"}}}, `process 0 ("Agile"): id "agile" is not a UUID`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, err := azdotest.Start(tt.org)
+			if srv != nil {
+				srv.Close()
+			}
+			if want := "azdotest: start: " + tt.want; err == nil || err.Error() != want || srv != nil {
+				t.Errorf("Start = %v, %v; want nil, %q", srv, err, want)
+			}
+			if tt.org.Name != "" || tt.org.ID != "" {
+				return // SetOrg refuses another name or ID anyway
+			}
+			srv = azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
+			if want := "azdotest: set org: " + tt.want; fmt.Sprint(srv.SetOrg(tt.org)) != want {
+				t.Errorf("SetOrg = %v, want %q", srv.SetOrg(tt.org), want)
+			}
+			if _, body := get(t, srv, http.MethodGet, "/_apis/projects"); !strings.Contains(body, `"count":5`) {
+				t.Errorf("a refused SetOrg changed the organization: %s", body)
+			}
+		})
+	}
+	// What works stays accepted: on-premises collection names, upper-case
+	// UUIDs.
+	for _, org := range []azdotest.Org{
+		{Name: "DefaultCollection"},
+		{Name: "fabrikam-fiber_2.0", ID: strings.ToUpper(azdotest.StableID("x")), Projects: []azdotest.Project{project(strings.ToUpper(azdotest.StableID("p")))}},
+	} {
+		srv, err := azdotest.Start(org)
+		if err != nil {
+			t.Errorf("Start(%+v): %v", org, err)
+			continue
+		}
+		srv.Close()
+	}
+}
