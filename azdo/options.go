@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -123,11 +125,17 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithAllowedHosts refuses organization URLs, and redirects, to hosts not
-// listed. "*.example.com" allows the subdomains of example.com.
+// listed. "*.example.com" allows the subdomains of example.com. Each entry
+// is a host name or IP address, without scheme, port or path.
 func WithAllowedHosts(hosts ...string) Option {
 	return func(s *settings) error {
 		if len(hosts) == 0 {
 			return errors.New("allowed hosts must not be empty")
+		}
+		for _, h := range hosts {
+			if !isHostPattern(h) {
+				return fmt.Errorf("allowed host %q is not a host name (such as dev.azure.com or *.visualstudio.com)", h)
+			}
 		}
 		s.allowedHosts = append([]string(nil), hosts...)
 		return nil
@@ -224,4 +232,15 @@ func WithMaxProjects(n int) Option {
 		s.maxProjects = n
 		return nil
 	}
+}
+
+// isHostPattern reports whether h can match a host as hostAllowed compares
+// them: a host name or IP address, optionally under a leading "*.". An
+// entry with a scheme, port or path would silently match nothing.
+func isHostPattern(h string) bool {
+	name := strings.TrimPrefix(h, "*.")
+	if name == "" || strings.ContainsAny(name, "/@?#*[]% \t\r\n") {
+		return false
+	}
+	return !strings.Contains(name, ":") || net.ParseIP(name) != nil
 }

@@ -122,6 +122,12 @@ func TestNewRejectsOptions(t *testing.T) {
 		{"nil http client", azdo.PAT("x"), azdo.WithHTTPClient(nil), "azdo: new client: http client must not be nil"},
 		{"nil logger", azdo.PAT("x"), azdo.WithLogger(nil), "azdo: new client: logger must not be nil"},
 		{"zero body", azdo.PAT("x"), azdo.WithMaxResponseBytes(0), "azdo: new client: max response bytes must be positive, got 0"},
+		{"empty allowed host", azdo.PAT("x"), azdo.WithAllowedHosts("dev.azure.com", ""), `azdo: new client: allowed host "" is not a host name (such as dev.azure.com or *.visualstudio.com)`},
+		{"allowed host with scheme", azdo.PAT("x"), azdo.WithAllowedHosts("https://dev.azure.com"), `azdo: new client: allowed host "https://dev.azure.com" is not a host name (such as dev.azure.com or *.visualstudio.com)`},
+		{"allowed host with port", azdo.PAT("x"), azdo.WithAllowedHosts("dev.azure.com:443"), `azdo: new client: allowed host "dev.azure.com:443" is not a host name (such as dev.azure.com or *.visualstudio.com)`},
+		{"allowed host with path", azdo.PAT("x"), azdo.WithAllowedHosts("dev.azure.com/org"), `azdo: new client: allowed host "dev.azure.com/org" is not a host name (such as dev.azure.com or *.visualstudio.com)`},
+		{"bare wildcard", azdo.PAT("x"), azdo.WithAllowedHosts("*"), `azdo: new client: allowed host "*" is not a host name (such as dev.azure.com or *.visualstudio.com)`},
+		{"inner wildcard", azdo.PAT("x"), azdo.WithAllowedHosts("dev.*.com"), `azdo: new client: allowed host "dev.*.com" is not a host name (such as dev.azure.com or *.visualstudio.com)`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := []azdo.Option{tt.opt}
