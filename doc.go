@@ -57,7 +57,8 @@
 // no network I/O. Credentials are [azdo.PAT], [azdo.Bearer] or
 // [azdo.TokenFunc]; none of them ever prints its secret.
 //
-// Where only the organization's ID (or name) is stored, as the reference
+// Where only the Azure DevOps organization's ID (or name) is stored (not
+// to be confused with your platform's organization ID), as the reference
 // integration stores it, [azdo.OrgURL] finds its URL first, as the
 // reference's get_base_url does: one anonymous request to the
 // resource-areas service, checked with New's rules.
@@ -110,4 +111,10 @@
 // The in-process tier stays in front, and Redis is never required: when it
 // is down, slow, full or holds a bad value, forms come from Azure DevOps
 // within their deadlines, with at most a short timeout per operation.
+//
+// [orgconfig.Builder.Build]: https://pkg.go.dev/github.com/azdosync/azdosync/orgconfig#Builder.Build
+// [azdo.PAT]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#PAT
+// [azdo.Bearer]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#Bearer
+// [azdo.TokenFunc]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#TokenFunc
+// [azdo.OrgURL]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#OrgURL
 package azdosync
