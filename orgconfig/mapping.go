@@ -493,29 +493,6 @@ func (c *Config) PruneStatusMapping(saved StatusMapping) (kept StatusMapping, dr
 	return kept, dropped
 }
 
-// Project returns the project with the given ID, compared ignoring case
-// (IDs are GUIDs). It reports false when the form has no such project, and
-// on a zero or nil Config.
-func (c *Config) Project(id string) (Project, bool) {
-	if c == nil {
-		return Project{}, false
-	}
-	folded := foldID(id)
-	for _, p := range c.Projects {
-		if foldID(p.ID) == folded {
-			return p, true
-		}
-	}
-	return Project{}, false
-}
-
-// knowsProjects reports whether c can tell a project is gone: Build loaded
-// the project list, or c lists projects (a Config made by hand or
-// restored, which cannot set projectsKnown).
-func (c *Config) knowsProjects() bool {
-	return c != nil && (c.projectsKnown || len(c.Projects) > 0)
-}
-
 // projectIndex maps folded project IDs to projects; nil for a nil Config.
 func (c *Config) projectIndex() map[string]Project {
 	if c == nil {

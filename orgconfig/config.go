@@ -1,0 +1,75 @@
+package orgconfig
+
+// Config is the result of [Builder.Build].
+//
+// A Config is the caller's own: its slices, maps, fields and the [*OpError]
+// values in Problems are copies, so changing them reaches neither the
+// Builder's cache nor any other Config (the causes inside an OpError are
+// shared). Within one Config, projects with the same states share one
+// slice of them in States, and one set of choices in the per-project
+// selectors. The zero Config holds no projects and no states.
+//
+// Its methods only read it, so several goroutines may call them at once
+// while none changes it. A Config made by hand (in a test, or restored
+// from storage) that lists Projects is judged against them by
+// ValidateStatusMapping and PruneStatusMapping; one without projects is
+// treated as a form built without them.
+type Config struct {
+	// Fields is the form; json.Marshal(cfg.Fields) gives the reference
+	// schema.
+	Fields []Field
+	// Projects are every project, in drop-down order: by name
+	// (case-insensitive), then by ID.
+	Projects []Project
+	// States holds, by project ID, the states of every project whose
+	// states were fetched.
+	States map[string][]State
+	// Problems are what degraded the form, in a stable order. Each is an
+	// [*OpError]; errors.Is and errors.As see through it.
+	Problems []error
+	// Reason says why the form (ReasonNoAccess, ReasonGateError) or its
+	// status field (the other reasons) is disabled; "" when it is usable.
+	// The fields' disabledReason is the translated Reason.Text().
+	Reason Reason
+
+	// projectsKnown is set when the project list was loaded, so that a
+	// project missing from it is known to be gone.
+	projectsKnown bool
+}
+
+// StatusField returns the status choice mapper of the form, or nil when
+// there is none (a zero or nil Config).
+func (c *Config) StatusField() *ChoiceMapperField {
+	if c == nil {
+		return nil
+	}
+	for _, f := range c.Fields {
+		if m, ok := f.(*ChoiceMapperField); ok {
+			return m
+		}
+	}
+	return nil
+}
+
+// Project returns the project with the given ID, compared ignoring case
+// (IDs are GUIDs). It reports false when the form has no such project, and
+// on a zero or nil Config.
+func (c *Config) Project(id string) (Project, bool) {
+	if c == nil {
+		return Project{}, false
+	}
+	folded := foldID(id)
+	for _, p := range c.Projects {
+		if foldID(p.ID) == folded {
+			return p, true
+		}
+	}
+	return Project{}, false
+}
+
+// knowsProjects reports whether c can tell a project is gone: Build loaded
+// the project list, or c lists projects (a Config made by hand or
+// restored, which cannot set projectsKnown).
+func (c *Config) knowsProjects() bool {
+	return c != nil && (c.projectsKnown || len(c.Projects) > 0)
+}
