@@ -25,9 +25,11 @@ import (
 )
 
 // PlanGate enables a feature for organizations whose plan includes it. It
-// is what a platform would write against its own billing service.
+// is what a platform would write against its own billing service. The
+// organizations are the platform's (the ID given to Build), not Azure
+// DevOps organizations.
 type PlanGate struct {
-	// Plans maps an organization to its plan; a missing organization is
+	// Plans maps a platform organization ID to its plan; a missing one is
 	// a lookup failure, like a billing service that is down.
 	Plans map[string]string
 	// Includes lists the features of each plan.
@@ -40,13 +42,13 @@ var _ orgconfig.FeatureGate = PlanGate{}
 var ErrNoPlan = errors.New("billing: no plan for organization")
 
 // Enabled reports whether the organization's plan includes the feature.
-func (g PlanGate) Enabled(ctx context.Context, orgID, feature string) (bool, error) {
+func (g PlanGate) Enabled(ctx context.Context, platformOrgID, feature string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	plan, ok := g.Plans[orgID]
+	plan, ok := g.Plans[platformOrgID]
 	if !ok {
-		return false, fmt.Errorf("%w %q", ErrNoPlan, orgID)
+		return false, fmt.Errorf("%w %q", ErrNoPlan, platformOrgID)
 	}
 	for _, f := range g.Includes[plan] {
 		if f == feature {
@@ -104,6 +106,8 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// One Builder for the one Azure DevOps organization (the sample); the
+	// platform organizations below are what the gate is asked about.
 	builder, err := orgconfig.NewBuilder(client, gate)
 	if err != nil {
 		return err
