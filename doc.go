@@ -103,7 +103,8 @@
 // Replicas behind a load balancer each have their own Builders and
 // Clients, but Azure DevOps limits the integration's identity across all
 // of them. With one rediscache.Cache given to orgconfig.WithSharedCache
-// (keyed by the Azure DevOps organization) and azdo.WithSharedThrottle
+// (keyed by the Azure DevOps organization and the identity, since the
+// projects listed depend on the credentials) and azdo.WithSharedThrottle
 // (keyed by the identity), a cold fleet fetches an organization once
 // (one replica claims the refill, the others wait for it, bounded by
 // their contexts), a replica with a cold memory but a warm Redis makes no

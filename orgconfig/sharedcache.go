@@ -42,6 +42,12 @@ type SharedCache interface {
 // does), so that differently configured Builders never read each other's
 // values.
 //
+// Azure DevOps lists only what the credentials may see, so Builders whose
+// Clients act as different identities on one organization (two tenants
+// that linked it, each with its own token) must not share a key: put the
+// identity in it too, or one tenant's form offers the projects another's
+// token can read.
+//
 // A Build that misses its in-process tier reads the shared one. When that
 // misses too, one Builder claims the refill and fetches from Azure DevOps
 // while the others wait for its result, bounded by their contexts: they
