@@ -82,11 +82,10 @@ func WithWorkItemTypes(names ...string) Option {
 }
 
 // WithRetry sets how many times a GET, HEAD or OPTIONS request is tried in
-// all (default 4) and the
-// longest single wait the Client accepts, for backoff or a Retry-After
-// (default 10s). A longer Retry-After fails the request at once with
-// ErrRateLimited. Requests other than GET, HEAD and OPTIONS are never
-// retried.
+// all (default 4) and the longest single wait the Client accepts, for
+// backoff or a Retry-After (default 10s). A longer Retry-After fails the
+// request at once with ErrRateLimited. Requests other than GET, HEAD and
+// OPTIONS are never retried.
 func WithRetry(maxAttempts int, maxWait time.Duration) Option {
 	return func(s *settings) error {
 		if maxAttempts < 1 {
@@ -164,7 +163,8 @@ func WithProcessAPI(on bool) Option {
 }
 
 // WithProcessCacheTTL sets how long the process lookup (which projects use
-// which process, and each process's states) is reused (default 30s).
+// which process, and each process's states) is reused (default 30s). 0
+// keeps nothing: only concurrent calls share a lookup.
 func WithProcessCacheTTL(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {
