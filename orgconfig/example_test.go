@@ -294,3 +294,31 @@ func ExampleConfig_Project() {
 	// true "Fabrikam"
 	// false ""
 }
+
+// SuggestedStatuses pre-fills the row of a project an admin adds to the
+// mapping, from the states' categories.
+func ExampleConfig_SuggestedStatuses() {
+	client := memoryClient{
+		projects: []orgconfig.Project{{ID: "p1", Name: "Fabrikam"}},
+		states: map[string][]orgconfig.State{
+			"p1": {
+				{Name: "New", Category: orgconfig.CategoryProposed},
+				{Name: "Active", Category: orgconfig.CategoryInProgress},
+				{Name: "Resolved", Category: orgconfig.CategoryResolved},
+				{Name: "Closed", Category: orgconfig.CategoryCompleted},
+			},
+		},
+	}
+	b, err := orgconfig.NewBuilder(client, alwaysOn{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, ok := cfg.SuggestedStatuses("p1")
+	fmt.Println(ok, s.OnResolve, s.OnUnresolve)
+	// Output:
+	// true Resolved New
+}
