@@ -8,7 +8,9 @@ import (
 )
 
 // Credential yields the Authorization header of each request. It is
-// implemented by [PAT], [Bearer] and [TokenFunc].
+// implemented by [PAT], [Bearer] and [TokenFunc], and by nothing else (its
+// unexported methods seal it). A Credential never changes once made and
+// is safe for concurrent use; several Clients may share one.
 //
 // The secret is kept in a closure, so even printing a value that holds a
 // Credential with reflection-based formatting (%v of a struct, %#v) cannot

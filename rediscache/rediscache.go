@@ -359,9 +359,11 @@ return 0`)
 // asks for at most a few minutes, so a later time is a corrupt value.
 const maxHold = time.Hour
 
-// Hold records that the identity under key was refused (refused) or asked
-// to slow down (!refused) until until. An earlier time than the one
-// recorded changes nothing. Times in the past are ignored.
+// Hold records that the identity under key may send no request before
+// until (refused is true: a 429 or 503 with Retry-After) or should slow
+// down until then (refused is false: a Retry-After on a success). An
+// earlier time than the one recorded changes nothing. Times in the past
+// are ignored.
 func (c *Cache) Hold(ctx context.Context, key string, until time.Time, refused bool) error {
 	d := time.Until(until)
 	if d <= 0 {
