@@ -69,6 +69,36 @@ func TestWorkItemStatesBothPaths(t *testing.T) {
 	}
 }
 
+// TestWorkItemStatesAreTheCallers: the slice WorkItemStates returns is the
+// caller's own. Editing it changes neither what the next call returns (for
+// the same project, from the process lookup's cache) nor another project
+// of the same process (STYLE.md: values handed to callers are theirs).
+func TestWorkItemStatesAreTheCallers(t *testing.T) {
+	org := azdotest.SampleOrg()
+	_, c := newPair(t, org, nil)
+	want := sampleStates()
+	a, b := org.Projects[0].ID, org.Projects[2].ID // Agile and CMMI: both have Bug
+	for _, id := range []string{a, b} {
+		st, err := c.WorkItemStates(t.Context(), id)
+		if err != nil || len(st) == 0 {
+			t.Fatalf("WorkItemStates(%s) = %v, %v", id, st, err)
+		}
+		st[0].Name, st[0].Category = "edited", "edited"
+		_ = append(st[:1], orgconfig.State{Name: "appended"})
+	}
+	got := map[string][]orgconfig.State{}
+	for _, id := range []string{a, b} {
+		st, err := c.WorkItemStates(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[id] = st
+	}
+	if diff := cmp.Diff(map[string][]orgconfig.State{a: want[a], b: want[b]}, got); diff != "" {
+		t.Errorf("states after the caller edited its copies (-want +got):\n%s", diff)
+	}
+}
+
 func TestFallbackOrderOnBasicProject(t *testing.T) {
 	org := azdotest.SampleOrg()
 	basic := projectByName(t, org, "basic-tracker")

@@ -30,8 +30,8 @@ type processIndex struct {
 // States come from the process API: one lookup serves every project and is
 // shared by concurrent calls and reused for the process cache TTL. A
 // project the lookup does not cover, or a server without the process API,
-// costs one request per type tried. The returned slice is shared between
-// projects of one process and must not be modified.
+// costs one request per type tried. The returned slice is the caller's
+// own: changing it changes nothing the Client keeps.
 func (c *Client) WorkItemStates(ctx context.Context, projectID string) ([]orgconfig.State, error) {
 	if err := c.notMade("get work item states"); err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func (c *Client) WorkItemStates(ctx context.Context, projectID string) ([]orgcon
 			return nil, fail(ctx, "list processes", err)
 		}
 		if states, ok := idx.states[strings.ToLower(projectID)]; ok {
-			return states, nil
+			return slices.Clone(states), nil // the lookup is shared: hand out a copy
 		}
 	}
 	return c.typeStates(ctx, projectID)
