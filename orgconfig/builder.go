@@ -12,7 +12,8 @@ import (
 // Builder builds the organization configuration form. Create one with
 // [NewBuilder] per Client: the Client is tied to one Azure DevOps
 // organization, and so is the Builder (and its cache). It is safe for
-// concurrent use.
+// concurrent use. A zero or nil Builder fails every Build with an error
+// saying NewBuilder did not make it.
 type Builder struct {
 	client Client
 	gate   FeatureGate
