@@ -55,7 +55,8 @@ const (
 )
 
 // Fault changes the answers of matching requests. Zero fields match
-// anything: a Fault with only Kind set applies to every request.
+// anything: a Fault with only Kind set applies to every request, and the
+// zero Fault answers every request 500.
 type Fault struct {
 	Endpoint Endpoint // "" matches every endpoint
 	// Project matches the project ID or name in the path (case-insensitive);
@@ -66,7 +67,7 @@ type Fault struct {
 	Times int
 
 	Kind        FaultKind
-	Status      int           // FaultStatus: the status code
+	Status      int           // FaultStatus: the status code; 0 is 500
 	Body        string        // FaultStatus: the body; empty gives the JSON envelope
 	EmptyBody   bool          // FaultStatus: send no body at all (Content-Length: 0)
 	ContentType string        // FaultStatus: the Content-Type; empty gives JSON
