@@ -20,6 +20,9 @@
 //     once when that is too long; on a success (Azure DevOps sends it on
 //     200s to ask for a slower pace) it slows them by up to the longest
 //     wait; any other status ignores it. Both forms are capped at 24 hours.
+//     With [WithSharedThrottle], every Client sharing a [ThrottleStore]
+//     (package rediscache has one) and key obeys them too, in this process
+//     or another.
 //   - Errors classified from the HTTP status and Content-Type, which the SDK
 //     loses: [ErrUnauthorized] (401, a 203 or HTML sign-in page, a redirect
 //     to sign-in), [ErrForbidden], [ErrNotFound], [ErrRateLimited],
