@@ -3,7 +3,12 @@ package azdo_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -58,5 +63,61 @@ func TestHostileDiscoveryAnswers(t *testing.T) {
 				t.Errorf("projects after a good discovery (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestSwitchingProtocolsAnswer answers the project list with 101 Switching
+// Protocols and then neither sends nor closes anything. net/http hands such
+// an answer back with the raw connection as its body, which neither the
+// request's context nor its timeout ends: reading it hung the call, past
+// every deadline, with its request slot taken. It must fail at once with
+// ErrBadResponse, and the Client stay usable.
+func TestSwitchingProtocolsAnswer(t *testing.T) {
+	healthy := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(testToken))
+	target, err := url.Parse(healthy.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	var upgraded atomic.Int32
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions || upgraded.Add(1) > 2 {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		conn, bw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_, _ = bw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+		_ = bw.Flush()
+		<-stop
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(stop) }) // first: ends the stalled handlers
+	c, err := azdo.New(srv.URL+"/fabrikam", azdo.PAT(testToken), azdo.WithProcessAPI(false), azdo.WithMaxConcurrentRequests(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.Projects(t.Context())
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, azdo.ErrBadResponse) {
+				t.Fatalf("Projects %d: %v, want ErrBadResponse", i+1, err)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatalf("Projects %d still waiting after 2s on a 101 answer", i+1)
+		}
+	}
+	got, err := c.Projects(t.Context())
+	if err != nil || len(got) != len(azdotest.SampleOrg().Projects) {
+		t.Fatalf("Projects after the 101 answers: %d projects, %v", len(got), err)
 	}
 }

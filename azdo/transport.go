@@ -170,6 +170,15 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 				return t.accept(resp)
 			}
+			if resp.StatusCode < 200 {
+				// 101 Switching Protocols: net/http hands back the raw
+				// connection as the body, which neither ctx nor the try's
+				// timeout ends. Never read it: closing it closes the
+				// connection.
+				_ = resp.Body.Close()
+				return nil, &APIError{StatusCode: resp.StatusCode, Kind: ErrBadResponse,
+					Message: "azure devops answered an informational status instead of a response"}
+			}
 			if followable(resp.StatusCode) && resp.Header.Get("Location") != "" {
 				// Judged here, not in CheckRedirect: the SDK replaces the
 				// error http.Client returns from CheckRedirect with its own
