@@ -45,13 +45,15 @@ func (c *credential) GoString() string { return redacted }
 func (c *credential) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // PAT authenticates with a personal access token (HTTP Basic with an empty
-// user name).
+// user name). New refuses a token with white space or a control character
+// in it, such as the newline of the file it was read from.
 func PAT(token string) Credential {
 	header := "Basic " + base64.StdEncoding.EncodeToString([]byte(":"+token))
 	return &credential{kind: "pat", header: func(context.Context) (string, error) { return header, nil }, check: nonEmpty(token)}
 }
 
 // Bearer authenticates with an OAuth access token that does not change.
+// New refuses a token with white space or a control character in it.
 func Bearer(token string) Credential {
 	return &credential{kind: "bearer", header: func(context.Context) (string, error) { return "Bearer " + token, nil }, check: nonEmpty(token)}
 }
@@ -59,7 +61,9 @@ func Bearer(token string) Credential {
 // TokenFunc authenticates with OAuth access tokens from f, called before
 // every request, so f can refresh them; it should cache tokens itself. f
 // must be safe for concurrent use. Its errors are reported without their
-// text, which could hold a secret.
+// text, which could hold a secret. An empty token, or one with white space
+// or a control character, fails the request as refused credentials
+// (ErrUnauthorized) without sending it.
 func TokenFunc(f func(ctx context.Context) (string, error)) Credential {
 	check := func() error {
 		if f == nil {
@@ -78,6 +82,9 @@ func TokenFunc(f func(ctx context.Context) (string, error)) Credential {
 		if tok == "" {
 			return "", errEmptyToken
 		}
+		if !cleanToken(tok) {
+			return "", errors.New("token func returned a token containing white space or a control character")
+		}
 		return "Bearer " + tok, nil
 	}}
 }
@@ -87,8 +94,24 @@ func nonEmpty(token string) func() error {
 		if token == "" {
 			return errEmptyToken
 		}
+		if !cleanToken(token) {
+			return errors.New("token contains white space or a control character (a newline read with it?)")
+		}
 		return nil
 	}
+}
+
+// cleanToken reports whether token has no white space or control
+// character, which no PAT or OAuth token holds: one there is the newline
+// of a file or a copy-paste, and would be refused as wrong credentials (a
+// PAT) or by net/http before sending (a bearer token).
+func cleanToken(token string) bool {
+	for i := 0; i < len(token); i++ {
+		if token[i] <= ' ' || token[i] == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 var errEmptyToken = errors.New("empty token")
