@@ -55,8 +55,8 @@ var ErrTooLarge = errors.New("value too large")
 
 // Cache is a store in Redis shared by the replicas of a service. It
 // satisfies orgconfig.SharedCache and azdo.ThrottleStore. It is safe for
-// concurrent use. Create one with [New]; the zero value fails every
-// operation with [ErrUnavailable].
+// concurrent use. Create one with [New]; the zero value, like a nil
+// *Cache, fails every operation with [ErrUnavailable].
 type Cache struct {
 	rdb redis.UniversalClient
 	s   settings
@@ -193,8 +193,8 @@ func New(rdb redis.UniversalClient, opts ...Option) (*Cache, error) {
 }
 
 func (c *Cache) settings() settings {
-	if c.s.timeout == 0 {
-		return defaultSettings() // the zero Cache
+	if c == nil || c.s.timeout == 0 {
+		return defaultSettings() // the zero or nil Cache
 	}
 	return c.s
 }
@@ -205,10 +205,10 @@ func (c *Cache) do(ctx context.Context, name string, op func(ctx context.Context
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("rediscache: %s: %w", name, err)
 	}
-	s := c.settings()
-	if c.rdb == nil {
-		return fmt.Errorf("rediscache: %s: %w: no client", name, ErrUnavailable)
+	if c == nil || c.rdb == nil {
+		return fmt.Errorf("rediscache: %s: %w: no client; create the Cache with New", name, ErrUnavailable)
 	}
+	s := c.settings()
 	c.mu.Lock()
 	skipping := time.Now().Before(c.skipUntil)
 	c.mu.Unlock()
@@ -323,9 +323,10 @@ func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (relea
 	var buf [16]byte
 	_, _ = rand.Read(buf[:])
 	token := hex.EncodeToString(buf[:])
-	k := c.s.prefix + "claim:" + key
 	won := false
+	var k string
 	err = c.do(ctx, "claim", func(ctx context.Context, rdb redis.UniversalClient) error {
+		k = c.s.prefix + "claim:" + key
 		ok, err := rdb.SetNX(ctx, k, token, ttl).Result()
 		won = ok
 		return err

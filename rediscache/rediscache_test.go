@@ -195,23 +195,31 @@ func TestBreaker(t *testing.T) {
 	}
 }
 
+// TestZeroCache: the zero Cache, and a nil *Cache (a variable left unset
+// when Redis is not configured, then passed to WithSharedCache or
+// WithSharedThrottle), fail every operation with ErrUnavailable instead of
+// panicking.
 func TestZeroCache(t *testing.T) {
-	var c rediscache.Cache
-	ctx := t.Context()
-	if _, err := c.Get(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
-		t.Errorf("Get = %v", err)
-	}
-	if err := c.Set(ctx, "k", []byte("v"), time.Second); !errors.Is(err, rediscache.ErrUnavailable) {
-		t.Errorf("Set = %v", err)
-	}
-	if r, err := c.Claim(ctx, "k", time.Second); r != nil || !errors.Is(err, rediscache.ErrUnavailable) {
-		t.Errorf("Claim = %v, %v", r != nil, err)
-	}
-	if err := c.Hold(ctx, "k", time.Now().Add(time.Second), true); !errors.Is(err, rediscache.ErrUnavailable) {
-		t.Errorf("Hold = %v", err)
-	}
-	if _, _, err := c.Held(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
-		t.Errorf("Held = %v", err)
+	var nilCache *rediscache.Cache
+	for name, c := range map[string]*rediscache.Cache{"zero": {}, "nil": nilCache} {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			if _, err := c.Get(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
+				t.Errorf("Get = %v", err)
+			}
+			if err := c.Set(ctx, "k", []byte("v"), time.Second); !errors.Is(err, rediscache.ErrUnavailable) {
+				t.Errorf("Set = %v", err)
+			}
+			if r, err := c.Claim(ctx, "k", time.Second); r != nil || !errors.Is(err, rediscache.ErrUnavailable) {
+				t.Errorf("Claim = %v, %v", r != nil, err)
+			}
+			if err := c.Hold(ctx, "k", time.Now().Add(time.Second), true); !errors.Is(err, rediscache.ErrUnavailable) {
+				t.Errorf("Hold = %v", err)
+			}
+			if _, _, err := c.Held(ctx, "k"); !errors.Is(err, rediscache.ErrUnavailable) {
+				t.Errorf("Held = %v", err)
+			}
+		})
 	}
 }
 
