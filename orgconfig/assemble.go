@@ -6,15 +6,14 @@ import (
 )
 
 // precompute fills the parts of the form that depend only on the
-// snapshot's data: the drop-down items, the distinct state lists and the
-// choices they give. The snapshot is not modified afterwards; every Build
-// copies what it hands out (see assemble).
+// snapshot's data: the distinct state lists and the choices they give. It
+// then drops the states by project, which lists and listOf now hold, so
+// that a cached snapshot keeps each state list once and little else for
+// the garbage collector to scan on every cycle. The snapshot is not
+// modified afterwards; every Build copies what it hands out (see assemble).
 func (b *Builder) precompute(s *snapshot) *snapshot {
-	s.items = make([]DropdownItem, len(s.projects))
-	for i, p := range s.projects {
-		s.items[i] = DropdownItem{Value: p.ID, Label: p.Name}
-	}
 	s.lists, s.listOf = stateLists(s.projects, s.states)
+	s.states = nil
 	s.listStates = 0
 	for _, l := range s.lists {
 		s.listStates += len(l)
@@ -144,15 +143,12 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		AddDropdown: AddDropdown{
 			EmptyMessage:     t.emptyMessage,
 			NoResultsMessage: t.noResults,
-			Items:            slices.Clone(s.items),
+			Items:            dropdownItems(s.projects),
 		},
 		PerItemMapping:     b.opts.perProjectChoices,
 		ColumnLabels:       ColumnLabels{OnResolve: t.columnOnResolve, OnUnresolve: t.columnOnUnresolve},
 		MappedColumnLabel:  t.mappedColumnLabel,
 		FormatMessageValue: false,
-	}
-	if status.AddDropdown.Items == nil {
-		status.AddDropdown.Items = []DropdownItem{}
 	}
 	choices := choiceCopier{buf: make([]Choice, 0, 2*s.choiceCount())}
 	status.MappedSelectors = b.ownSelectors(&choices, s.union)
@@ -230,10 +226,20 @@ func (b *Builder) perItemSelectors(c *choiceCopier, s *snapshot) map[string]Sele
 	return out
 }
 
+// dropdownItems is the "add project" drop-down's items, one per project;
+// never nil.
+func dropdownItems(projects []Project) []DropdownItem {
+	items := make([]DropdownItem, len(projects))
+	for i, p := range projects {
+		items[i] = DropdownItem{Value: p.ID, Label: p.Name}
+	}
+	return items
+}
+
 // ownStates copies the snapshot's states: each distinct list once, shared by
-// its projects.
+// its projects. It is nil when the project list was not loaded.
 func ownStates(s *snapshot) map[string][]State {
-	if s.states == nil {
+	if !s.projectsKnown {
 		return nil
 	}
 	buf := make([]State, 0, s.listStates)
@@ -243,7 +249,7 @@ func ownStates(s *snapshot) map[string][]State {
 		buf = append(buf, l...)
 		lists[i] = buf[start:len(buf):len(buf)]
 	}
-	out := make(map[string][]State, len(s.states))
+	out := make(map[string][]State, len(s.projects))
 	for k, p := range s.projects {
 		if i := s.listOf[k]; i >= 0 {
 			out[p.ID] = lists[i]

@@ -19,7 +19,7 @@ func benchSnapshot(projects, states int) *snapshot { return benchOrg(projects, s
 // states of one process.
 func benchOrg(projects, states int, shared bool) *snapshot {
 	byList := make(map[int][]State)
-	s := &snapshot{projects: make([]Project, projects), states: make(map[string][]State, projects)}
+	s := &snapshot{projects: make([]Project, projects), states: make(map[string][]State, projects), projectsKnown: true}
 	categories := []string{CategoryProposed, CategoryInProgress, CategoryResolved, CategoryCompleted, CategoryRemoved, ""}
 	for i := range projects {
 		id := fmt.Sprintf("%08d-0000-0000-0000-000000000000", i)
@@ -82,7 +82,7 @@ func BenchmarkAssemble(b *testing.B) {
 				base := benchOrg(10000, 12, shared)
 				b.ReportAllocs()
 				for b.Loop() {
-					s := &snapshot{projects: base.projects, states: base.states}
+					s := &snapshot{projects: base.projects, states: base.states, projectsKnown: true}
 					cfg := bl.assemble(bl.precompute(s))
 					if len(cfg.Fields) != 5 {
 						b.Fatal("bad form")
@@ -145,4 +145,49 @@ func BenchmarkBuildWarm(b *testing.B) {
 			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "median-ns/op")
 		})
 	}
+}
+
+// BenchmarkBuildWarmFloor measures, in BuildWarm's setting, only what the
+// exported types force on a per-project Config of 1 000 projects, whatever
+// the Builder does: the States and PerItemSelectors maps filled for every
+// project, Projects and the drop-down items, without asking the gate or
+// copying states and choices. It is the floor under
+// BuildWarm/per-project: the two maps alone are 300 KB of fresh memory
+// holding pointers, so the garbage collector runs every few Builds.
+func BenchmarkBuildWarmFloor(b *testing.B) {
+	bl, err := NewBuilder(snapClient{benchOrg(1000, 12, true)}, nopGate{}, WithPerProjectChoices(), WithCacheTTL(time.Hour))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := bl.snapshot(ctx)
+	if err != nil || len(s.projects) != 1000 {
+		b.Fatalf("snapshot = %v, %v", s, err)
+	}
+	sel := make([]Selectors, len(s.listChoices))
+	for i, l := range s.listChoices {
+		sel[i] = Selectors{Selector{l, "placeholder"}, Selector{l, "placeholder"}}
+	}
+	var took []time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		states := make(map[string][]State, len(s.projects))
+		perItem := make(map[string]Selectors, len(s.projects))
+		for k, p := range s.projects {
+			states[p.ID] = s.lists[s.listOf[k]]
+			perItem[p.ID] = sel[s.listOf[k]]
+		}
+		cfg := &Config{
+			Fields:   []Field{&ChoiceMapperField{AddDropdown: AddDropdown{Items: dropdownItems(s.projects)}, PerItemSelectors: perItem}},
+			Projects: slices.Clone(s.projects),
+			States:   states,
+		}
+		took = append(took, time.Since(start))
+		if len(cfg.Projects) != 1000 {
+			b.Fatal("bad config")
+		}
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "median-ns/op")
 }

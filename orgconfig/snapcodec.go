@@ -41,9 +41,13 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // errSnapshot is the kind of every decoding failure.
 var errSnapshot = errors.New("bad shared snapshot")
 
-// encodeSnapshot encodes the projects and states of a complete snapshot.
+// encodeSnapshot encodes the projects and states of a complete snapshot,
+// precomputed or not.
 func encodeSnapshot(s *snapshot, fetched time.Time) []byte {
-	lists, listOf := stateLists(s.projects, s.states)
+	lists, listOf := s.lists, s.listOf
+	if listOf == nil {
+		lists, listOf = stateLists(s.projects, s.states)
+	}
 	size := snapHeaderSize + 16
 	for _, l := range lists {
 		for _, st := range l {

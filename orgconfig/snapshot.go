@@ -18,16 +18,16 @@ import (
 type snapshot struct {
 	// What the fetch learned.
 	projects      []Project          // drop-down order
-	states        map[string][]State // by project ID, fetched projects only
+	states        map[string][]State // by project ID, fetched projects only; nil once precomputed
 	problems      []error
 	statusReason  Reason    // non-empty when the status field must be disabled
 	projectsKnown bool      // the project list was loaded
 	fetched       time.Time // when it was fetched; set only with a shared cache
 
-	// Derived by precompute.
-	items       []DropdownItem
+	// Derived by precompute, which drops states: lists and listOf hold
+	// them.
 	lists       [][]State  // each distinct state list once (see stateLists)
-	listOf      []int      // by project: index in lists, -1 when unknown
+	listOf      []int      // by project: index in lists, -1 when unknown; nil until precomputed
 	listStates  int        // the states in lists, summed
 	union       []Choice   // the choices of every list
 	listChoices [][]Choice // by list, only WithPerProjectChoices
