@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // maxHostLen is the longest DNS name.
@@ -39,6 +40,12 @@ func parseOrgURL(raw string, allowed []string) (*url.URL, error) {
 func parseServiceURL(raw, what string, allowed []string) (*url.URL, error) {
 	if raw == "" {
 		return nil, fmt.Errorf("empty %s", what)
+	}
+	// A newline read with the URL, or a space pasted at either end: say so
+	// (url.Parse's error would quote the URL, which may hold credentials;
+	// a trailing space it would even accept, as %20).
+	if strings.TrimSpace(raw) != raw || strings.ContainsFunc(raw, unicode.IsControl) {
+		return nil, fmt.Errorf("%s does not parse: it has white space at either end or a control character (a newline read with it?)", what)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -60,3 +60,35 @@ func TestTokenWithWhiteSpace(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// The same newline, or a space pasted at either end, in an organization
+// URL: a trailing space was accepted (as ".../fabrikam%20", then 404 on
+// every request, read as "could not reach Azure DevOps") and a newline
+// refused as "organization url does not parse" without saying why.
+func TestURLWithWhiteSpace(t *testing.T) {
+	const why = "does not parse: it has white space at either end or a control character (a newline read with it?)"
+	for _, raw := range []string{
+		"https://dev.azure.com/fabrikam\n",
+		"https://dev.azure.com/fabrikam\r\n",
+		" https://dev.azure.com/fabrikam",
+		"https://dev.azure.com/fabrikam ",
+		"\thttps://dev.azure.com/fabrikam",
+		"https://dev.azure.com/fab\x00rikam",
+		"https://dev.azure.com/org\nHost: evil",
+	} {
+		t.Run(fmt.Sprintf("%q", raw), func(t *testing.T) {
+			c, err := azdo.New(raw, azdo.PAT("pat"))
+			if want := "azdo: new client: organization url " + why; c != nil || fmt.Sprint(err) != want {
+				t.Errorf("New = %v, %v; want nil, %q", c, err, want)
+			}
+		})
+	}
+	_, err := azdo.OrgURL(t.Context(), "fabrikam", azdo.WithLocationService("https://app.vssps.visualstudio.com\n"))
+	if want := "azdo: look up organization url: location service url " + why; fmt.Sprint(err) != want {
+		t.Errorf("OrgURL error %v, want %q", err, want)
+	}
+	// A space inside stays allowed: on-premises collection names may hold one.
+	if c, err := azdo.New("https://tfs.example.com/tfs/Default Collection", azdo.PAT("pat")); err != nil || c.URL() != "https://tfs.example.com/tfs/Default%20Collection" {
+		t.Errorf("New = %v, %v", c, err)
+	}
+}
