@@ -137,7 +137,8 @@ type Request struct {
 }
 
 // NewServer starts a fake organization serving org. tb's cleanup closes
-// it. An invalid option fails the test at once.
+// it. An invalid option, or an organization [Start] would refuse, fails
+// the test at once.
 func NewServer(tb testing.TB, org Org, opts ...Option) *Server {
 	tb.Helper()
 	s, err := Start(org, opts...)
