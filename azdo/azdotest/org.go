@@ -169,8 +169,10 @@ func SampleOrg() Org {
 }
 
 // ScaledOrg is an organization of n projects spread round-robin over the
-// four system processes, named "Project 0001" and so on.
+// four system processes, named "Project 0001" and so on. n below 0 counts
+// as 0.
 func ScaledOrg(n int) Org {
+	n = max(n, 0)
 	procs := []Process{AgileProcess(), ScrumProcess(), CMMIProcess(), BasicProcess()}
 	o := Org{Name: "scaled", Processes: procs, Projects: make([]Project, n)}
 	for i := range n {

@@ -354,3 +354,14 @@ func TestOrgIsChecked(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// TestScaledOrgNegative: a negative size is an empty organization, not a
+// panic.
+func TestScaledOrgNegative(t *testing.T) {
+	if got := azdotest.ScaledOrg(-1).Projects; len(got) != 0 {
+		t.Errorf("ScaledOrg(-1) has %d projects, want 0", len(got))
+	}
+	if got := len(azdotest.ScaledOrg(3).Projects); got != 3 {
+		t.Errorf("ScaledOrg(3) has %d projects, want 3", got)
+	}
+}
