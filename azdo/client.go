@@ -41,7 +41,8 @@ type Client struct {
 // https://server/tfs/DefaultCollection. It does no network I/O.
 //
 // orgURL must use https (http only for loopback hosts, for tests) and carry
-// no credentials, query or fragment. Its host must not be an unspecified,
+// no credentials, query or fragment; on dev.azure.com its path is one
+// organization name (letters, digits and hyphens). Its host must not be an unspecified,
 // link-local or multicast address, nor read as a numeric IPv4 address in
 // another spelling than a.b.c.d (such as 0, 2852039166 or 0xa9fea9fe, which
 // resolvers turn into 0.0.0.0 and 169.254.169.254). Redirects are held to

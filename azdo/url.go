@@ -26,6 +26,9 @@ func parseOrgURL(raw string, allowed []string) (*url.URL, error) {
 		if u.Path == "" || strings.Count(u.Path, "/") != 1 {
 			return nil, fmt.Errorf("organization url on dev.azure.com must be https://dev.azure.com/{organization}")
 		}
+		if name := u.Path[1:]; !validAccountName(name) {
+			return nil, fmt.Errorf("organization %q on dev.azure.com is not a name Azure DevOps allows (letters, digits and hyphens)", name)
+		}
 	case strings.HasSuffix(host, ".visualstudio.com"):
 		if u.Path != "" && strings.Count(u.Path, "/") > 1 {
 			return nil, fmt.Errorf("organization url on visualstudio.com must be https://{organization}.visualstudio.com")
