@@ -71,6 +71,13 @@ func categoryRank(category string) int {
 // permission is missing must wrap [ErrForbidden]. Build never modifies
 // what they return, so an implementation may hand out the same slice for
 // several projects; Build does not rely on it either way.
+//
+// Two optional methods refine what the Builder does with an
+// implementation: Shape() string describes the configuration that decides
+// its answers, for the keys of [WithSharedCache]; and an error with a
+// method Operation() string naming the step (such as [OpListProjects])
+// keeps [OpError] from naming that step twice. Package azdo's Client and
+// errors have both.
 type Client interface {
 	// Projects lists every project of the organization.
 	Projects(ctx context.Context) ([]Project, error)
