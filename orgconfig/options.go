@@ -104,7 +104,9 @@ func WithPlatformName(name string) Option {
 // WithTranslator applies f to every user-visible string of the form: labels,
 // help texts, placeholders, messages and disabled reasons. f receives the
 // English text with the platform name already filled in. State and project
-// names are not translated.
+// names are not translated. NewBuilder calls f once per text and Build
+// never does, so f need not be safe for concurrent use; a service
+// answering in several languages keeps a Builder per language.
 func WithTranslator(f func(string) string) Option {
 	return func(s *settings) error {
 		if f == nil {
