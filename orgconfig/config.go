@@ -22,7 +22,9 @@ type Config struct {
 	// (case-insensitive), then by ID.
 	Projects []Project
 	// States holds, by project ID, the states of every project whose
-	// states were fetched.
+	// states were fetched. Its keys are spelled as in Projects (as Azure
+	// DevOps spells them); for an ID spelled otherwise (IDs ignore case),
+	// look it up with Project first.
 	States map[string][]State
 	// Problems are what degraded the form, in a stable order. Each is an
 	// [*OpError]; errors.Is and errors.As see through it.
