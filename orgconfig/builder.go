@@ -64,7 +64,7 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 // organization, which the Builder's Client fixes; one platform organization
 // may link several Azure DevOps organizations, each with its own Builder.
 // An empty platformOrgID disables the form like a gate failure
-// ([ErrEmptyOrgID]).
+// ([ErrEmptyPlatformOrgID]).
 //
 // Failures of the gate or the Client do not fail Build: they disable the
 // affected fields with a reason and are listed in [Config.Problems]. Build
@@ -80,7 +80,7 @@ func (b *Builder) Build(ctx context.Context, platformOrgID string) (*Config, err
 		return nil, buildErr(err)
 	}
 	if platformOrgID == "" {
-		return b.gated(ReasonGateError, &OpError{Op: OpFeatureGate, Err: ErrEmptyOrgID}), nil
+		return b.gated(ReasonGateError, &OpError{Op: OpFeatureGate, Err: ErrEmptyPlatformOrgID}), nil
 	}
 	enabled, err := b.gate.Enabled(ctx, platformOrgID, FeatureIssueSync)
 	if err != nil {

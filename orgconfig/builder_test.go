@@ -529,3 +529,19 @@ func TestOpErrorText(t *testing.T) {
 		t.Errorf("texts (-want +got):\n%s", diff)
 	}
 }
+
+// TestEmptyPlatformOrgIDIsAKind: the problem recorded for an empty
+// platformOrgID is the sentinel, for errors.Is.
+func TestEmptyPlatformOrgIDIsAKind(t *testing.T) {
+	b, err := orgconfig.NewBuilder(&stubClient{}, gateFunc(func(context.Context, string, string) (bool, error) { return true, nil }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := b.Build(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Problems) != 1 || !errors.Is(cfg.Problems[0], orgconfig.ErrEmptyPlatformOrgID) {
+		t.Errorf("Problems = %v, want one wrapping ErrEmptyPlatformOrgID", cfg.Problems)
+	}
+}

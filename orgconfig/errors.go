@@ -5,10 +5,10 @@ import (
 	"fmt"
 )
 
-// ErrEmptyOrgID is recorded in [Config.Problems] when Build is called with
-// an empty platform organization ID; the form is then disabled like any
-// gate failure.
-var ErrEmptyOrgID = errors.New("empty platform organization id")
+// ErrEmptyPlatformOrgID is recorded in [Config.Problems] when Build is
+// called with an empty platformOrgID (your platform's organization, not
+// the Azure DevOps one); the form is then disabled like any gate failure.
+var ErrEmptyPlatformOrgID = errors.New("empty platform organization id")
 
 // Operations named by [OpError].
 const (
