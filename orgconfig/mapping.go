@@ -48,8 +48,9 @@ var (
 	ErrStatesUnknown = errors.New("states unknown")
 
 	// ErrMalformedMapping: the submitted value is not a status mapping:
-	// another JSON shape, an unknown or repeated key, a project ID given
-	// twice (IDs ignore case), trailing data.
+	// another JSON shape, an unknown or repeated key, a project ID empty,
+	// longer than [MaxProjectIDLen] or given twice (IDs ignore case),
+	// trailing data.
 	ErrMalformedMapping = errors.New("malformed status mapping")
 	// ErrMappingTooLarge: the submitted value exceeds a limit
 	// ([MaxMappingBytes], [MaxMappingProjects], [MaxChoiceLen]).
