@@ -53,12 +53,16 @@ func FuzzParseOrgURL(f *testing.F) {
 
 // parsesAsNumber is the WHATWG URL test for a host to parse as IPv4: its
 // last label is a number, decimal, octal or hex. ParseUint with base 0
-// accepts those (and more), independently of the code under test.
+// accepts those, independently of the code under test, and Go's own
+// spellings too (0b1, 0o7, 1_0), which no IPv4 parser reads as numbers.
 func parsesAsNumber(host string) bool {
-	last := host[strings.LastIndex(host, ".")+1:]
-	if strings.EqualFold(last, "0x") {
+	last := strings.ToLower(host[strings.LastIndex(host, ".")+1:])
+	if last == "0x" {
 		return true
 	}
-	_, err := strconv.ParseUint(strings.ToLower(last), 0, 64)
+	if strings.HasPrefix(last, "0b") || strings.HasPrefix(last, "0o") || strings.Contains(last, "_") {
+		return false
+	}
+	_, err := strconv.ParseUint(last, 0, 64)
 	return err == nil || errors.Is(err, strconv.ErrRange)
 }
