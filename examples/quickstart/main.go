@@ -167,6 +167,11 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 
 	client, err := azdo.New(url, azdo.PAT(pat), azdo.WithHTTPClient(counting))
 	if err != nil {
+		// Name the setting at fault: the URL's source, or the token's
+		// variable when the URL alone passes.
+		if _, urlErr := azdo.New(url, azdo.PAT("x")); urlErr == nil {
+			return usageError{msg: fmt.Sprintf("$%s: %v", *patEnv, err)}
+		}
 		return usageError{msg: fmt.Sprintf("%s: %v", source, err)}
 	}
 	opts := []orgconfig.Option{orgconfig.WithStateProjectLimit(*limit)}

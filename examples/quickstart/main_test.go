@@ -78,6 +78,7 @@ func TestQuickstartUsageErrors(t *testing.T) {
 		{"missing token, env url", nil, map[string]string{"AZDO_ORG_URL": "https://dev.azure.com/fabrikam"}, 2, "quickstart: $AZDO_ORG_URL needs a personal access token in $AZDO_PAT\n"},
 		{"missing token, other variable", []string{"-account", "fabrikam", "-pat-env", "MY_PAT"}, nil, 2, "quickstart: -account needs a personal access token in $MY_PAT\n"},
 		{"bad url", []string{"-org", "http://dev.azure.com/fabrikam"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 2, "quickstart: -org: "},
+		{"token with a newline", []string{"-org", "https://dev.azure.com/fabrikam", "-pat-env", "MY_PAT"}, map[string]string{"MY_PAT": "secret-pat-value\n"}, 2, "quickstart: $MY_PAT: azdo: new client: credential: token contains white space"},
 		{"env url", nil, map[string]string{"AZDO_ORG_URL": "ftp://x/y", "AZDO_PAT": "secret-pat-value"}, 2, `quickstart: $AZDO_ORG_URL: `},
 		{"flag over env", []string{"-org", "ftp://x/y"}, map[string]string{"AZDO_ORG_URL": "https://dev.azure.com/fabrikam", "AZDO_PAT": "secret-pat-value"}, 2, `quickstart: -org: `},
 		{"empty org", []string{"-org", ""}, nil, 2, "quickstart: -org is empty\n"},
