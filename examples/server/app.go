@@ -149,7 +149,11 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 	}
 	cachedOpts := append([]orgconfig.Option{orgconfig.WithCacheTTL(a.cfg.CacheTTL)}, opts...)
 	if a.cfg.Shared != nil {
-		cachedOpts = append(cachedOpts, orgconfig.WithSharedCache(a.cfg.Shared, client.URL())) // keyed by the Azure DevOps organization
+		// Keyed by the Azure DevOps organization as this organization's
+		// credentials see it: Azure DevOps lists only the projects they may
+		// read, so two platform organizations linking one Azure DevOps
+		// organization with their own tokens must not share snapshots.
+		cachedOpts = append(cachedOpts, orgconfig.WithSharedCache(a.cfg.Shared, client.URL()+" as "+o.Name))
 	}
 	cached, err := orgconfig.NewBuilder(client, a.cfg.Gate, cachedOpts...)
 	if err != nil {
