@@ -514,11 +514,12 @@ func retryAfter(status int, h http.Header) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs <= 0 {
-			return 0
+	if strings.Trim(v, "0123456789") == "" { // delay-seconds: 1*DIGIT
+		secs, err := strconv.Atoi(v)
+		if err != nil || secs > int(maxRetryAfter/time.Second) { // err: past int
+			return maxRetryAfter
 		}
-		return time.Duration(min(secs, int(maxRetryAfter/time.Second))) * time.Second
+		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {

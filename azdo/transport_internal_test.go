@@ -53,6 +53,9 @@ func TestRetryAfterParsing(t *testing.T) {
 		{"", 0, 0}, {"0", 0, 0}, {"-5", 0, 0}, {"soon", 0, 0},
 		{"7", 7 * time.Second, 7 * time.Second},
 		{"999999999", 24 * time.Hour, 24 * time.Hour},
+		// Past int64, still delay-seconds (RFC 9110: 1*DIGIT): capped, not ignored.
+		{"99999999999999999999", 24 * time.Hour, 24 * time.Hour},
+		{"+5", 0, 0}, {"5.5", 0, 0}, {"0x10", 0, 0}, // not 1*DIGIT
 		{future, 85 * time.Second, 90 * time.Second},
 		{"Mon, 02 Jan 2006 15:04:05 GMT", 0, 0},                           // in the past
 		{"Fri, 31 Dec 9999 23:59:59 GMT", 24 * time.Hour, 24 * time.Hour}, // capped like seconds
