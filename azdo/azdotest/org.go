@@ -5,7 +5,8 @@ import (
 	"fmt"
 )
 
-// Org is the content of a fake organization.
+// Org is the content of a fake Azure DevOps organization (not an
+// organization of your platform, which only the feature gate sees).
 type Org struct {
 	// Name is the organization's name, the first path segment of its URL:
 	// letters, digits, '.', '_' and '-'. Empty means "fabrikam".
