@@ -19,8 +19,9 @@ const (
 	// status field is disabled.
 	ReasonForbidden Reason = "forbidden"
 	// ReasonUnreachable: the project list could not be loaded (network,
-	// 5xx, throttled past the deadline, a broken answer); the status field
-	// is disabled.
+	// 5xx, throttled past the deadline, a broken answer, and any refusal
+	// but 401 and 403: a 404 from a wrong organization or collection URL
+	// reads the same); the status field is disabled.
 	ReasonUnreachable Reason = "unreachable"
 	// ReasonNoStates: projects were listed, but no project's states could
 	// be loaded; the status field is disabled.
