@@ -2,10 +2,12 @@ package azdo_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -119,5 +121,32 @@ func TestSwitchingProtocolsAnswer(t *testing.T) {
 	got, err := c.Projects(t.Context())
 	if err != nil || len(got) != len(azdotest.SampleOrg().Projects) {
 		t.Fatalf("Projects after the 101 answers: %d projects, %v", len(got), err)
+	}
+}
+
+// TestServiceMessagesAreBounded answers errors whose message is huge: the
+// JSON envelope's (60 KB, under the 64 KiB an error body is read to) was
+// kept whole, so a server failing every project's states this way put
+// 12 MB into the Config.Problems of 200 projects, into every cached
+// snapshot and every form served. The message is cut (at 1000 bytes for
+// the envelope's, 200 for plain text) on a rune boundary, marked "…".
+func TestServiceMessagesAreBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name, contentType, body, want string
+	}{
+		{"json envelope", "", `{"message":"TF1: ` + strings.Repeat("é", 30000) + `","typeKey":"X"}`,
+			"azdo: list projects: 403 Forbidden: TF1: " + strings.Repeat("é", 497) + "…"},
+		{"plain text", "text/plain; charset=utf-8", "a" + strings.Repeat("é", 300),
+			"azdo: list projects: 403 Forbidden: a" + strings.Repeat("é", 99) + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(azdotest.Fault{
+				Endpoint: azdotest.EndpointProjects, Status: http.StatusForbidden, ContentType: tc.contentType, Body: tc.body})},
+				azdo.WithProcessAPI(false))
+			_, err := c.Projects(t.Context())
+			if diff := cmp.Diff(tc.want, fmt.Sprint(err)); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

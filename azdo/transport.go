@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/azdosync/azdosync/internal/flight"
 )
@@ -474,13 +475,10 @@ func (t *transport) readAPIError(req *http.Request, resp *http.Response, ra time
 			TypeKey string `json:"typeKey"`
 		}
 		if json.Unmarshal(body, &env) == nil && env.Message != "" {
-			e.Message, e.TypeKey = env.Message, env.TypeKey
+			e.Message, e.TypeKey = clip(env.Message, maxMessage), clip(env.TypeKey, maxMessage)
 		}
 	case ct == "text/plain":
-		e.Message = strings.TrimSpace(string(body))
-		if len(e.Message) > 200 {
-			e.Message = e.Message[:200] + "…"
-		}
+		e.Message = clip(strings.TrimSpace(string(body)), 200)
 	}
 	switch {
 	case e.Message != "":
@@ -490,6 +488,23 @@ func (t *transport) readAPIError(req *http.Request, resp *http.Response, ra time
 		e.Message = "azure devops answered " + strings.ToLower(http.StatusText(resp.StatusCode))
 	}
 	return e
+}
+
+// maxMessage bounds the service's own message kept in an error: an error
+// of every project would otherwise copy up to maxErrorBody each into
+// Config.Problems. Azure DevOps's messages are a few hundred bytes.
+const maxMessage = 1000
+
+// clip cuts s to at most n bytes, on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // maxRetryAfter caps a Retry-After, in either form: a server cannot lock
