@@ -29,8 +29,13 @@ func TestBenchReplicas(t *testing.T) {
 	if alone.Complete != 8 || shared.Complete != 8 || warm.Complete != 5 {
 		t.Errorf("complete forms: %d, %d, %d; want 8, 8, 5", alone.Complete, shared.Complete, warm.Complete)
 	}
-	if one := alone.Requests / 8; shared.Requests > 2*one {
-		t.Errorf("8 replicas with redis made %d requests; one Build makes %d", shared.Requests, one)
+	// The harness must show the fleet sharing one fetch. The bound is
+	// looser than rediscache's fleet test (at most 2 × one Build): under
+	// -race on a loaded machine a Redis operation may pass its 100 ms
+	// timeout, and that replica then rightly fetches on its own. Without
+	// the shared tier, every replica fetches: 8 × one Build.
+	if one := alone.Requests / 8; shared.Requests >= 4*one {
+		t.Errorf("8 replicas with redis made %d requests; one Build makes %d, 8 without redis %d", shared.Requests, one, alone.Requests)
 	}
 	if warm.Requests != 0 {
 		t.Errorf("Builds from redis made %d requests, want 0", warm.Requests)
