@@ -207,6 +207,9 @@ type configResponse struct {
 	Values   Saved               `json:"values"`
 	Dropped  []orgconfig.Dropped `json:"dropped"`
 	Problems []string            `json:"problems"`
+	// Reason is Config.Reason: why the form or its status field is
+	// disabled, as a code a client can switch on ("" when usable).
+	Reason orgconfig.Reason `json:"reason"`
 }
 
 func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
@@ -224,7 +227,7 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
 		return
 	}
-	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}}
+	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}, Reason: cfg.Reason}
 	resp.Values.SyncStatusForward, resp.Dropped = cfg.PruneStatusMapping(saved.SyncStatusForward)
 	if resp.Values.SyncStatusForward == nil {
 		resp.Values.SyncStatusForward = orgconfig.StatusMapping{}
@@ -336,6 +339,12 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := cfg.ValidateStatusMapping(mapping); err != nil {
+		if onlyStatesUnknown(err) {
+			// Nothing the admin sent is wrong: Azure DevOps could not
+			// be read to check it. Say so, and that it is worth a retry.
+			writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, statesUnavailableDetail(cfg))
+			return
+		}
 		writeProblem(w, http.StatusUnprocessableEntity, probInvalidMapping, "the status mapping does not match the organization's projects and states", mappingRows(err)...)
 		return
 	}
@@ -353,6 +362,31 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", versionETag(version))
 	writeJSON(w, http.StatusOK, putResponse{Values: saved})
+}
+
+// onlyStatesUnknown reports whether every problem of a validation error is
+// ErrStatesUnknown: the form was built without the states to check the
+// mapping against, so the submission is not at fault.
+func onlyStatesUnknown(err error) bool {
+	var list orgconfig.MappingErrors
+	if !errors.As(err, &list) || len(list) == 0 {
+		return false
+	}
+	for _, e := range list {
+		if !errors.Is(e, orgconfig.ErrStatesUnknown) {
+			return false
+		}
+	}
+	return true
+}
+
+// statesUnavailableDetail says why a mapping could not be checked: the
+// status field's reason when the form has one.
+func statesUnavailableDetail(cfg *orgconfig.Config) string {
+	if f := cfg.StatusField(); f != nil && f.DisabledReason != "" {
+		return f.DisabledReason
+	}
+	return "the states of these projects could not be loaded from Azure DevOps; try again later"
 }
 
 // normalize keys a valid mapping by the projects' IDs as Azure DevOps

@@ -246,18 +246,29 @@ func TestPutCaseVariantIDs(t *testing.T) {
 }
 
 // TestPutDegraded: with the projects unknown, a mapping cannot be checked
-// (422), but turning status sync off can be saved.
+// (503: the submission is not at fault, Azure DevOps could not be read),
+// but turning status sync off can be saved.
 func TestPutDegraded(t *testing.T) {
 	srv, _ := newTestApp(t)
 	url := srv.URL + "/organizations/northwind/config"
 	id := sampleIDs()["Fabrikam Fiber"]
 	resp, body := doBody(t, http.MethodPut, url, jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"New"}}}`, id))
-	if p := decodeProblem(t, resp, body); p.Status != http.StatusUnprocessableEntity || len(p.Errors) != 1 || p.Errors[0].Code != "states_unknown" {
+	if p := decodeProblem(t, resp, body); p.Status != http.StatusServiceUnavailable || p.Type != "/problems/"+probStatesUnavailable || len(p.Errors) != 0 ||
+		p.Detail != orgconfig.ReasonUnreachable.Text() {
 		t.Errorf("mapping on a degraded form: %s", body)
 	}
 	resp, body = doBody(t, http.MethodPut, url, jsonHeader, `{"sync_status_forward":{},"sync_comments":true}`)
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("sync off on a degraded form: %d %s", resp.StatusCode, body)
+	}
+	for org, want := range map[string]orgconfig.Reason{"northwind": orgconfig.ReasonUnreachable, "fabrikam": ""} {
+		_, body := do(t, http.MethodGet, srv.URL+"/organizations/"+org+"/config", nil)
+		var got struct {
+			Reason *orgconfig.Reason `json:"reason"`
+		}
+		if err := json.Unmarshal(body, &got); err != nil || got.Reason == nil || *got.Reason != want {
+			t.Errorf("GET %s config: reason %v (%v), want %q", org, got.Reason, err, want)
+		}
 	}
 }
 
