@@ -150,3 +150,30 @@ func TestServiceMessagesAreBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileDiscoveryAfterRedirect redirects the location discovery to
+// another path of the organization's host, which answers locations the SDK
+// would panic on: the answer is vetted wherever the discovery was led.
+func TestHostileDiscoveryAfterRedirect(t *testing.T) {
+	const incomplete = `{"count":1,"value":[{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","resourceVersion":4,"minVersion":"1.0","maxVersion":"7.2","releasedVersion":"7.1"}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/fabrikam/_apis":
+			w.Header().Set("Location", "/moved/_apis")
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		case "/moved/_apis":
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_, _ = w.Write([]byte(incomplete))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := azdo.New(srv.URL+"/fabrikam", azdo.PAT(testToken), azdo.WithProcessAPI(false), azdo.WithRetry(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Projects(t.Context()); !errors.Is(err, azdo.ErrBadResponse) {
+		t.Fatalf("Projects: %v, want ErrBadResponse", err)
+	}
+}

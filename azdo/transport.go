@@ -93,36 +93,20 @@ func followable(code int) bool {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Method == http.MethodOptions && req.URL.String() == t.discoveryURL {
-		return t.sharedDiscovery(req)
+	if req.Method != http.MethodOptions {
+		return t.roundTrip(req)
 	}
-	return t.roundTrip(req)
-}
-
-// sharedDiscovery answers the SDK's location discovery (OPTIONS _apis)
-// with one request for all concurrent callers. The SDK caches locations
-// only after an answer, so every caller that starts before then sends its
-// own OPTIONS; a thousand concurrent first Builds would send a thousand.
-func (t *transport) sharedDiscovery(req *http.Request) (*http.Response, error) {
-	stored, err := t.discovery.Get(req.Context(), func(ctx context.Context) (*storedResponse, error) {
-		resp, err := t.roundTrip(req.WithContext(ctx))
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		// Bounded: roundTrip hands back 2xx bodies under the size limit
-		// and redirects already read within it.
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			if body, err = checkLocations(resp.StatusCode, body); err != nil {
-				return nil, err
-			}
-		}
-		return &storedResponse{status: resp.StatusCode, header: resp.Header.Clone(), body: body}, nil
-	})
+	// The SDK sends OPTIONS only to discover locations: at the
+	// organization's _apis, shared, or wherever a redirect led it.
+	var stored *storedResponse
+	var err error
+	if req.URL.String() == t.discoveryURL {
+		stored, err = t.discovery.Get(req.Context(), func(ctx context.Context) (*storedResponse, error) {
+			return t.discover(req.WithContext(ctx))
+		})
+	} else {
+		stored, err = t.discover(req)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +116,33 @@ func (t *transport) sharedDiscovery(req *http.Request) (*http.Response, error) {
 		Header: stored.header.Clone(), Body: io.NopCloser(bytes.NewReader(stored.body)),
 		ContentLength: int64(len(stored.body)), Request: req,
 	}, nil
+}
+
+// discover asks for the SDK's location discovery (OPTIONS _apis) and
+// reads the answer whole, a success vetted by checkLocations.
+//
+// At the organization's _apis, one request answers all concurrent callers
+// (t.discovery). The SDK caches locations only after an answer, so every
+// caller that starts before then sends its own OPTIONS; a thousand
+// concurrent first Builds would send a thousand.
+func (t *transport) discover(req *http.Request) (*storedResponse, error) {
+	resp, err := t.roundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	// Bounded: roundTrip hands back 2xx bodies under the size limit and
+	// redirects already read within it.
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if body, err = checkLocations(resp.StatusCode, body); err != nil {
+			return nil, err
+		}
+	}
+	return &storedResponse{status: resp.StatusCode, header: resp.Header.Clone(), body: body}, nil
 }
 
 func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
