@@ -1,8 +1,10 @@
 package azdo_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -176,4 +178,42 @@ func TestHostileDiscoveryAfterRedirect(t *testing.T) {
 	if _, err := c.Projects(t.Context()); !errors.Is(err, azdo.ErrBadResponse) {
 		t.Fatalf("Projects: %v, want ErrBadResponse", err)
 	}
+}
+
+// FuzzDiscovery feeds arbitrary location discovery answers (OPTIONS _apis)
+// to the SDK through the Client: no panic, and either projects or an
+// *APIError. Each input gets an organization URL of its own, as the SDK
+// caches locations by URL for the life of the process.
+func FuzzDiscovery(f *testing.F) {
+	const projects = `{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","routeTemplate":"_apis/{resource}/{*projectId}","resourceVersion":4,"minVersion":"1.0","maxVersion":"7.2","releasedVersion":"7.1"}`
+	f.Add([]byte(`{"count":1,"value":[` + projects + `]}`))
+	f.Add([]byte(`{"count":1,"value":[{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","routeTemplate":"_apis/{resource}","resourceVersion":4,"minVersion":"x","maxVersion":"1","releasedVersion":"7.1"}]}`))
+	f.Add([]byte(`{"count":1,"value":[{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","routeTemplate":"{","resourceVersion":-1,"minVersion":"1.0","maxVersion":"1.0","releasedVersion":""}]}`))
+	f.Add([]byte(`{"value":[null]}`))
+	f.Add([]byte("\xef\xbb\xbf{\"value\":{}}"))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write([]byte(`{"count":1,"value":[{"id":"00000000-0000-0000-0000-000000000001","name":"A","state":"wellFormed"}]}`))
+	}))
+	f.Cleanup(srv.Close)
+	var n atomic.Int64
+	f.Fuzz(func(t *testing.T, body []byte) {
+		hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Method != http.MethodOptions {
+				return http.DefaultTransport.RoundTrip(r)
+			}
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil
+		})}
+		c, err := azdo.New(fmt.Sprintf("%s/o%d", srv.URL, n.Add(1)), azdo.PAT(testToken), azdo.WithHTTPClient(hc), azdo.WithProcessAPI(false), azdo.WithRetry(1, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Projects(t.Context()); err != nil {
+			var apiErr *azdo.APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("error %T %v is not an *APIError", err, err)
+			}
+		}
+	})
 }
