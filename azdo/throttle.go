@@ -24,7 +24,8 @@ type ThrottleStore interface {
 	// time earlier than the one recorded changes nothing.
 	Hold(ctx context.Context, key string, until time.Time, refused bool) error
 	// Held returns what is recorded under key: no request before refused,
-	// and slow down until slow. Zero times mean nothing.
+	// and slow down until slow. Zero times mean nothing; times more than
+	// 24 hours ahead count as 24 hours, as a Retry-After does.
 	Held(ctx context.Context, key string) (refused, slow time.Time, err error)
 }
 
@@ -73,8 +74,18 @@ func (t *transport) readShared(ctx context.Context) {
 		t.logger.DebugContext(ctx, "azdo: shared throttle unreadable", "err", err)
 		return
 	}
-	t.throttle.raise(refused, true)
-	t.throttle.raise(slow, false)
+	// A store is outside this Client's control: cap what it says as a
+	// Retry-After is capped, so no value in it locks the Client for longer.
+	limit := time.Now().Add(maxRetryAfter)
+	t.throttle.raise(minTime(refused, limit), true)
+	t.throttle.raise(minTime(slow, limit), false)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return b
+	}
+	return a
 }
 
 // noteThrottle records a Retry-After here and in the shared store.

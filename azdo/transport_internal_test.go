@@ -173,3 +173,28 @@ func TestRelativeRedirectWithoutResponseRequest(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// farFutureStore is a ThrottleStore of someone else's that records a time
+// no Retry-After could ask for.
+type farFutureStore struct{}
+
+func (farFutureStore) Hold(context.Context, string, time.Time, bool) error { return nil }
+func (farFutureStore) Held(context.Context, string) (time.Time, time.Time, error) {
+	far := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	return far, far, nil
+}
+
+// TestSharedThrottleIsCapped checks that what a ThrottleStore returns is
+// capped as a Retry-After is: a store (or a value in it) cannot lock the
+// Client for longer than maxRetryAfter.
+func TestSharedThrottleIsCapped(t *testing.T) {
+	tr := &transport{maxWait: time.Minute, store: farFutureStore{}, storeKey: "k"}
+	tr.readShared(t.Context())
+	th := &tr.throttle
+	th.mu.Lock()
+	refused, slow := time.Until(th.until), time.Until(th.slowTil)
+	th.mu.Unlock()
+	if refused > maxRetryAfter || slow > maxRetryAfter || refused <= 0 || slow <= 0 {
+		t.Errorf("after a store's year-9999 times: refused for %v, slowed for %v; want each within (0, %v]", refused, slow, maxRetryAfter)
+	}
+}
