@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -271,6 +272,9 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
 		// reads as empty, and no stored value is empty.
 		max := c.settings().maxValue
 		b, err := rdb.GetRange(ctx, c.s.prefix+"snap:"+key, 0, int64(max)).Bytes()
+		if wrongType(err) {
+			return nil // not a value of ours: none stored; Set replaces it
+		}
 		if err != nil {
 			return err
 		}
@@ -345,9 +349,19 @@ func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (relea
 }
 
 // holdScript raises one field of the throttle hash to ARGV[2] (Unix
-// milliseconds) and makes the hash live at least ARGV[3] milliseconds.
+// milliseconds) and makes the hash live at least ARGV[3] milliseconds. A
+// key of another type, and a recorded time that is not a number or lies
+// beyond ARGV[4] (what Held believes), are corrupt: they are replaced, so
+// that they cannot keep later holds from being recorded.
 var holdScript = redis.NewScript(`
+local t = redis.call('TYPE', KEYS[1])['ok']
+if t ~= 'hash' and t ~= 'none' then
+	redis.call('DEL', KEYS[1])
+end
 local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') or 0
+if cur > tonumber(ARGV[4]) then
+	cur = 0
+end
 if tonumber(ARGV[2]) > cur then
 	redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 	if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then
@@ -364,9 +378,15 @@ const maxHold = time.Hour
 // until (refused is true: a 429 or 503 with Retry-After) or should slow
 // down until then (refused is false: a Retry-After on a success). An
 // earlier time than the one recorded changes nothing. Times in the past
-// are ignored.
+// are ignored; times more than an hour ahead are recorded as an hour
+// ahead, the furthest [Cache.Held] believes.
 func (c *Cache) Hold(ctx context.Context, key string, until time.Time, refused bool) error {
-	d := time.Until(until)
+	now := time.Now()
+	ceiling := now.Add(maxHold)
+	if until.After(ceiling) {
+		until = ceiling
+	}
+	d := until.Sub(now)
 	if d <= 0 {
 		return nil
 	}
@@ -376,16 +396,20 @@ func (c *Cache) Hold(ctx context.Context, key string, until time.Time, refused b
 	}
 	return c.do(ctx, "hold", func(ctx context.Context, rdb redis.UniversalClient) error {
 		return holdScript.Run(ctx, rdb, []string{c.s.prefix + "throttle:" + key},
-			field, until.UnixMilli(), (d + time.Second).Milliseconds()).Err()
+			field, until.UnixMilli(), (d + time.Second).Milliseconds(), ceiling.UnixMilli()).Err()
 	})
 }
 
 // Held returns the times recorded under key: no request before refused,
 // and slow down until slow. Zero times mean nothing is recorded; a value
-// that is not a time, or more than an hour ahead, reads as zero.
+// that is not a time, or more than an hour ahead, or a key of another
+// type, reads as zero.
 func (c *Cache) Held(ctx context.Context, key string) (refused, slow time.Time, err error) {
 	err = c.do(ctx, "held", func(ctx context.Context, rdb redis.UniversalClient) error {
 		vals, err := rdb.HMGet(ctx, c.s.prefix+"throttle:"+key, "refused", "slow").Result()
+		if wrongType(err) {
+			return nil // not a value of ours: nothing recorded; Hold replaces it
+		}
 		if err != nil {
 			return err
 		}
@@ -412,4 +436,11 @@ func holdTime(vals []any, i int) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// wrongType reports Redis refusing a command for the type of the key's
+// value: the key holds something this package did not write there, which
+// is corrupt data, not a Redis failure.
+func wrongType(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "WRONGTYPE ")
 }

@@ -277,3 +277,75 @@ func TestNewValidates(t *testing.T) {
 		})
 	}
 }
+
+// TestHoldCorruptValues: what a hostile or broken environment leaves at a
+// throttle or snapshot key (a time far ahead without a TTL, a key of
+// another type) neither disables the shared throttle for good nor counts as
+// a Redis failure that would open the breaker; and a Retry-After longer
+// than Held believes is still shared, as the longest wait Held believes.
+func TestHoldCorruptValues(t *testing.T) {
+	srv := redistest.Start(t)
+	c := newCache(t, srv.Client(), rediscache.WithBreaker(1, time.Hour))
+	ctx := t.Context()
+	near := func(t *testing.T, got time.Time, want time.Duration) {
+		t.Helper()
+		if d := time.Until(got); d < want-5*time.Second || d > want+time.Second {
+			t.Errorf("Held = %v ahead, want about %v", d, want)
+		}
+	}
+
+	t.Run("two hours, then 30s", func(t *testing.T) {
+		if err := c.Hold(ctx, "long", time.Now().Add(2*time.Hour), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Hold(ctx, "long", time.Now().Add(30*time.Second), true); err != nil {
+			t.Fatal(err)
+		}
+		r, _, err := c.Held(ctx, "long")
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, r, time.Hour)
+	})
+	t.Run("far ahead without ttl", func(t *testing.T) {
+		srv.Do("HSET", "azdosync:throttle:far", "refused", time.Now().Add(48*time.Hour).UnixMilli())
+		if err := c.Hold(ctx, "far", time.Now().Add(30*time.Second), true); err != nil {
+			t.Fatal(err)
+		}
+		r, _, err := c.Held(ctx, "far")
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, r, 30*time.Second)
+		if ttl := srv.Do("PTTL", "azdosync:throttle:far").(int64); ttl <= 0 {
+			t.Errorf("PTTL = %d, want the key to expire", ttl)
+		}
+	})
+	t.Run("throttle key of another type", func(t *testing.T) {
+		srv.Do("SET", "azdosync:throttle:str", "garbage")
+		if r, s, err := c.Held(ctx, "str"); err != nil || !r.IsZero() || !s.IsZero() {
+			t.Errorf("Held = %v, %v, %v; want nothing recorded", r, s, err)
+		}
+		if err := c.Hold(ctx, "str", time.Now().Add(30*time.Second), true); err != nil {
+			t.Fatalf("Hold = %v", err)
+		}
+		r, _, err := c.Held(ctx, "str")
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, r, 30*time.Second)
+	})
+	t.Run("snapshot key of another type", func(t *testing.T) {
+		srv.Do("HSET", "azdosync:snap:hash", "f", "v")
+		if v, err := c.Get(ctx, "hash"); err != nil || v != nil {
+			t.Errorf("Get = %q, %v; want nothing stored", v, err)
+		}
+		if err := c.Set(ctx, "hash", []byte("v"), time.Minute); err != nil {
+			t.Errorf("Set = %v", err)
+		}
+	})
+	// None of it opened the breaker (one failure would have).
+	if _, err := c.Get(ctx, "other"); err != nil {
+		t.Errorf("Get after corrupt values = %v, want success", err)
+	}
+}
