@@ -67,18 +67,27 @@ func main() {
 	os.Exit(exitCode(run(os.Args[1:], os.Stdout), os.Stderr))
 }
 
-// errUsage marks a command line the flag package refused (and has
-// explained): exit 2.
-var errUsage = errors.New("usage error")
+// usageError is a mistake in the command line: exit 2. explained is set
+// when the flag package has already said what it is.
+type usageError struct {
+	msg       string
+	explained bool
+}
+
+func (e usageError) Error() string { return e.msg }
 
 // exitCode is the exit status of run's result: 0 on success and for -h
-// (the flag package has printed the usage), 2 on a usage error, else 1
-// after printing the error.
+// (the flag package has printed the usage), 2 on a usage error, else 1,
+// printing the error unless the flag package has.
 func exitCode(err error, stderr io.Writer) int {
+	var usage usageError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, errUsage):
+	case errors.As(err, &usage):
+		if !usage.explained {
+			fmt.Fprintln(stderr, "bench:", err)
+		}
 		return 2
 	}
 	fmt.Fprintln(stderr, "bench:", err)
@@ -99,16 +108,22 @@ func run(args []string, out io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return usageError{msg: err.Error(), explained: true}
+	}
+	if fs.NArg() > 0 {
+		return usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	if *latency <= 0 || *warmRuns < 1 {
-		return fmt.Errorf("-latency and -warm-runs must be positive")
+		return usageError{msg: "-latency and -warm-runs must be positive"}
+	}
+	if *replicas < 0 {
+		return usageError{msg: "-replicas must not be negative"}
 	}
 	var sizes []int
 	for _, s := range strings.Split(*sizesFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
-			return fmt.Errorf("bad size %q", s)
+			return usageError{msg: fmt.Sprintf("bad size %q", s)}
 		}
 		sizes = append(sizes, n)
 	}

@@ -80,7 +80,22 @@ func TestBenchCommandLine(t *testing.T) {
 	if code := exitCode(run([]string{"-nope"}, &out), &stderr); code != 2 {
 		t.Errorf("-nope: exit %d, want 2", code)
 	}
-	if code := exitCode(run([]string{"-sizes", "x"}, &out), &stderr); code != 1 || !strings.Contains(stderr.String(), `bench: bad size "x"`) {
-		t.Errorf("-sizes x: exit %d, want 1; stderr %q", code, stderr.String())
+	// Every example exits 2 on a usage error, as the README says: a bad
+	// flag value or a stray argument too, not only a flag the flag package
+	// refuses (a stray argument used to start the whole default run).
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-sizes", "x"}, `bench: bad size "x"`},
+		{[]string{"-latency", "0"}, "bench: -latency and -warm-runs must be positive"},
+		{[]string{"-warm-runs", "0"}, "bench: -latency and -warm-runs must be positive"},
+		{[]string{"extra"}, `bench: unexpected argument "extra"`},
+		{[]string{"-replicas", "-1"}, "bench: -replicas must not be negative"},
+	} {
+		stderr.Reset()
+		if code := exitCode(run(tc.args, &out), &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%q: exit %d, want 2; stderr %q, want it to contain %q", tc.args, code, stderr.String(), tc.want)
+		}
 	}
 }
