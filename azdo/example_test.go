@@ -109,3 +109,32 @@ func ExampleOrgURL() {
 	fmt.Println(orgURL == srv.URL(), len(projects))
 	// Output: true 5
 }
+
+// Projects asks for 1 000 projects a page, the most an organization on
+// Azure DevOps Services holds, so one request usually lists them all;
+// WithMaxProjects bounds what an organization may list in all.
+func ExampleWithProjectPageSize() {
+	srv, err := azdotest.Start(azdotest.ScaledOrg(1000), azdotest.WithPAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	for _, opts := range [][]azdo.Option{
+		nil,                             // $top=1000
+		{azdo.WithProjectPageSize(100)}, // 10 pages, 3 more asked ahead past the end
+		{azdo.WithMaxProjects(500)},     // too many: ErrTooManyProjects
+	} {
+		client, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"), append(opts, azdo.WithProcessAPI(false))...)
+		if err != nil {
+			log.Fatal(err)
+		}
+		before := srv.Count(azdotest.EndpointProjects)
+		projects, err := client.Projects(ctx)
+		fmt.Println(len(projects), srv.Count(azdotest.EndpointProjects)-before, errors.Is(err, azdo.ErrTooManyProjects))
+	}
+	// Output:
+	// 1000 1 false
+	// 1000 13 false
+	// 0 1 true
+}
