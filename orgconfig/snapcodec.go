@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"time"
+	"unicode/utf8"
 )
 
 // The shared snapshot encoding, version 1:
@@ -21,7 +22,7 @@ import (
 //	              uvarint list: 0 when its states were not fetched, else
 //	              the index of its list plus one
 //
-// Strings are a uvarint length and that many bytes. It holds only project
+// Strings are a uvarint length and that many bytes of UTF-8. It holds only project
 // IDs and names and state names, categories and colours: never a URL or a
 // credential. The version is also part of the key, so that a replica
 // running another version neither reads nor overwrites these values.
@@ -87,10 +88,10 @@ func appendString(b []byte, s string) []byte {
 
 // decodeSnapshot decodes a value of encodeSnapshot, refusing anything
 // else: another magic or version, a checksum mismatch, a truncated or
-// oversized value, counts or lengths beyond the value, list indexes out of
-// range or trailing bytes. Projects come back in drop-down order without
-// empty or repeated IDs, whatever the value held; projects sharing a state
-// list share its slice.
+// oversized value, counts or lengths beyond the value, strings that are
+// not UTF-8, list indexes out of range or trailing bytes. Projects come
+// back in drop-down order without empty or repeated IDs, whatever the
+// value held; projects sharing a state list share its slice.
 func decodeSnapshot(b []byte) (projects []Project, states map[string][]State, fetched time.Time, err error) {
 	if len(b) > maxSnapshotBytes {
 		return nil, nil, time.Time{}, fmt.Errorf("%w: %d bytes, limit %d", errSnapshot, len(b), maxSnapshotBytes)
@@ -188,6 +189,13 @@ func (d *decoder) string() string {
 		return ""
 	}
 	s := string(d.b[:n])
+	if !utf8.ValidString(s) {
+		// Azure DevOps answers in JSON, whose decoding never yields
+		// invalid UTF-8: such a name would be offered as a choice that a
+		// submitted (JSON) mapping can never match.
+		d.err = fmt.Errorf("%w: string not UTF-8", errSnapshot)
+		return ""
+	}
 	d.b = d.b[n:]
 	return s
 }

@@ -82,6 +82,7 @@ func TestSnapshotCodecRefuses(t *testing.T) {
 		{"trailing bytes", withCRC(append(bytes.Clone(good), 0)), "after the end"},
 		{"huge list count", payload(0xff, 0xff, 0xff, 0xff, 0x0f), "beyond the value"},
 		{"huge string", payload(1, 1, 0xff, 0xff, 0x03, 'a'), "beyond the value"},
+		{"invalid utf-8", payload(1, 1, 2, 'N', 0xff, 0, 0, 0), "not UTF-8"},
 		{"list index out of range", payload(0, 1, 1, 'p', 1, 'n', 7), "uses state list 7 of 0"},
 		{"oversized", make([]byte, maxSnapshotBytes+1), "limit"},
 	} {

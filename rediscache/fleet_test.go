@@ -7,9 +7,11 @@ package rediscache_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -355,6 +357,15 @@ func TestFleetFaults(t *testing.T) {
 			fill(t, e, rdb)
 			v := value(t, e)
 			v[4] = 99
+			e.rds.Do("SET", e.key, v, "PX", 60000)
+		}},
+		{name: "invalid utf-8 with a matching checksum", refilled: true, before: func(t *testing.T, e *env, rdb *redis.Client) {
+			fill(t, e, rdb)
+			v := value(t, e)
+			// After the 17-byte header: the list count, the first list's
+			// length, the first state name's length, then its first byte.
+			v[20] = 0xff
+			binary.BigEndian.PutUint32(v[13:], crc32.Checksum(v[17:], crc32.MakeTable(crc32.Castagnoli)))
 			e.rds.Do("SET", e.key, v, "PX", 60000)
 		}},
 		{name: "json value", refilled: true, before: func(t *testing.T, e *env, rdb *redis.Client) {
