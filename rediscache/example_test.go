@@ -26,7 +26,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	opt.ContextTimeoutEnabled = true // let rediscache's per-operation timeouts reach the network
+	opt.ContextTimeoutEnabled = true // required: lets rediscache's per-operation timeouts reach the network
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second, time.Second
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()

@@ -14,8 +14,9 @@
 //
 // The timeouts reach the network only when the client honours its
 // context's deadline: create it with ContextTimeoutEnabled set (and short
-// DialTimeout, ReadTimeout and WriteTimeout as a backstop). Otherwise a
-// slow Redis holds each operation up to the client's ReadTimeout.
+// DialTimeout, ReadTimeout and WriteTimeout as a backstop); [New] refuses
+// a go-redis client without it, under which a slow Redis would hold each
+// operation up to the client's ReadTimeout.
 //
 // go-redis reports failed dials through its own logger (see
 // redis.SetLogger); while Redis is skipped it dials nothing.
@@ -175,11 +176,16 @@ func WithMaxValueBytes(n int) Option {
 
 // New returns a Cache storing in rdb (a *redis.Client, *redis.ClusterClient,
 // *redis.Ring or failover client). It does no I/O. It fails when rdb is
-// nil or an option is invalid. Create rdb with ContextTimeoutEnabled so
-// that [WithTimeout] bounds network waits.
+// nil, when it is one of those clients created without
+// ContextTimeoutEnabled (then a slow Redis would hold each operation for
+// the client's ReadTimeout, seconds, past [WithTimeout] and the caller's
+// deadline), or when an option is invalid.
 func New(rdb redis.UniversalClient, opts ...Option) (*Cache, error) {
 	if rdb == nil {
 		return nil, errors.New("rediscache: new cache: nil redis client")
+	}
+	if !honoursDeadlines(rdb) {
+		return nil, errors.New("rediscache: new cache: the redis client must be created with ContextTimeoutEnabled, or a slow redis holds callers past their deadlines")
 	}
 	c := &Cache{rdb: rdb, s: defaultSettings()}
 	for i, opt := range opts {
@@ -191,6 +197,21 @@ func New(rdb redis.UniversalClient, opts ...Option) (*Cache, error) {
 		}
 	}
 	return c, nil
+}
+
+// honoursDeadlines reports whether rdb bounds network waits by the
+// context's deadline; true for clients of other types, which New cannot
+// inspect.
+func honoursDeadlines(rdb redis.UniversalClient) bool {
+	switch r := rdb.(type) {
+	case *redis.Client:
+		return r.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return r.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		return r.Options().ContextTimeoutEnabled
+	}
+	return true
 }
 
 func (c *Cache) settings() settings {

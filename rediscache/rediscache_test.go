@@ -237,7 +237,7 @@ func newCache(t testing.TB, rdb redis.UniversalClient, opts ...rediscache.Option
 // of range with an error naming them, as azdo.New and orgconfig.NewBuilder
 // do, instead of silently keeping the defaults.
 func TestNewValidates(t *testing.T) {
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled: New does no I/O
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true}) // never dialled: New does no I/O
 	t.Cleanup(func() { _ = rdb.Close() })
 	tests := []struct {
 		name string
@@ -347,5 +347,44 @@ func TestHoldCorruptValues(t *testing.T) {
 	// None of it opened the breaker (one failure would have).
 	if _, err := c.Get(ctx, "other"); err != nil {
 		t.Errorf("Get after corrupt values = %v, want success", err)
+	}
+}
+
+// TestNewRefusesClientsIgnoringDeadlines: with ContextTimeoutEnabled off,
+// go-redis bounds a command by its ReadTimeout only (seconds), not by the
+// context, so a slow Redis would hold a Build past its deadline and cost it
+// its form; New refuses such clients. With it on, an operation on a Redis
+// busy for a second (DEBUG SLEEP) ends after the operation timeout.
+func TestNewRefusesClientsIgnoringDeadlines(t *testing.T) {
+	for name, rdb := range map[string]redis.UniversalClient{
+		"client":  redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}),
+		"cluster": redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}}),
+		"ring":    redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": "127.0.0.1:1"}, HeartbeatFrequency: time.Hour}),
+	} {
+		t.Cleanup(func() { _ = rdb.Close() })
+		_, err := rediscache.New(rdb)
+		if err == nil || !strings.Contains(err.Error(), "ContextTimeoutEnabled") {
+			t.Errorf("New(%s without ContextTimeoutEnabled) = %v, want an error naming it", name, err)
+		}
+	}
+
+	srv := redistest.Start(t, "--enable-debug-command", "yes")
+	c := newCache(t, srv.Client(), rediscache.WithTimeout(50*time.Millisecond))
+	busy := make(chan error, 1)
+	go func() {
+		rdb := redis.NewClient(&redis.Options{Network: srv.Options().Network, Addr: srv.Options().Addr, ReadTimeout: 5 * time.Second})
+		defer rdb.Close()
+		busy <- rdb.Do(context.Background(), "DEBUG", "SLEEP", "1").Err()
+	}()
+	time.Sleep(100 * time.Millisecond) // let DEBUG SLEEP start
+	start := time.Now()
+	if _, err := c.Get(t.Context(), "k"); !errors.Is(err, rediscache.ErrUnavailable) {
+		t.Errorf("Get on a sleeping Redis = %v, want ErrUnavailable", err)
+	}
+	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
+		t.Errorf("Get on a sleeping Redis took %v, timeout 50ms", elapsed)
+	}
+	if err := <-busy; err != nil {
+		t.Fatalf("DEBUG SLEEP: %v", err)
 	}
 }
