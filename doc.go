@@ -6,8 +6,9 @@
 // subpackages:
 //
 //   - orgconfig: the Builder, the Client and FeatureGate interfaces it
-//     consumes, and the typed form fields. It imports no other package of
-//     this module.
+//     consumes, the typed form fields, and the checks of what an admin
+//     submits (ParseStatusMapping, Config.ValidateStatusMapping). It
+//     imports no other package of this module.
 //   - azdo: an orgconfig.Client for Azure DevOps Services and Server over
 //     the official Go SDK, with retries, throttling and typed errors.
 //   - azdo/azdotest: a fake Azure DevOps server for tests.

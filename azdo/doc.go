@@ -54,9 +54,15 @@
 // the project paging. A project's states are those of the first configured
 // work item type ([WithWorkItemTypes]: Bug, Issue, Task) that exists and is
 // enabled in its process, matched by name or, for inherited types, by the
-// parent's reference name. Where the process API is missing or refused
-// (older servers, XML processes, 403 or 404), each project's types are
-// asked in turn, the first non-empty answer winning.
+// parent's reference name.
+//
+// Projects the lookup cannot serve take the per-project path, where each
+// project's types are asked in turn, the first non-empty answer winning:
+// every project when the process list is missing or refused (older
+// servers; any 4xx but 401 and 429), a process's own projects when its work
+// item types cannot be read (XML processes answer 400) or lack every wanted
+// type, and projects no process names. A 401 stops everything; 429 and 5xx
+// are retried, then reported.
 //
 // # The SDK's package state
 //
