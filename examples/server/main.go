@@ -3,15 +3,18 @@
 //
 //	GET /organizations                             the organizations served
 //	GET /organizations/{org}/config                the form, the saved values
-//	                                               (healed by PruneStatusMapping)
-//	                                               and what was dropped, with an
+//	                                               (healed by PruneStatusMapping),
+//	                                               what was dropped, the Build's
+//	                                               problems and reason, with an
 //	                                               ETag; 304 on If-None-Match
 //	PUT /organizations/{org}/config                save values, validated against
 //	                                               fresh states: 200 with the
 //	                                               values as saved and their ETag;
 //	                                               400 malformed, 403 gated,
 //	                                               412 stale If-Match, 413 too
-//	                                               large, 415 not JSON, 422 invalid
+//	                                               large, 415 not JSON, 422 invalid,
+//	                                               503 states not loaded to check
+//	                                               against, 504 -timeout passed
 //	GET /organizations/{org}/projects/{id}/states  one project's states and a
 //	                                               suggested mapping, for forms
 //	                                               that load states lazily
