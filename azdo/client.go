@@ -145,7 +145,8 @@ func (e notMadeError) Operation() string { return string(e) }
 func (c *Client) GoString() string { return c.String() }
 
 // Shape describes what, besides the organization, decides what this
-// Client returns: its work item types and whether it uses the process API.
+// Client returns: its work item types, whether it uses the process API, and
+// how many projects it lists at most (WithMaxProjects).
 // orgconfig.WithSharedCache puts it in its keys, so that Builders over
 // differently configured Clients never read each other's snapshots. It
 // holds no URL or credential.
@@ -153,7 +154,7 @@ func (c *Client) Shape() string {
 	if c == nil {
 		return "azdo/v1;nil"
 	}
-	return fmt.Sprintf("azdo/v1;types=%s;process=%t", strings.Join(c.opts.workItemTypes, "\x1f"), c.opts.processAPI)
+	return fmt.Sprintf("azdo/v1;types=%s;process=%t;maxProjects=%d", strings.Join(c.opts.workItemTypes, "\x1f"), c.opts.processAPI, c.opts.maxProjects)
 }
 
 // fail turns an SDK error into the error a method returns: ctx's error

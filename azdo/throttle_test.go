@@ -50,9 +50,10 @@ func TestShape(t *testing.T) {
 	}
 	base := shape()
 	for name, other := range map[string]string{
-		"types":       shape(azdo.WithWorkItemTypes("Task")),
-		"type order":  shape(azdo.WithWorkItemTypes("Issue", "Bug", "Task")),
-		"process api": shape(azdo.WithProcessAPI(false)),
+		"types":        shape(azdo.WithWorkItemTypes("Task")),
+		"type order":   shape(azdo.WithWorkItemTypes("Issue", "Bug", "Task")),
+		"process api":  shape(azdo.WithProcessAPI(false)),
+		"max projects": shape(azdo.WithMaxProjects(10)),
 	} {
 		if other == base {
 			t.Errorf("%s: Shape %q equals the default's", name, other)

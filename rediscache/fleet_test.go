@@ -166,8 +166,8 @@ func TestFleetOneFetch(t *testing.T) {
 }
 
 // TestFleetKeysSeparateConfigurations: Builders whose Clients use other
-// work item types, or another state project limit, do not read each
-// other's snapshots.
+// work item types, the process API off or another project bound, or
+// another state project limit, do not read each other's snapshots.
 func TestFleetKeysSeparateConfigurations(t *testing.T) {
 	rds := redistest.Start(t)
 	ado := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat))
@@ -180,6 +180,9 @@ func TestFleetKeysSeparateConfigurations(t *testing.T) {
 	}{
 		{"work item types", []azdo.Option{azdo.WithWorkItemTypes("Task")}, nil},
 		{"process api", []azdo.Option{azdo.WithProcessAPI(false)}, nil},
+		// A Client refusing more projects than its bound must not be handed
+		// a longer list another Client stored.
+		{"max projects", []azdo.Option{azdo.WithMaxProjects(100)}, nil},
 		{"state project limit", nil, []orgconfig.Option{orgconfig.WithStateProjectLimit(2)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,8 +193,8 @@ func TestFleetKeysSeparateConfigurations(t *testing.T) {
 			}
 		})
 	}
-	if n := len(rds.Keys("azdosync:snap:*")); n != 4 {
-		t.Errorf("%d snapshot keys, want 4: %v", n, rds.Keys("*"))
+	if n := len(rds.Keys("azdosync:snap:*")); n != 5 {
+		t.Errorf("%d snapshot keys, want 5: %v", n, rds.Keys("*"))
 	}
 }
 
