@@ -154,7 +154,7 @@ func (c *Client) Shape() string {
 	if c == nil {
 		return "azdo/v1;nil"
 	}
-	return fmt.Sprintf("azdo/v1;types=%s;process=%t;maxProjects=%d", strings.Join(c.opts.workItemTypes, "\x1f"), c.opts.processAPI, c.opts.maxProjects)
+	return fmt.Sprintf("azdo/v1;types=%q;process=%t;maxProjects=%d", c.opts.workItemTypes, c.opts.processAPI, c.opts.maxProjects)
 }
 
 // fail turns an SDK error into the error a method returns: ctx's error

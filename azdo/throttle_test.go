@@ -59,6 +59,10 @@ func TestShape(t *testing.T) {
 			t.Errorf("%s: Shape %q equals the default's", name, other)
 		}
 	}
+	// A type name holding the separator of the list is not the list.
+	if a, b := shape(azdo.WithWorkItemTypes("Bug\x1fIssue", "Task")), shape(azdo.WithWorkItemTypes("Bug", "Issue", "Task")); a == b {
+		t.Errorf("types [Bug\\x1fIssue Task] and [Bug Issue Task] share Shape %q", a)
+	}
 	if got := shape(azdo.WithRetry(1, time.Second)); got != base {
 		t.Errorf("retry settings changed Shape: %q, want %q", got, base)
 	}
