@@ -41,6 +41,11 @@ type organization struct {
 	// the form, once for the Client of the Builder that validates
 	// submissions, which must see states as Azure DevOps has them now.
 	Connect func(opts ...azdo.Option) (*azdo.Client, error) `json:"-"`
+	// Key, with -redis, keys the snapshots shared by the replicas: it
+	// names the Azure DevOps organization and the identity its
+	// credentials act as, alike on every replica. Empty means the
+	// Client's URL and Name.
+	Key string `json:"-"`
 }
 
 // appConfig is what newApp needs.
@@ -153,7 +158,11 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 		// credentials see it: Azure DevOps lists only the projects they may
 		// read, so two platform organizations linking one Azure DevOps
 		// organization with their own tokens must not share snapshots.
-		cachedOpts = append(cachedOpts, orgconfig.WithSharedCache(a.cfg.Shared, client.URL()+" as "+o.Name))
+		key := o.Key
+		if key == "" {
+			key = client.URL() + " as " + o.Name
+		}
+		cachedOpts = append(cachedOpts, orgconfig.WithSharedCache(a.cfg.Shared, key))
 	}
 	cached, err := orgconfig.NewBuilder(client, a.cfg.Gate, cachedOpts...)
 	if err != nil {

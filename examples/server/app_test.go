@@ -32,7 +32,7 @@ func newTestAppLogging(t *testing.T, store Store) (*httptest.Server, *demo, *syn
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := newLogger(logs)
-	d, err := startDemo(logger)
+	d, err := startDemo(logger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"slices"
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
@@ -29,8 +30,13 @@ type demo struct {
 }
 
 // startDemo starts the demo's fake organizations; Close stops them. The
-// Clients get the azdo options given (such as a shared throttle).
-func startDemo(logger *slog.Logger, opts ...azdo.Option) (*demo, error) {
+// Clients get the azdo options given. With a throttle store (-redis), each
+// organization's Clients share their throttling with the other replicas'
+// Clients of that organization, and its Key names it alike on every
+// replica, though each replica runs its own fake Azure DevOps at its own
+// URL: like real organizations, each fake throttles on its own, and one
+// organization's Retry-After must not hold back another's form.
+func startDemo(logger *slog.Logger, throttle azdo.ThrottleStore, opts ...azdo.Option) (*demo, error) {
 	d := &demo{gate: &features.Set{}, servers: map[string]*azdotest.Server{}}
 	d.gate.Enable(orgEnabled, orgconfig.FeatureIssueSync)
 	d.gate.Enable(orgDegraded, orgconfig.FeatureIssueSync)
@@ -54,12 +60,18 @@ func startDemo(logger *slog.Logger, opts ...azdo.Option) (*demo, error) {
 			return nil, err
 		}
 		d.servers[o.name] = srv
+		key := "demo/" + o.name + " as demo-identity"
+		orgOpts := append([]azdo.Option{azdo.WithLogger(logger)}, opts...)
+		if throttle != nil {
+			orgOpts = append(orgOpts, azdo.WithSharedThrottle(throttle, key))
+		}
 		d.orgs = append(d.orgs, organization{
 			Name:        o.name,
 			Description: o.description,
 			Connect: func(more ...azdo.Option) (*azdo.Client, error) {
-				return azdo.New(srv.URL(), azdo.PAT(demoPAT), append(append([]azdo.Option{azdo.WithLogger(logger)}, opts...), more...)...)
+				return azdo.New(srv.URL(), azdo.PAT(demoPAT), append(slices.Clip(orgOpts), more...)...)
 			},
+			Key: key,
 		})
 	}
 	return d, nil

@@ -120,7 +120,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		store = fileStore
 	}
 	var shared orgconfig.SharedCache
-	var azdoOpts []azdo.Option
+	var throttle azdo.ThrottleStore
 	if *redisURL != "" {
 		cache, closeRedis, err := openRedis(*redisURL, logger)
 		if err != nil {
@@ -128,12 +128,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 			return 1
 		}
 		defer closeRedis()
-		shared = cache
-		// Keyed by the identity the token belongs to: Azure DevOps limits
-		// it across every replica.
-		azdoOpts = append(azdoOpts, azdo.WithSharedThrottle(cache, "demo-identity"))
+		shared, throttle = cache, cache
 	}
-	d, err := startDemo(logger, azdoOpts...)
+	d, err := startDemo(logger, throttle)
 	if err != nil {
 		logger.Error("server stopped", "err", err)
 		return 1

@@ -58,7 +58,7 @@ func pageApp(t *testing.T, opts ...pageOption) *pageEnv {
 	logger := slog.New(slog.DiscardHandler)
 	// No process cache in the Clients: a state renamed in Azure DevOps
 	// reaches the next PUT's validation at once (TestBrowserStateRenamed).
-	d, err := startDemo(logger, azdo.WithProcessCacheTTL(0))
+	d, err := startDemo(logger, nil, azdo.WithProcessCacheTTL(0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -62,4 +66,80 @@ func TestOpenRedisBadURL(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("openRedis = %v, want an error without the password", err)
 	}
+}
+
+// TestRunReplicasShareRedis runs the service twice with -redis, as two
+// processes would be, each with its own demo organizations: they share a
+// form through Redis, one organization's throttling does not hold back
+// another's, and both keep serving when Redis dies.
+func TestRunReplicasShareRedis(t *testing.T) {
+	rds := redistest.Start(t)
+	a, b := startRun(t, "-redis", rds.URL()), startRun(t, "-redis", rds.URL())
+	form := func(base, org string) (status int, body []byte, complete bool) {
+		t.Helper()
+		resp, body := do(t, http.MethodGet, base+"/organizations/"+org+"/config", nil)
+		var cfg struct {
+			Reason   string
+			Problems []json.RawMessage
+		}
+		if err := json.Unmarshal(body, &cfg); err != nil {
+			t.Fatalf("%s: %v: %s", org, err, body)
+		}
+		return resp.StatusCode, body, cfg.Reason == "" && len(cfg.Problems) == 0
+	}
+
+	// northwind's Azure DevOps asks for an hour's pause; fabrikam's does
+	// not, and its form stays complete on the other replica.
+	if status, body, complete := form(a, "northwind"); status != http.StatusOK || complete {
+		t.Fatalf("northwind on A: %d, complete %v: %s", status, complete, body)
+	}
+	status, fromB, complete := form(b, "fabrikam")
+	if status != http.StatusOK || !complete {
+		t.Fatalf("fabrikam on B after northwind's throttling on A: %d, complete %v: %s", status, complete, fromB)
+	}
+	// A reads the snapshot B stored: one key for fabrikam, one form.
+	status, fromA, _ := form(a, "fabrikam")
+	if status != http.StatusOK || string(fromA) != string(fromB) {
+		t.Errorf("fabrikam on A: %d, differs from B's:\n%s\n%s", status, fromA, fromB)
+	}
+	if keys := rds.Keys("azdosync:snap:*"); len(keys) != 1 {
+		t.Errorf("snapshot keys %q, want one shared by both replicas", keys)
+	}
+
+	rds.Kill()
+	for _, base := range []string{a, b} {
+		if status, body, _ := form(base, "northwind"); status != http.StatusOK {
+			t.Errorf("with Redis dead, %s answered %d: %s", base, status, body)
+		}
+	}
+}
+
+// startRun runs the service with args (and -listen on a free port) until
+// the test ends, and returns its base URL.
+func startRun(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), pw)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d after shutdown, want 0", code)
+		}
+		pr.Close()
+	})
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() {
+		var e struct{ Msg, Addr string }
+		if json.Unmarshal(lines.Bytes(), &e) == nil && e.Msg == "listening" {
+			go io.Copy(io.Discard, pr) // the rest of the log
+			return "http://" + e.Addr
+		}
+	}
+	t.Fatal("no listening line")
+	return ""
 }
