@@ -330,6 +330,21 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	})
 }
 
+// claimScript takes the claim KEYS[1] for ARGV[2] milliseconds with the
+// token ARGV[1] unless another holds it. A key without expiry is not a
+// claim (every claim taken here has a lifetime) but something a broken
+// environment left: it is taken over, or it would make every caller wait
+// for a refill that never comes.
+var claimScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	return 1
+end
+if redis.call('PTTL', KEYS[1]) == -1 then
+	redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+	return 1
+end
+return 0`)
+
 var releaseScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
 	return redis.call('DEL', KEYS[1])
@@ -340,7 +355,8 @@ return 0`)
 // succeeds it returns a release function that gives the claim up early
 // (only if it is still this caller's); when another caller holds the
 // claim it returns nil and no error. A claim never released expires after
-// ttl, so a caller that dies cannot hold others back for longer.
+// ttl, so a caller that dies cannot hold others back for longer; a key
+// without expiry at the claim's place is taken over.
 func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (release func(context.Context), err error) {
 	if ttl < time.Millisecond {
 		return nil, fmt.Errorf("rediscache: claim: ttl must be at least a millisecond, got %v", ttl)
@@ -352,8 +368,8 @@ func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (relea
 	var k string
 	err = c.do(ctx, "claim", func(ctx context.Context, rdb redis.UniversalClient) error {
 		k = c.s.prefix + "claim:" + key
-		ok, err := rdb.SetNX(ctx, k, token, ttl).Result()
-		won = ok
+		n, err := claimScript.Run(ctx, rdb, []string{k}, token, ttl.Milliseconds()).Int()
+		won = n == 1
 		return err
 	})
 	if err != nil || !won {

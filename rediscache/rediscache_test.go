@@ -120,6 +120,39 @@ func TestClaim(t *testing.T) {
 	}
 }
 
+// TestClaimWithoutExpiry: a claim key that will never expire (left by a
+// broken environment: every claim this package takes has a lifetime) is
+// not a claim: the next caller takes it over instead of every replica
+// waiting, once per cache TTL, for a refill that never comes.
+func TestClaimWithoutExpiry(t *testing.T) {
+	srv := redistest.Start(t)
+	c := newCache(t, srv.Client(), rediscache.WithBreaker(1, time.Hour))
+	ctx := t.Context()
+	for name, args := range map[string][]any{
+		"string": {"SET", "azdosync:claim:org", "stuck"},
+		"hash":   {"HSET", "azdosync:claim:org", "f", "v"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv.Do("DEL", "azdosync:claim:org")
+			srv.Do(args...)
+			release, err := c.Claim(ctx, "org", time.Minute)
+			if err != nil || release == nil {
+				t.Fatalf("Claim over a claim without expiry = %v, %v; want a release func", release != nil, err)
+			}
+			if ttl := srv.Do("PTTL", "azdosync:claim:org").(int64); ttl <= 0 || ttl > 60_000 {
+				t.Errorf("PTTL = %d ms, want the claim's minute", ttl)
+			}
+			if r, _ := c.Claim(ctx, "org", time.Minute); r != nil {
+				t.Error("the claim taken over was taken again")
+			}
+			release(ctx)
+			if n := srv.Do("EXISTS", "azdosync:claim:org").(int64); n != 0 {
+				t.Error("release left the claim")
+			}
+		})
+	}
+}
+
 func TestHold(t *testing.T) {
 	srv := redistest.Start(t)
 	c := newCache(t, srv.Client())
