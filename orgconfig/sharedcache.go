@@ -175,7 +175,7 @@ func (b *Builder) readShared(ctx context.Context) (*snapshot, bool) {
 	if val == nil {
 		return nil, true
 	}
-	projects, states, fetched, err := decodeSnapshot(val)
+	projects, states, fetched, err := decodeSnapshot(b.key, val)
 	if err != nil {
 		b.opts.logger.WarnContext(ctx, "shared cache: ignoring a stored snapshot", "err", err, "bytes", len(val))
 		return nil, true
@@ -196,7 +196,7 @@ func (b *Builder) fetchAndShare(ctx context.Context) (*snapshot, error) {
 		return snap, err
 	}
 	snap.fetched = time.Now()
-	if err := b.opts.shared.Set(ctx, b.key, encodeSnapshot(snap, snap.fetched), b.opts.cacheTTL); err != nil {
+	if err := b.opts.shared.Set(ctx, b.key, encodeSnapshot(b.key, snap, snap.fetched), b.opts.cacheTTL); err != nil {
 		b.opts.logger.DebugContext(ctx, "shared cache: set failed", "err", err)
 	}
 	return snap, nil

@@ -14,7 +14,8 @@ import (
 //	"azsc"        magic, 4 bytes
 //	version       1 byte (1)
 //	fetched       8 bytes, big-endian Unix milliseconds of the fetch
-//	crc           4 bytes, big-endian CRC-32C of the payload
+//	crc           4 bytes, big-endian CRC-32C of the key the value is
+//	              stored under, then the payload
 //	payload:
 //	  lists       uvarint n, then n state lists: uvarint m, then m states
 //	              (name, category, color as strings)
@@ -25,7 +26,9 @@ import (
 // Strings are a uvarint length and that many bytes of UTF-8. It holds only project
 // IDs and names and state names, categories and colours: never a URL or a
 // credential. The version is also part of the key, so that a replica
-// running another version neither reads nor overwrites these values.
+// running another version neither reads nor overwrites these values; the
+// key is part of the checksum, so that a value copied or renamed to
+// another key (another organization's) is refused there.
 const (
 	snapMagic      = "azsc"
 	snapVersion    = 1
@@ -43,8 +46,8 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 var errSnapshot = errors.New("bad shared snapshot")
 
 // encodeSnapshot encodes the projects and states of a complete snapshot,
-// precomputed or not.
-func encodeSnapshot(s *snapshot, fetched time.Time) []byte {
+// precomputed or not, to be stored under key.
+func encodeSnapshot(key string, s *snapshot, fetched time.Time) []byte {
 	lists, listOf := s.lists, s.listOf
 	if listOf == nil {
 		lists, listOf = stateLists(s.projects, s.states)
@@ -77,8 +80,13 @@ func encodeSnapshot(s *snapshot, fetched time.Time) []byte {
 		b = appendString(b, p.Name)
 		b = binary.AppendUvarint(b, uint64(listOf[k]+1))
 	}
-	binary.BigEndian.PutUint32(b[13:], crc32.Checksum(b[snapHeaderSize:], crcTable))
+	binary.BigEndian.PutUint32(b[13:], snapChecksum(key, b[snapHeaderSize:]))
 	return b
+}
+
+// snapChecksum is the checksum of a payload stored under key.
+func snapChecksum(key string, payload []byte) uint32 {
+	return crc32.Update(crc32.Checksum([]byte(key), crcTable), crcTable, payload)
 }
 
 func appendString(b []byte, s string) []byte {
@@ -86,13 +94,14 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// decodeSnapshot decodes a value of encodeSnapshot, refusing anything
-// else: another magic or version, a checksum mismatch, a truncated or
+// decodeSnapshot decodes a value of encodeSnapshot read under key,
+// refusing anything else: another magic or version, a checksum mismatch
+// (which a value stored for another key also is), a truncated or
 // oversized value, counts or lengths beyond the value, strings that are
 // not UTF-8, list indexes out of range or trailing bytes. Projects come
 // back in drop-down order without empty or repeated IDs, whatever the
 // value held; projects sharing a state list share its slice.
-func decodeSnapshot(b []byte) (projects []Project, states map[string][]State, fetched time.Time, err error) {
+func decodeSnapshot(key string, b []byte) (projects []Project, states map[string][]State, fetched time.Time, err error) {
 	if len(b) > maxSnapshotBytes {
 		return nil, nil, time.Time{}, fmt.Errorf("%w: %d bytes, limit %d", errSnapshot, len(b), maxSnapshotBytes)
 	}
@@ -103,8 +112,8 @@ func decodeSnapshot(b []byte) (projects []Project, states map[string][]State, fe
 		return nil, nil, time.Time{}, fmt.Errorf("%w: version %d, want %d", errSnapshot, b[4], snapVersion)
 	}
 	fetched = time.UnixMilli(int64(binary.BigEndian.Uint64(b[5:])))
-	if crc32.Checksum(b[snapHeaderSize:], crcTable) != binary.BigEndian.Uint32(b[13:]) {
-		return nil, nil, time.Time{}, fmt.Errorf("%w: checksum mismatch (corrupt or truncated)", errSnapshot)
+	if snapChecksum(key, b[snapHeaderSize:]) != binary.BigEndian.Uint32(b[13:]) {
+		return nil, nil, time.Time{}, fmt.Errorf("%w: checksum mismatch (corrupt, truncated or stored for another key)", errSnapshot)
 	}
 	d := decoder{b: b[snapHeaderSize:]}
 	lists := make([][]State, d.count(1))

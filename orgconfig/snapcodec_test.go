@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"strings"
 	"testing"
 	"time"
@@ -24,8 +23,8 @@ func codecSample() *snapshot {
 func TestSnapshotCodecRoundTrip(t *testing.T) {
 	in := codecSample()
 	fetched := time.UnixMilli(1_790_000_000_123)
-	b := encodeSnapshot(in, fetched)
-	projects, states, gotFetched, err := decodeSnapshot(b)
+	b := encodeSnapshot(testKey, in, fetched)
+	projects, states, gotFetched, err := decodeSnapshot(testKey, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +42,7 @@ func TestSnapshotCodecRoundTrip(t *testing.T) {
 	}
 	// Projects whose states were not fetched stay without states.
 	in.states = map[string][]State{"p1": in.states["p1"]}
-	_, states, _, err = decodeSnapshot(encodeSnapshot(in, fetched))
+	_, states, _, err = decodeSnapshot(testKey, encodeSnapshot(testKey, in, fetched))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +54,9 @@ func TestSnapshotCodecRoundTrip(t *testing.T) {
 // TestSnapshotCodecRefuses feeds values a store may hold by accident or
 // malice; each must be refused with errSnapshot, naming what is wrong.
 func TestSnapshotCodecRefuses(t *testing.T) {
-	good := encodeSnapshot(codecSample(), time.UnixMilli(1))
+	good := encodeSnapshot(testKey, codecSample(), time.UnixMilli(1))
 	withCRC := func(b []byte) []byte {
-		binary.BigEndian.PutUint32(b[13:], crc32Of(b[snapHeaderSize:]))
+		binary.BigEndian.PutUint32(b[13:], snapChecksum(testKey, b[snapHeaderSize:]))
 		return b
 	}
 	payload := func(p ...byte) []byte {
@@ -77,6 +76,7 @@ func TestSnapshotCodecRefuses(t *testing.T) {
 		{"json", []byte(`{"projects":[]}`), "not a snapshot"},
 		{"other version", otherVersion, "version 2, want 1"},
 		{"corrupt", flipped, "checksum mismatch"},
+		{"stored for another key", encodeSnapshot("orgconfig:v1:contoso:0123456789abcdef", codecSample(), time.UnixMilli(1)), "checksum mismatch"},
 		{"truncated", good[:len(good)-5], "checksum mismatch"},
 		{"truncated with matching checksum", withCRC(bytes.Clone(good[:len(good)-5])), "beyond the value"},
 		{"trailing bytes", withCRC(append(bytes.Clone(good), 0)), "after the end"},
@@ -87,7 +87,7 @@ func TestSnapshotCodecRefuses(t *testing.T) {
 		{"oversized", make([]byte, maxSnapshotBytes+1), "limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, _, err := decodeSnapshot(tc.in)
+			_, _, _, err := decodeSnapshot(testKey, tc.in)
 			if !errors.Is(err, errSnapshot) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("decode = %v, want errSnapshot mentioning %q", err, tc.want)
 			}
@@ -95,25 +95,26 @@ func TestSnapshotCodecRefuses(t *testing.T) {
 	}
 }
 
-func crc32Of(b []byte) uint32 { return crc32.Checksum(b, crcTable) }
+// testKey is the key the test values are stored under.
+const testKey = "orgconfig:v1:fabrikam:0123456789abcdef"
 
 // FuzzDecodeSnapshot checks that the decoder never panics or allocates
 // without bound, and that whatever it accepts encodes back to a value that
 // decodes to the same projects and states.
 func FuzzDecodeSnapshot(f *testing.F) {
-	f.Add(encodeSnapshot(codecSample(), time.UnixMilli(1)))
-	f.Add(encodeSnapshot(&snapshot{}, time.UnixMilli(0)))
+	f.Add(encodeSnapshot(testKey, codecSample(), time.UnixMilli(1)))
+	f.Add(encodeSnapshot(testKey, &snapshot{}, time.UnixMilli(0)))
 	f.Add([]byte("azsc"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		projects, states, fetched, err := decodeSnapshot(b)
+		projects, states, fetched, err := decodeSnapshot(testKey, b)
 		if err != nil {
 			if !errors.Is(err, errSnapshot) {
 				t.Fatalf("error %v is not errSnapshot", err)
 			}
 			return
 		}
-		again := encodeSnapshot(&snapshot{projects: projects, states: states}, fetched)
-		p2, s2, f2, err := decodeSnapshot(again)
+		again := encodeSnapshot(testKey, &snapshot{projects: projects, states: states}, fetched)
+		p2, s2, f2, err := decodeSnapshot(testKey, again)
 		if err != nil {
 			t.Fatalf("re-encoded value does not decode: %v", err)
 		}

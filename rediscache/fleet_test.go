@@ -198,6 +198,31 @@ func TestFleetKeysSeparateConfigurations(t *testing.T) {
 	}
 }
 
+// TestFleetValueForAnotherKey: a value copied or renamed to another
+// organization's key (a migration gone wrong, a restore into the wrong
+// key) is not that organization's snapshot: its form comes from its own
+// Azure DevOps, never with the other organization's projects.
+func TestFleetValueForAnotherKey(t *testing.T) {
+	rds := redistest.Start(t)
+	fabrikam := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat))
+	contoso := azdotest.NewServer(t, azdotest.ScaledOrg(3), azdotest.WithPAT(pat))
+	want, _ := baseline(t, contoso)
+
+	newReplica(t, fabrikam, newCache(t, rds.Client()), nil).build(t, 5*time.Second, nil)
+	keys := rds.Keys("azdosync:snap:*")
+	if len(keys) != 1 || !strings.Contains(keys[0], ":fabrikam:") {
+		t.Fatalf("keys %q", keys)
+	}
+	rds.Do("COPY", keys[0], strings.Replace(keys[0], ":fabrikam:", ":contoso:", 1))
+
+	contoso.ResetStats()
+	r := newReplica(t, contoso, nil, nil, orgconfig.WithSharedCache(newCache(t, rds.Client()), "contoso"))
+	r.build(t, 5*time.Second, want)
+	if contoso.Count() == 0 {
+		t.Error("contoso's replica made no request: it took fabrikam's value for its own")
+	}
+}
+
 // TestFleetClaimantDies: when the replica holding the claim never stores a
 // value, the others take over once its claim expires, or once their wait
 // budget (half their deadline) is spent.
@@ -368,7 +393,10 @@ func TestFleetFaults(t *testing.T) {
 			// After the 17-byte header: the list count, the first list's
 			// length, the first state name's length, then its first byte.
 			v[20] = 0xff
-			binary.BigEndian.PutUint32(v[13:], crc32.Checksum(v[17:], crc32.MakeTable(crc32.Castagnoli)))
+			// The checksum covers the key (without the prefix), then the rest.
+			table := crc32.MakeTable(crc32.Castagnoli)
+			crc := crc32.Checksum([]byte(strings.TrimPrefix(e.key, "azdosync:snap:")), table)
+			binary.BigEndian.PutUint32(v[13:], crc32.Update(crc, table, v[17:]))
 			e.rds.Do("SET", e.key, v, "PX", 60000)
 		}},
 		{name: "json value", refilled: true, before: func(t *testing.T, e *env, rdb *redis.Client) {
