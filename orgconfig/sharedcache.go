@@ -54,7 +54,8 @@ type SharedCache interface {
 // wait at most half the time left before their deadline (or the claim's
 // lifetime), then fetch on their own. A claimant that fails or dies gives
 // its claim up or lets it expire, and another takes over. Only complete
-// snapshots are stored; failures are not shared.
+// snapshots of at most 100 000 projects are stored; failures are not
+// shared.
 //
 // The shared tier is never required: a store that fails, is slow, full, or
 // holds a value that is corrupt, truncated, too large or of another
@@ -196,6 +197,10 @@ func (b *Builder) fetchAndShare(ctx context.Context) (*snapshot, error) {
 		return snap, err
 	}
 	snap.fetched = time.Now()
+	if len(snap.projects) > maxSnapshotProjects {
+		b.opts.logger.DebugContext(ctx, "shared cache: snapshot not shared: too many projects", "projects", len(snap.projects), "limit", maxSnapshotProjects)
+		return snap, nil
+	}
 	if err := b.opts.shared.Set(ctx, b.key, encodeSnapshot(b.key, snap, snap.fetched), b.opts.cacheTTL); err != nil {
 		b.opts.logger.DebugContext(ctx, "shared cache: set failed", "err", err)
 	}

@@ -38,6 +38,13 @@ const (
 	// are bounded by the bytes that remain, so a value cannot make the
 	// decoder allocate much more than its own size.
 	maxSnapshotBytes = 16 << 20
+
+	// maxSnapshotProjects bounds the projects of a value: the most the
+	// azdo Client lists by default (WithMaxProjects), far beyond any
+	// organization on Azure DevOps Services (1 000). Without it a 16 MiB
+	// value could hold two million projects, and the form would grow with
+	// whatever a value claims. Larger snapshots are not shared.
+	maxSnapshotProjects = 100_000
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -97,10 +104,11 @@ func appendString(b []byte, s string) []byte {
 // decodeSnapshot decodes a value of encodeSnapshot read under key,
 // refusing anything else: another magic or version, a checksum mismatch
 // (which a value stored for another key also is), a truncated or
-// oversized value, counts or lengths beyond the value, strings that are
-// not UTF-8, list indexes out of range or trailing bytes. Projects come
-// back in drop-down order without empty or repeated IDs, whatever the
-// value held; projects sharing a state list share its slice.
+// oversized value, more than maxSnapshotProjects projects, counts or
+// lengths beyond the value, strings that are not UTF-8, list indexes out
+// of range or trailing bytes. Projects come back in drop-down order
+// without empty or repeated IDs, whatever the value held; projects sharing
+// a state list share its slice.
 func decodeSnapshot(key string, b []byte) (projects []Project, states map[string][]State, fetched time.Time, err error) {
 	if len(b) > maxSnapshotBytes {
 		return nil, nil, time.Time{}, fmt.Errorf("%w: %d bytes, limit %d", errSnapshot, len(b), maxSnapshotBytes)
@@ -127,7 +135,11 @@ func decodeSnapshot(key string, b []byte) (projects []Project, states map[string
 		}
 		lists[i] = l
 	}
-	projects = make([]Project, d.count(3))
+	n := d.count(3)
+	if n > maxSnapshotProjects {
+		return nil, nil, time.Time{}, fmt.Errorf("%w: %d projects, limit %d", errSnapshot, n, maxSnapshotProjects)
+	}
+	projects = make([]Project, n)
 	listOf := make([]uint64, len(projects))
 	for i := range projects {
 		projects[i] = Project{ID: d.string(), Name: d.string()}

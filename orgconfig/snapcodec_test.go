@@ -83,6 +83,7 @@ func TestSnapshotCodecRefuses(t *testing.T) {
 		{"huge list count", payload(0xff, 0xff, 0xff, 0xff, 0x0f), "beyond the value"},
 		{"huge string", payload(1, 1, 0xff, 0xff, 0x03, 'a'), "beyond the value"},
 		{"invalid utf-8", payload(1, 1, 2, 'N', 0xff, 0, 0, 0), "not UTF-8"},
+		{"too many projects", payload(append([]byte{0, 0xa1, 0x8d, 0x06}, make([]byte, 3*100_001)...)...), "100001 projects, limit 100000"},
 		{"list index out of range", payload(0, 1, 1, 'p', 1, 'n', 7), "uses state list 7 of 0"},
 		{"oversized", make([]byte, maxSnapshotBytes+1), "limit"},
 	} {

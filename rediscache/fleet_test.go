@@ -223,6 +223,50 @@ func TestFleetValueForAnotherKey(t *testing.T) {
 	}
 }
 
+// TestFleetAbsurdCounts: a value that is well formed, with a matching
+// checksum, but lists more projects than any Azure DevOps Client returns
+// (azdo's WithMaxProjects defaults to 100 000) is refused: the form comes
+// from Azure DevOps instead of growing with whatever the value claims (a
+// 16 MiB value holds two million projects; 1 million took 1.3 s and 0.9 GB
+// to assemble, per Build).
+func TestFleetAbsurdCounts(t *testing.T) {
+	rds := redistest.Start(t)
+	ado := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat))
+	want, _ := baseline(t, ado)
+	buildOnce(t, ado, newCache(t, rds.Client()), 5*time.Second, want)
+	keys := rds.Keys("azdosync:snap:*")
+	if len(keys) != 1 {
+		t.Fatalf("keys %q", keys)
+	}
+	rds.Do("SET", keys[0], forgeSnapshot(strings.TrimPrefix(keys[0], "azdosync:snap:"), 100_001), "PX", 60000)
+
+	ado.ResetStats()
+	buildOnce(t, ado, newCache(t, rds.Client()), 5*time.Second, want)
+	if ado.Count() == 0 {
+		t.Error("the replica made no request: it took the forged value")
+	}
+}
+
+// forgeSnapshot encodes, as orgconfig does, a snapshot of n projects
+// sharing one state list, stored under key.
+func forgeSnapshot(key string, n int) []byte {
+	str := func(b []byte, s string) []byte { return append(binary.AppendUvarint(b, uint64(len(s))), s...) }
+	b := append([]byte("azsc"), 1)
+	b = binary.BigEndian.AppendUint64(b, uint64(time.Now().UnixMilli()))
+	b = append(b, 0, 0, 0, 0) // the checksum, below
+	b = binary.AppendUvarint(b, 1)
+	b = binary.AppendUvarint(b, 1)
+	b = str(str(str(b, "New"), "Proposed"), "")
+	b = binary.AppendUvarint(b, uint64(n))
+	for i := range n {
+		b = str(str(b, fmt.Sprintf("%x", i)), "p")
+		b = binary.AppendUvarint(b, 1)
+	}
+	table := crc32.MakeTable(crc32.Castagnoli)
+	binary.BigEndian.PutUint32(b[13:], crc32.Update(crc32.Checksum([]byte(key), table), table, b[17:]))
+	return b
+}
+
 // TestFleetClaimantDies: when the replica holding the claim never stores a
 // value, the others take over once its claim expires, or once their wait
 // budget (half their deadline) is spent.
