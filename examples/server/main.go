@@ -108,6 +108,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "server: -timeout must be positive and -cache not negative")
 		return 2
 	}
+	if *redisURL != "" && *cacheTTL == 0 {
+		fmt.Fprintln(stderr, "server: -redis needs -cache above 0: the replicas share the snapshots it keeps, for as long")
+		return 2
+	}
 
 	logger := newLogger(stderr)
 	var store Store = newMemStore()
@@ -123,6 +127,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	var throttle azdo.ThrottleStore
 	if *redisURL != "" {
 		cache, closeRedis, err := openRedis(*redisURL, logger)
+		if errors.Is(err, errRedisURL) {
+			fmt.Fprintf(stderr, "server: %v\n", err)
+			return 2
+		}
 		if err != nil {
 			logger.Error("server stopped", "err", err)
 			return 1

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,19 +11,27 @@ import (
 	"github.com/azdosync/azdosync/rediscache"
 )
 
+// errRedisURL reports a -redis value that is not a Redis URL: a usage
+// error.
+var errRedisURL = errors.New("-redis: not a redis://, rediss:// or unix:// URL")
+
 // openRedis connects, lazily, to the Redis at url (redis://, rediss:// or
 // unix://) that the replicas of this service share. The client honours
 // context deadlines, so that rediscache's per-operation timeouts bound
-// every wait, and it does not retry: rediscache skips a failing Redis
-// instead. Errors never repeat the URL, which may hold a password.
+// every wait, and it does not retry, neither commands nor dials:
+// rediscache skips a failing Redis instead, and a Redis that is down
+// fails at once with its cause ("connection refused") rather than using
+// up each operation's timeout. Errors never repeat the URL, which may hold
+// a password.
 func openRedis(url string, logger *slog.Logger) (*rediscache.Cache, func() error, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, nil, fmt.Errorf("-redis: not a redis:// or unix:// URL")
+		return nil, nil, errRedisURL
 	}
 	opt.ContextTimeoutEnabled = true
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second, time.Second
 	opt.MaxRetries = -1
+	opt.DialerRetries = 1
 	rdb := redis.NewClient(opt)
 	cache, err := rediscache.New(rdb, rediscache.WithLogger(logger))
 	if err != nil {

@@ -143,3 +143,25 @@ func startRun(t *testing.T, args ...string) string {
 	t.Fatal("no listening line")
 	return ""
 }
+
+// TestRunRedisNeedsCache: -redis with -cache 0 cannot share anything
+// (the shared tier keeps the in-process tier's TTL), and a -redis that is
+// not a Redis URL is a typo: usage errors at start, not a 500 on every
+// form or a "server stopped".
+func TestRunRedisNeedsCache(t *testing.T) {
+	for _, args := range [][]string{
+		{"-redis", "redis://127.0.0.1:1/0", "-cache", "0s"},
+		{"-redis", "foo://127.0.0.1:1"},
+	} {
+		var stderr strings.Builder
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second) // a server that starts anyway stops
+		code := run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), &stderr)
+		cancel()
+		if code != 2 {
+			t.Errorf("%q: exit %d, want 2 (a usage error)\n%s", args, code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "-redis") {
+			t.Errorf("%q: the message does not name -redis:\n%s", args, stderr.String())
+		}
+	}
+}
