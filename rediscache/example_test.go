@@ -28,6 +28,7 @@ func ExampleNew() {
 	}
 	opt.ContextTimeoutEnabled = true // required: lets rediscache's per-operation timeouts reach the network
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second, time.Second
+	opt.MaxRetries, opt.DialerRetries = -1, 1 // the Cache skips a failing Redis itself: no retries that spend its timeouts
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	cache, err := rediscache.New(rdb, rediscache.WithLogger(slog.Default()))
@@ -35,15 +36,16 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 
+	const identity = "sentry-integration@fabrikam" // the account the token belongs to; never the token
 	client, err := azdo.New("https://dev.azure.com/fabrikam", azdo.PAT(os.Getenv("AZDO_PAT")),
-		azdo.WithSharedThrottle(cache, "sentry-integration@fabrikam"),
+		azdo.WithSharedThrottle(cache, identity),
 	)
 	if err != nil {
 		log.Fatal(err)
 	}
 	builder, err := orgconfig.NewBuilder(client, features.Static(true),
 		orgconfig.WithCacheTTL(time.Minute),
-		orgconfig.WithSharedCache(cache, "dev.azure.com/fabrikam"),
+		orgconfig.WithSharedCache(cache, client.URL()+" "+identity), // the organization as this identity sees it
 	)
 	if err != nil {
 		log.Fatal(err)

@@ -18,7 +18,11 @@
 // a go-redis client without it, under which a slow Redis would hold each
 // operation up to the client's ReadTimeout.
 //
-// go-redis reports failed dials through its own logger (see
+// Turn go-redis's own retries off (MaxRetries -1, DialerRetries 1): the
+// Cache skips a failing Redis itself, and with the default retries (five
+// dials 100ms apart) a Redis that is down spends each operation's timeout
+// and the warning says "context deadline exceeded" instead of "connection
+// refused". go-redis reports failed dials through its own logger (see
 // redis.SetLogger); while Redis is skipped it dials nothing.
 //
 // Keys are the caller's, under a prefix ([WithPrefix], "azdosync:"):
