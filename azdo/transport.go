@@ -243,8 +243,10 @@ func (t *transport) fits(ctx context.Context, d time.Duration) bool {
 // (for the throttle) or with ctx's error.
 func (t *transport) pause(ctx context.Context, d time.Duration, throttled bool) error {
 	if throttled && !t.fits(ctx, d) {
+		// "identity", not "client": with WithSharedThrottle the wait may
+		// have been asked of another Client, in another replica.
 		return &APIError{Kind: ErrRateLimited, RetryAfter: d.Round(time.Second),
-			Message: "azure devops asked this client to wait before its next request"}
+			Message: "azure devops asked this identity to wait longer than this request can"}
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
