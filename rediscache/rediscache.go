@@ -42,7 +42,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -82,6 +81,7 @@ type settings struct {
 	logger       *slog.Logger
 	warnInterval time.Duration
 	maxValue     int
+	now          func() time.Time // the clock of Hold and Held; tests change it
 }
 
 func defaultSettings() settings {
@@ -93,6 +93,7 @@ func defaultSettings() settings {
 		logger:       slog.New(slog.DiscardHandler),
 		warnInterval: time.Minute,
 		maxValue:     16 << 20,
+		now:          time.Now,
 	}
 }
 
@@ -389,27 +390,59 @@ func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (relea
 	}, nil
 }
 
-// holdScript raises one field of the throttle hash to ARGV[2] (Unix
-// milliseconds) and makes the hash live at least ARGV[3] milliseconds. A
-// key of another type, and a recorded time that is not a number or lies
-// beyond ARGV[4] (what Held believes), are corrupt: they are replaced, so
-// that they cannot keep later holds from being recorded.
-var holdScript = redis.NewScript(`
-local t = redis.call('TYPE', KEYS[1])['ok']
-if t ~= 'hash' and t ~= 'none' then
+// Throttle times are stored as Unix milliseconds on Redis's clock (TIME),
+// and travel between Redis and the replicas as waits from now, so that
+// replicas whose clocks disagree still share waits of the right length.
+//
+// redisNow is the Lua prelude reading Redis's clock in milliseconds.
+const redisNow = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`
+
+// holdScript raises one field (ARGV[1]) of the throttle hash to ARGV[2]
+// milliseconds from now, at most ARGV[3] (what Held believes), and makes
+// the hash live until then and a second more. A key of another type, and a
+// recorded time that is not a number or lies beyond ARGV[3] from now, are
+// corrupt: they are replaced, so that they cannot keep later holds from
+// being recorded.
+var holdScript = redis.NewScript(redisNow + `
+local typ = redis.call('TYPE', KEYS[1])['ok']
+if typ ~= 'hash' and typ ~= 'none' then
 	redis.call('DEL', KEYS[1])
 end
+local ceiling = now + tonumber(ARGV[3])
 local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') or 0
-if cur > tonumber(ARGV[4]) then
+if cur > ceiling then
 	cur = 0
 end
-if tonumber(ARGV[2]) > cur then
-	redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-	if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then
-		redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local untilms = math.min(now + tonumber(ARGV[2]), ceiling)
+if untilms > cur then
+	redis.call('HSET', KEYS[1], ARGV[1], string.format('%.0f', untilms))
+	local life = untilms - now + 1000
+	if redis.call('PTTL', KEYS[1]) < life then
+		redis.call('PEXPIRE', KEYS[1], string.format('%.0f', life))
 	end
 end
 return 0`)
+
+// heldScript returns, for the fields refused and slow of the throttle
+// hash, the milliseconds from now until the recorded time: 0 when there is
+// none, it has passed, it is not a number, or it lies more than ARGV[1]
+// ahead (corrupt), or the key is of another type.
+var heldScript = redis.NewScript(redisNow + `
+if redis.call('TYPE', KEYS[1])['ok'] ~= 'hash' then
+	return {0, 0}
+end
+local vals = redis.call('HMGET', KEYS[1], 'refused', 'slow')
+local out = {0, 0}
+for i = 1, 2 do
+	local x = vals[i] and tonumber(vals[i])
+	if x and x > now and x - now <= tonumber(ARGV[1]) then
+		out[i] = x - now
+	end
+end
+return out`)
 
 // maxHold bounds how far ahead a recorded wait is believed: Azure DevOps
 // asks for at most a few minutes, so a later time is a corrupt value.
@@ -420,15 +453,12 @@ const maxHold = time.Hour
 // down until then (refused is false: a Retry-After on a success). An
 // earlier time than the one recorded changes nothing. Times in the past
 // are ignored; times more than an hour ahead are recorded as an hour
-// ahead, the furthest [Cache.Held] believes.
+// ahead, the furthest [Cache.Held] believes. What is recorded is the wait,
+// until less now, counted on Redis's clock: replicas whose clocks disagree
+// share waits of the right length.
 func (c *Cache) Hold(ctx context.Context, key string, until time.Time, refused bool) error {
-	now := time.Now()
-	ceiling := now.Add(maxHold)
-	if until.After(ceiling) {
-		until = ceiling
-	}
-	d := until.Sub(now)
-	if d <= 0 {
+	d := min(until.Sub(c.settings().now()), maxHold)
+	if d < time.Millisecond {
 		return nil
 	}
 	field := "slow"
@@ -437,46 +467,31 @@ func (c *Cache) Hold(ctx context.Context, key string, until time.Time, refused b
 	}
 	return c.do(ctx, "hold", func(ctx context.Context, rdb redis.UniversalClient) error {
 		return holdScript.Run(ctx, rdb, []string{c.s.prefix + "throttle:" + key},
-			field, until.UnixMilli(), (d + time.Second).Milliseconds(), ceiling.UnixMilli()).Err()
+			field, d.Milliseconds(), maxHold.Milliseconds()).Err()
 	})
 }
 
-// Held returns the times recorded under key: no request before refused,
-// and slow down until slow. Zero times mean nothing is recorded; a value
-// that is not a time, or more than an hour ahead, or a key of another
-// type, reads as zero.
+// Held returns the times recorded under key, on this replica's clock: no
+// request before refused, and slow down until slow. Zero times mean
+// nothing is recorded; a value that is not a time, or more than an hour
+// ahead, or a key of another type, reads as zero.
 func (c *Cache) Held(ctx context.Context, key string) (refused, slow time.Time, err error) {
 	err = c.do(ctx, "held", func(ctx context.Context, rdb redis.UniversalClient) error {
-		vals, err := rdb.HMGet(ctx, c.s.prefix+"throttle:"+key, "refused", "slow").Result()
-		if wrongType(err) {
-			return nil // not a value of ours: nothing recorded; Hold replaces it
-		}
+		waits, err := heldScript.Run(ctx, rdb, []string{c.s.prefix + "throttle:" + key}, maxHold.Milliseconds()).Int64Slice()
 		if err != nil {
 			return err
 		}
-		refused, slow = holdTime(vals, 0), holdTime(vals, 1)
+		now := c.settings().now()
+		at := func(i int) time.Time {
+			if i >= len(waits) || waits[i] <= 0 || waits[i] > maxHold.Milliseconds() {
+				return time.Time{}
+			}
+			return now.Add(time.Duration(waits[i]) * time.Millisecond)
+		}
+		refused, slow = at(0), at(1)
 		return nil
 	})
 	return refused, slow, err
-}
-
-func holdTime(vals []any, i int) time.Time {
-	if i >= len(vals) {
-		return time.Time{}
-	}
-	s, ok := vals[i].(string)
-	if !ok {
-		return time.Time{}
-	}
-	ms, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || ms <= 0 {
-		return time.Time{}
-	}
-	t := time.UnixMilli(ms)
-	if time.Until(t) > maxHold {
-		return time.Time{}
-	}
-	return t
 }
 
 // wrongType reports Redis refusing a command for the type of the key's

@@ -174,7 +174,13 @@ func TestHold(t *testing.T) {
 	must(c.Hold(ctx, "id", now.Add(-time.Second), false)) // past: ignored
 	r, s, err := c.Held(ctx, "id")
 	must(err)
-	if !r.Equal(now.Add(30*time.Second)) || !s.Equal(now.Add(5*time.Second)) {
+	// Waits travel on Redis's clock, so the times come back within the
+	// milliseconds the calls took.
+	within := func(got, want time.Time) bool {
+		d := got.Sub(want)
+		return d > -50*time.Millisecond && d < 50*time.Millisecond
+	}
+	if !within(r, now.Add(30*time.Second)) || !within(s, now.Add(5*time.Second)) {
 		t.Errorf("Held = %v, %v; want +30s, +5s", r.Sub(now), s.Sub(now))
 	}
 	if ttl := srv.Do("PTTL", "azdosync:throttle:id").(int64); ttl < 30_000 || ttl > 32_000 {
@@ -186,6 +192,42 @@ func TestHold(t *testing.T) {
 	if r, s, err := c.Held(ctx, "bad"); err != nil || !r.IsZero() || !s.IsZero() {
 		t.Errorf("Held of garbage = %v, %v, %v; want zero times", r, s, err)
 	}
+}
+
+// TestHoldClockSkew: replicas whose clocks disagree share waits, not
+// instants: a Retry-After of 5 s seen by a replica whose clock is ten
+// minutes ahead holds the others back for 5 s, not ten minutes (which would
+// fail their requests fast with ErrRateLimited), and the other way round.
+func TestHoldClockSkew(t *testing.T) {
+	srv := redistest.Start(t)
+	ahead := func() time.Time { return time.Now().Add(10 * time.Minute) }
+	fast := newCache(t, srv.Client(), rediscache.WithClock(ahead))
+	right := newCache(t, srv.Client())
+	ctx := t.Context()
+	near := func(t *testing.T, got, want time.Time) {
+		t.Helper()
+		if d := got.Sub(want); d < -time.Second || d > time.Second {
+			t.Errorf("Held = %v off, want within a second", d)
+		}
+	}
+
+	if err := fast.Hold(ctx, "a", ahead().Add(5*time.Second), true); err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := right.Held(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, r, time.Now().Add(5*time.Second))
+
+	if err := right.Hold(ctx, "b", time.Now().Add(5*time.Second), false); err != nil {
+		t.Fatal(err)
+	}
+	_, s, err := fast.Held(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, s, ahead().Add(5*time.Second))
 }
 
 // TestBreaker: after repeated failures Redis is skipped, each failure
