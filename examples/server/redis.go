@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,9 @@ func openRedis(url string, logger *slog.Logger) (*rediscache.Cache, func() error
 	if err != nil {
 		return nil, nil, errRedisURL
 	}
+	// go-redis's own logger is global and writes plain text to stderr,
+	// once per failed dial: keep the log JSON.
+	redis.SetLogger(redisLog{logger})
 	opt.ContextTimeoutEnabled = true
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, time.Second, time.Second
 	opt.MaxRetries = -1
@@ -39,4 +43,13 @@ func openRedis(url string, logger *slog.Logger) (*rediscache.Cache, func() error
 		return nil, nil, fmt.Errorf("-redis: %w", err)
 	}
 	return cache, rdb.Close, nil
+}
+
+// redisLog writes what go-redis reports (a failed dial, each time, until
+// rediscache skips Redis) into the service's log at debug level:
+// rediscache already warns, once a minute, with the cause.
+type redisLog struct{ logger *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.logger.DebugContext(ctx, "go-redis", "detail", fmt.Sprintf(format, v...))
 }

@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/azdosync/azdosync/features"
 	"github.com/azdosync/azdosync/internal/redistest"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestReplicasShareRedis: two replicas of the service with -redis; the
@@ -164,4 +168,80 @@ func TestRunRedisNeedsCache(t *testing.T) {
 			t.Errorf("%q: the message does not name -redis:\n%s", args, stderr.String())
 		}
 	}
+}
+
+// TestRunRedisDownLogsJSON: with Redis down, the log stays JSON lines and
+// says why once. go-redis complains of every failed dial through its own
+// logger, in plain text on the process's stderr: run must route that into
+// its JSON log (stand-in here: a go-redis logger that records what
+// reaches it, which run must replace).
+func TestRunRedisDownLogsJSON(t *testing.T) {
+	plain := &plainRedisLog{}
+	redis.SetLogger(plain)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "redis://" + ln.Addr().String() + "/0"
+	ln.Close() // nothing listens there now: connection refused
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-redis", down}, pw)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	var base string
+	for base == "" && lines.Scan() {
+		var e struct{ Msg, Addr string }
+		if json.Unmarshal(lines.Bytes(), &e) == nil && e.Msg == "listening" {
+			base = "http://" + e.Addr
+		}
+	}
+	copied := make(chan struct{})
+	go func() { io.Copy(logs, pr); close(copied) }()
+	for _, org := range []string{"fabrikam", "northwind"} {
+		if resp, body := do(t, http.MethodGet, base+"/organizations/"+org+"/config", nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d: %s", org, resp.StatusCode, body)
+		}
+	}
+	cancel()
+	<-done
+	<-copied
+	warnings := 0
+	for line := range strings.Lines(logs.String()) {
+		var e struct{ Msg, Err string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Errorf("not a JSON log line: %q", line)
+			continue
+		}
+		if e.Msg == "rediscache: redis failed; working without it" {
+			warnings++
+			if !strings.Contains(e.Err, "connection refused") {
+				t.Errorf("the warning does not say why: %q", line)
+			}
+		}
+	}
+	if warnings != 1 {
+		t.Errorf("%d warnings about Redis, want 1:\n%s", warnings, logs)
+	}
+	plain.mu.Lock()
+	defer plain.mu.Unlock()
+	if len(plain.lines) > 0 {
+		t.Errorf("go-redis logged outside the JSON log: %q", plain.lines)
+	}
+}
+
+// plainRedisLog is a go-redis logger that keeps what it is given.
+type plainRedisLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *plainRedisLog) Printf(_ context.Context, format string, v ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, v...))
 }
