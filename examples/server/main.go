@@ -49,7 +49,11 @@
 //
 // With -redis URL the replicas of the service share projects-and-states
 // snapshots and Azure DevOps throttling through Redis (package
-// rediscache); Redis failing never fails a form.
+// rediscache); Redis failing never fails a form. It needs -cache above 0:
+// Redis keeps a snapshot as long as the in-process cache does. Saved
+// configurations are not shared: each replica has its own store (a
+// platform keeps them in its database), so a save on one replica is not
+// seen by another, and an If-Match read from another replica gets 412.
 //
 // Saved configurations go to a JSON file with -store FILE (written through
 // a temporary file, an fsync, a rename and an fsync of the directory;
