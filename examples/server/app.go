@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -286,6 +287,7 @@ func (a *app) getStates(w http.ResponseWriter, r *http.Request) {
 		switch cfg.Reason {
 		case orgconfig.ReasonUnauthorized, orgconfig.ReasonForbidden, orgconfig.ReasonUnreachable:
 			// The projects are unknown: the project may exist.
+			setRetryAfter(w, cfg)
 			writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, cfg.StatusField().DisabledReason)
 			return
 		}
@@ -294,6 +296,7 @@ func (a *app) getStates(w http.ResponseWriter, r *http.Request) {
 	}
 	states, known := cfg.States[p.ID]
 	if !known {
+		setRetryAfter(w, cfg)
 		writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, "the states of this project could not be loaded; try again later")
 		return
 	}
@@ -351,6 +354,7 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 		if onlyStatesUnknown(err) {
 			// Nothing the admin sent is wrong: Azure DevOps could not
 			// be read to check it. Say so, and that it is worth a retry.
+			setRetryAfter(w, cfg)
 			writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, statesUnavailableDetail(cfg))
 			return
 		}
@@ -387,6 +391,22 @@ func onlyStatesUnknown(err error) bool {
 		}
 	}
 	return true
+}
+
+// setRetryAfter passes on, as the Retry-After of a 503, the longest wait
+// Azure DevOps asked for in the Build's problems, if any: retrying sooner
+// is refused again without a request.
+func setRetryAfter(w http.ResponseWriter, cfg *orgconfig.Config) {
+	var longest time.Duration
+	for _, p := range cfg.Problems {
+		var apiErr *azdo.APIError
+		if errors.As(p, &apiErr) && apiErr.RetryAfter > longest {
+			longest = apiErr.RetryAfter
+		}
+	}
+	if longest > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((longest+time.Second-1)/time.Second), 10))
+	}
 }
 
 // statesUnavailableDetail says why a mapping could not be checked: the

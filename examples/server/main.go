@@ -14,7 +14,9 @@
 //	                                               412 stale If-Match, 413 too
 //	                                               large, 415 not JSON, 422 invalid,
 //	                                               503 states not loaded to check
-//	                                               against, 504 -timeout passed
+//	                                               against (with Azure DevOps's
+//	                                               Retry-After, if it asked for
+//	                                               one), 504 -timeout passed
 //	GET /organizations/{org}/projects/{id}/states  one project's states and a
 //	                                               suggested mapping, for forms
 //	                                               that load states lazily

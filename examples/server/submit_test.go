@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -256,6 +257,15 @@ func TestPutDegraded(t *testing.T) {
 	if p := decodeProblem(t, resp, body); p.Status != http.StatusServiceUnavailable || p.Type != "/problems/"+probStatesUnavailable || len(p.Errors) != 0 ||
 		p.Detail != orgconfig.ReasonUnreachable.Text() {
 		t.Errorf("mapping on a degraded form: %s", body)
+	}
+	// northwind's Azure DevOps asked for an hour: so does the 503, for
+	// clients and load balancers that honour Retry-After.
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || s < 3500 || s > 3600 {
+		t.Errorf("503 Retry-After %q, want about 3600 (Azure DevOps's)", resp.Header.Get("Retry-After"))
+	}
+	resp, _ = do(t, http.MethodGet, srv.URL+"/organizations/northwind/projects/"+id+"/states", nil)
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); resp.StatusCode != http.StatusServiceUnavailable || err != nil || s < 3500 || s > 3600 {
+		t.Errorf("states on a degraded form: %d, Retry-After %q, want 503 and about 3600", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	resp, body = doBody(t, http.MethodPut, url, jsonHeader, `{"sync_status_forward":{},"sync_comments":true}`)
 	if resp.StatusCode != http.StatusOK {
