@@ -16,7 +16,10 @@
 // injects faults per endpoint and project.
 //
 // A server is created per test with [NewServer] and closed by the test's
-// cleanup; it has no global state, so tests may run in parallel. Options,
+// cleanup; tests may run in parallel. Servers share one thing: no server
+// listens on a port an earlier server of the process had, because the SDK
+// caches location discovery per URL for the life of the process, and a
+// server on a reused port would never be asked for it. Options,
 // faults and the organization are checked (its name must be one URL path
 // segment, its organization, process and project IDs UUIDs): an invalid
 // one fails the test in NewServer, and is an error from [Start],

@@ -174,7 +174,14 @@ func Start(org Org, opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("azdotest: start: %w", err)
 		}
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	l, err := listenFresh()
+	if err != nil {
+		return nil, fmt.Errorf("azdotest: start: %w", err)
+	}
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	_ = s.ts.Listener.Close()
+	s.ts.Listener = l
+	s.ts.Start()
 	return s, nil
 }
 
