@@ -160,7 +160,7 @@ func TestHostileDiscoveryAfterRedirect(t *testing.T) {
 	const incomplete = `{"count":1,"value":[{"id":"603fe2ac-9723-48b9-88ad-09305aa6c6e1","area":"core","resourceName":"projects","resourceVersion":4,"minVersion":"1.0","maxVersion":"7.2","releasedVersion":"7.1"}]}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/fabrikam/_apis":
+		case "/hostile-redirect/_apis":
 			w.Header().Set("Location", "/moved/_apis")
 			w.WriteHeader(http.StatusTemporaryRedirect)
 		case "/moved/_apis":
@@ -171,7 +171,10 @@ func TestHostileDiscoveryAfterRedirect(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c, err := azdo.New(srv.URL+"/fabrikam", azdo.PAT(testToken), azdo.WithProcessAPI(false), azdo.WithRetry(1, 0))
+	// An organization name no azdotest server has: the SDK caches discovery
+	// per URL for the life of the process, and this server's port may be
+	// one a closed azdotest "fabrikam" had.
+	c, err := azdo.New(srv.URL+"/hostile-redirect", azdo.PAT(testToken), azdo.WithProcessAPI(false), azdo.WithRetry(1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

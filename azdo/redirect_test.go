@@ -79,7 +79,12 @@ func TestNonFollowableRedirectsReleaseTheirSlot(t *testing.T) {
 // ErrBadResponse; it never follows the redirect with the body read whole.
 func TestOversizedRedirectBody(t *testing.T) {
 	const limit, size, chunk = 1 << 20, 64 << 20, 64 << 10
-	healthy := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(testToken))
+	// An organization name no other test uses: the SDK caches discovery per
+	// URL for the life of the process, and srv, a plain httptest server, may
+	// get the port of a closed azdotest server of the sample organization.
+	org := azdotest.SampleOrg()
+	org.Name = "oversized-redirect"
+	healthy := azdotest.NewServer(t, org, azdotest.WithPAT(testToken))
 	target, err := url.Parse(healthy.URL())
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +112,7 @@ func TestOversizedRedirectBody(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(srv.CloseClientConnections) // first: ends a handler still writing
-	c, err := azdo.New(srv.URL+"/fabrikam", azdo.PAT(testToken), azdo.WithMaxResponseBytes(limit))
+	c, err := azdo.New(srv.URL+"/"+org.Name, azdo.PAT(testToken), azdo.WithMaxResponseBytes(limit))
 	if err != nil {
 		t.Fatal(err)
 	}
