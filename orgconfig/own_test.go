@@ -158,8 +158,21 @@ func TestSharedDegradedConfigsAreSeparate(t *testing.T) {
 			t.Fatalf("problems %v, want one", cfgs[0].Problems)
 		}
 		mutateAll(cfgs[0])
-		if diff := cmp.Diff(cfgs[1], cfgs[2], configOpts); diff != "" {
-			t.Errorf("Configs of one fetch differ (-want +got):\n%s", diff)
+		// The reference comes from a Builder of its own: comparing the
+		// Configs of the shared fetch with each other could not tell that
+		// all of them saw the change.
+		ref, err := orgconfig.NewBuilder(c, gateFunc(allow), orgconfig.WithPerProjectChoices())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCfg, err := ref.Build(t.Context(), "org-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, cfg := range cfgs[1:] {
+			if diff := cmp.Diff(wantCfg, cfg, configOpts); diff != "" {
+				t.Errorf("Config %d of the fetch after another was changed (-want +got):\n%s", i+1, diff)
+			}
 		}
 		want := []error{&orgconfig.OpError{Op: orgconfig.OpWorkItemStates, ProjectID: "p2", ProjectName: "beta", Err: errDown}}
 		if diff := cmp.Diff(want, cfgs[1].Problems, configOpts); diff != "" {
