@@ -4,53 +4,17 @@
 package azdosync_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/internal/golden"
 	"github.com/azdosync/azdosync/orgconfig"
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
-
-func formJSON(t *testing.T, cfg *orgconfig.Config) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(cfg.Fields); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // TestEndToEnd builds the form of azdotest's sample organization through
 // azdo and the real SDK over HTTP.
@@ -81,7 +45,7 @@ func TestEndToEnd(t *testing.T) {
 			if len(cfg.Problems) != 0 {
 				t.Fatalf("Problems: %v", cfg.Problems)
 			}
-			golden(t, tt.golden, formJSON(t, cfg))
+			golden.JSON(t, tt.golden, cfg.Fields)
 		})
 	}
 }
