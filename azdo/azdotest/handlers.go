@@ -63,18 +63,13 @@ func (s *Server) locations(w http.ResponseWriter) {
 }
 
 func (s *Server) resourceAreas(w http.ResponseWriter) {
-	type area struct {
-		ID          string `json:"id"`
-		Name        string `json:"name"`
-		LocationURL string `json:"locationUrl"`
-	}
 	if s.noProcessAPI {
-		collection(w, []area{}) // the on-premises shape: use the connection URL
+		collection(w, []resourceArea{}) // the on-premises shape: use the connection URL
 		return
 	}
 	base := s.URL() + "/"
-	collection(w, []area{
-		{"79134c72-4a58-4b42-976c-04e7115f32bf", "core", base},
+	collection(w, []resourceArea{
+		{coreAreaID, "core", base},
 		{"5264459e-e5e0-4bd8-b118-0985e68a4ec5", "wit", base},
 	})
 }

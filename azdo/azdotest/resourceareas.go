@@ -9,6 +9,14 @@ import (
 // organization's URL.
 const coreAreaID = "79134c72-4a58-4b42-976c-04e7115f32bf"
 
+// resourceArea is an entry of the resource areas, as the organization's
+// _apis/ResourceAreas lists them and the location service answers one.
+type resourceArea struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	LocationURL string `json:"locationUrl"`
+}
+
 // LocationServiceURL is the base URL of the server's stand-in for the
 // location service (https://app.vssps.visualstudio.com on Azure DevOps
 // Services), which answers the organization lookup
@@ -52,9 +60,5 @@ func (s *Server) lookupOrg(w http.ResponseWriter, r *http.Request, rt route) {
 		writeError(w, http.StatusNotFound, "VssServiceException", "The organization or resource area was not found.")
 		return
 	}
-	writeJSON(w, http.StatusOK, struct {
-		ID          string `json:"id"`
-		Name        string `json:"name"`
-		LocationURL string `json:"locationUrl"`
-	}{coreAreaID, "Core", s.URL() + "/"})
+	writeJSON(w, http.StatusOK, resourceArea{coreAreaID, "Core", s.URL() + "/"})
 }
