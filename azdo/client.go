@@ -49,14 +49,9 @@ type Client struct {
 // the same host rules and never lead from https to http. Errors name the
 // problem and never contain a token.
 func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
-	s := defaultSettings()
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, fmt.Errorf("azdo: new client: option %d is nil", i)
-		}
-		if err := opt(&s); err != nil {
-			return nil, fmt.Errorf("azdo: new client: %w", err)
-		}
+	s, err := applyOptions("new client", opts)
+	if err != nil {
+		return nil, err
 	}
 	if cred == nil {
 		return nil, errors.New("azdo: new client: nil credential")

@@ -32,6 +32,21 @@ type settings struct {
 	throttleKey     string
 }
 
+// applyOptions returns the default settings changed by opts, in order;
+// its errors name op, the operation taking them (New, OrgURL).
+func applyOptions(op string, opts []Option) (settings, error) {
+	s := defaultSettings()
+	for i, opt := range opts {
+		if opt == nil {
+			return settings{}, fmt.Errorf("azdo: %s: option %d is nil", op, i)
+		}
+		if err := opt(&s); err != nil {
+			return settings{}, fmt.Errorf("azdo: %s: %w", op, err)
+		}
+	}
+	return s, nil
+}
+
 func defaultSettings() settings {
 	return settings{
 		workItemTypes:   []string{"Bug", "Issue", "Task"},

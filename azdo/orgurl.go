@@ -34,14 +34,9 @@ const defaultLocationService = "https://app.vssps.visualstudio.com"
 // normalized as [Client.URL] is, ready for New.
 func OrgURL(ctx context.Context, account string, opts ...Option) (string, error) {
 	const op = "look up organization url"
-	s := defaultSettings()
-	for i, opt := range opts {
-		if opt == nil {
-			return "", fmt.Errorf("azdo: %s: option %d is nil", op, i)
-		}
-		if err := opt(&s); err != nil {
-			return "", fmt.Errorf("azdo: %s: %w", op, err)
-		}
+	s, err := applyOptions(op, opts)
+	if err != nil {
+		return "", err
 	}
 	q := url.Values{"api-version": {"5.0-preview.1"}}
 	switch id, err := uuid.Parse(account); {
