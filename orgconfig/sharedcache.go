@@ -98,33 +98,40 @@ func sharedKey(s *settings, c Client) string {
 // fill is the fetch of the in-process tier when a shared tier is
 // configured: the shared value when there is a fresh one, else a fetch
 // from the Client by this Builder or, when another holds the claim, by
-// that one.
+// that one. Each round reads the store, then tries the claim; while
+// another Builder holds it, the next round comes after a pause, until the
+// wait budget is spent.
 func (b *Builder) fill(ctx context.Context) (*snapshot, error) {
-	if snap, ok := b.readShared(ctx); snap != nil || !ok {
-		if snap != nil {
-			return snap, nil
-		}
-		return b.fetchAndShare(ctx) // the store failed: do not wait on it
-	}
-	release, err := b.opts.shared.Claim(ctx, b.key, claimLife(ctx))
-	if err != nil {
-		b.opts.logger.DebugContext(ctx, "shared cache: claim failed", "err", err)
-		return b.fetchAndShare(ctx)
-	}
-	if release != nil {
-		defer release(context.WithoutCancel(ctx))
-		return b.fetchAndShare(ctx)
-	}
-
-	// Another Builder is fetching: wait for its value.
-	budget := claimLife(ctx)
-	if dl, ok := ctx.Deadline(); ok {
-		budget = min(budget, time.Until(dl)/2)
-	}
-	giveUp := time.Now().Add(budget)
+	var budget time.Duration
+	var giveUp time.Time // set once another Builder is found fetching
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for poll := pollMin; ; poll = min(2*poll, pollMax) {
+		snap, ok := b.readShared(ctx)
+		if snap != nil {
+			return snap, nil
+		}
+		if !ok {
+			break // the store failed: do not wait on it
+		}
+		release, err := b.opts.shared.Claim(ctx, b.key, claimLife(ctx))
+		if err != nil {
+			b.opts.logger.DebugContext(ctx, "shared cache: claim failed", "err", err)
+			break
+		}
+		if release != nil {
+			defer release(context.WithoutCancel(ctx))
+			break
+		}
+
+		// Another Builder is fetching: wait for its value.
+		if giveUp.IsZero() {
+			budget = claimLife(ctx)
+			if dl, ok := ctx.Deadline(); ok {
+				budget = min(budget, time.Until(dl)/2)
+			}
+			giveUp = time.Now().Add(budget)
+		}
 		left := time.Until(giveUp)
 		if left <= 0 {
 			b.opts.logger.DebugContext(ctx, "shared cache: gave up waiting for another replica's fetch", "waited", budget)
@@ -135,21 +142,6 @@ func (b *Builder) fill(ctx context.Context) (*snapshot, error) {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-timer.C:
-		}
-		snap, ok := b.readShared(ctx)
-		if snap != nil {
-			return snap, nil
-		}
-		if !ok {
-			break
-		}
-		release, err := b.opts.shared.Claim(ctx, b.key, claimLife(ctx))
-		if err != nil {
-			break
-		}
-		if release != nil {
-			defer release(context.WithoutCancel(ctx))
-			break
 		}
 	}
 	return b.fetchAndShare(ctx)
