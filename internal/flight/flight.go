@@ -71,7 +71,7 @@ type Ticket[T any] struct {
 func (c *Cache[T]) Start(ctx context.Context, fetch func(context.Context) (T, error)) *Ticket[T] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.has && time.Since(c.fetched) < c.TTL {
+	if c.fresh() {
 		return &Ticket[T]{c: c, val: c.val, fresh: true}
 	}
 	f := c.cur
@@ -110,8 +110,12 @@ func (c *Cache[T]) Forget() {
 func (c *Cache[T]) Idle() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.cur == nil && !(c.has && time.Since(c.fetched) < c.TTL)
+	return c.cur == nil && !c.fresh()
 }
+
+// fresh reports whether the cache holds a value younger than TTL. c.mu is
+// held.
+func (c *Cache[T]) fresh() bool { return c.has && time.Since(c.fetched) < c.TTL }
 
 func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Context) (T, error)) {
 	val, err := fetch(ctx)
