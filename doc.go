@@ -22,8 +22,9 @@
 // [orgconfig.Builder.Build] asks the feature gate first, with your
 // platform's organization ID (not the Azure DevOps organization, which the
 // Client is tied to); an organization without the issue-sync feature gets
-// every field disabled and Azure DevOps is not contacted. It then lists the projects, fetches the work item
-// states of every project concurrently, and assembles a choice mapper
+// every field disabled and Azure DevOps is not contacted. It then lists
+// the projects, fetches the work item states of every project
+// concurrently, and assembles a choice mapper
 // (project → state on resolve / on unresolve) and four boolean toggles.
 // json.Marshal of the fields is the reference form schema.
 //
