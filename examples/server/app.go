@@ -362,7 +362,9 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	saved := sub
-	saved.SyncStatusForward = normalize(cfg, mapping)
+	// Pruning a validated mapping drops nothing and keys it by the
+	// project IDs as Azure DevOps spells them.
+	saved.SyncStatusForward, _ = cfg.PruneStatusMapping(mapping)
 	version, err := a.cfg.Store.Save(r.Context(), o.Name, saved, match)
 	if errors.Is(err, errVersionMismatch) {
 		writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
@@ -416,20 +418,6 @@ func statesUnavailableDetail(cfg *orgconfig.Config) string {
 		return f.DisabledReason
 	}
 	return "the states of these projects could not be loaded from Azure DevOps; try again later"
-}
-
-// normalize keys a valid mapping by the projects' IDs as Azure DevOps
-// spells them. Validation has refused unknown projects and a project named
-// twice in two spellings, so every ID has exactly one project.
-func normalize(cfg *orgconfig.Config, m orgconfig.StatusMapping) orgconfig.StatusMapping {
-	out := make(orgconfig.StatusMapping, len(m))
-	for id, s := range m {
-		if p, ok := cfg.Project(id); ok {
-			id = p.ID
-		}
-		out[id] = s
-	}
-	return out
 }
 
 // decodeSubmission reads a PUT body: one JSON object with only the form's
