@@ -7,7 +7,9 @@ import (
 	"strings"
 )
 
-func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route) {
+// handle answers a known route from d, the organization as the request
+// found it on arrival.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route, d *orgData) {
 	switch rt.ep {
 	case EndpointLocations:
 		s.locations(w)
@@ -16,15 +18,15 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route) {
 	case EndpointLocationService:
 		s.lookupOrg(w, r, rt)
 	case EndpointProjects:
-		s.projects(w, r)
+		s.projects(w, r, d)
 	case EndpointWorkItemTypes, EndpointWorkItemTypeStates:
-		s.projectTypes(w, rt)
+		s.projectTypes(w, rt, d)
 	default:
 		if s.noProcessAPI {
 			writeError(w, http.StatusNotFound, "ApiResourceNotFoundException", "The requested REST API resource was not found.")
 			return
 		}
-		s.processes(w, r, rt)
+		s.processes(w, r, rt, d)
 	}
 }
 
@@ -87,13 +89,12 @@ type projectJSON struct {
 // projects pages as LegacyProjects2Controller does (ADO-WIRE.md §2), with
 // each page also capped as Services caps it: at the page size without $top,
 // at the maximum page size with it.
-func (s *Server) projects(w http.ResponseWriter, r *http.Request) {
+func (s *Server) projects(w http.ResponseWriter, r *http.Request, d *orgData) {
 	q := r.URL.Query()
 	filter := strings.ToLower(q.Get("stateFilter"))
 	if filter == "" {
 		filter = "wellformed"
 	}
-	d := s.current()
 	matching := d.byState[filter]
 	if filter == "all" {
 		matching = d.org.Projects
@@ -204,8 +205,7 @@ func visibleStates(t WorkItemType) []stateColor {
 // projectTypes serves the work item types of a project, or the states of
 // one type by display name (an unknown type answers 200 with no states, as
 // the service does).
-func (s *Server) projectTypes(w http.ResponseWriter, rt route) {
-	d := s.current()
+func (s *Server) projectTypes(w http.ResponseWriter, rt route, d *orgData) {
 	p, ok := d.findProject(rt.project)
 	if !ok {
 		writeError(w, http.StatusNotFound, "ProjectDoesNotExistWithNameException",

@@ -41,13 +41,13 @@ func (s *Server) processStates(p Process, t WorkItemType) []processStateJSON {
 	return out
 }
 
-func (s *Server) processes(w http.ResponseWriter, r *http.Request, rt route) {
+func (s *Server) processes(w http.ResponseWriter, r *http.Request, rt route, d *orgData) {
 	switch rt.ep {
 	case EndpointProcesses:
-		s.listProcesses(w, r)
+		s.listProcesses(w, r, d)
 		return
 	}
-	p, ok := s.current().findProcess(rt.process)
+	p, ok := d.findProcess(rt.process)
 	if !ok {
 		writeError(w, http.StatusNotFound, "ProcessNotFoundByTypeIdException", "VS402362: No process template with type "+rt.process+" was found.")
 		return
@@ -97,7 +97,7 @@ func (s *Server) processes(w http.ResponseWriter, r *http.Request, rt route) {
 	collection(w, out)
 }
 
-func (s *Server) listProcesses(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listProcesses(w http.ResponseWriter, r *http.Request, d *orgData) {
 	expandProjects := strings.EqualFold(r.URL.Query().Get("$expand"), "projects")
 	type projectRef struct {
 		ID          string  `json:"id"`
@@ -116,7 +116,6 @@ func (s *Server) listProcesses(w http.ResponseWriter, r *http.Request) {
 		IsDefault         bool         `json:"isDefault"`
 		CustomizationType string       `json:"customizationType"`
 	}
-	d := s.current()
 	out := make([]processJSON, 0, len(d.org.Processes))
 	for i, p := range d.org.Processes {
 		pj := processJSON{

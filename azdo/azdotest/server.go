@@ -211,13 +211,6 @@ func newOrgData(org Org) *orgData {
 	return d
 }
 
-// current returns the organization being served.
-func (s *Server) current() *orgData {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.data
-}
-
 // SetOrg changes the organization while the server runs: delete a project,
 // rename a state, add a process. Requests already being answered finish
 // with the organization they began with; later ones see org. The server
@@ -411,6 +404,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
 	fault := s.takeFault(rt)
+	data := s.data // what the request is answered from, whatever SetOrg does meanwhile
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -439,7 +433,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, http.StatusNotFound, "ApiResourceNotFoundException", "The requested REST API resource was not found.")
 		return
 	}
-	s.handle(rec, r, rt)
+	s.handle(rec, r, rt, data)
 }
 
 // takeFault returns the first fault matching the request, using it up.

@@ -365,3 +365,41 @@ func TestScaledOrgNegative(t *testing.T) {
 		t.Errorf("ScaledOrg(3) has %d projects, want 3", got)
 	}
 }
+
+// TestSetOrgDuringARequest: a request that arrived before SetOrg is
+// answered with the organization it arrived to, even when it is answered
+// after, as SetOrg's doc says; the next request sees the new one.
+func TestSetOrgDuringARequest(t *testing.T) {
+	org := azdotest.SampleOrg()
+	srv := azdotest.NewServer(t, org, azdotest.WithPAT("pat"), azdotest.WithLatency(500*time.Millisecond))
+	bodies := make(chan string, 1)
+	go func() { // not get: it may not call t.Fatal off the test's goroutine
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL()+"/_apis/projects", nil)
+		req.SetBasicAuth("", "pat")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			bodies <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			bodies <- err.Error()
+			return
+		}
+		bodies <- string(body)
+	}()
+	for srv.Count(azdotest.EndpointProjects) == 0 { // arrived: now in its latency
+		time.Sleep(time.Millisecond)
+	}
+	fewer := org
+	fewer.Projects = org.Projects[:2]
+	if err := srv.SetOrg(fewer); err != nil {
+		t.Fatal(err)
+	}
+	_, after := get(t, srv, http.MethodGet, "/_apis/projects")
+	before := <-bodies
+	if !strings.Contains(before, `"count":5`) || !strings.Contains(after, `"count":2`) {
+		t.Errorf("request begun before SetOrg: %.80s…\nrequest after: %.80s…\nwant 5 projects, then 2", before, after)
+	}
+}
