@@ -179,7 +179,10 @@ func WithProcessAPI(on bool) Option {
 
 // WithProcessCacheTTL sets how long the process lookup (which projects use
 // which process, and each process's states) is reused (default 30s). 0
-// keeps nothing: only concurrent calls share a lookup.
+// keeps nothing: only concurrent calls share a lookup, so every
+// WorkItemStates call that starts after a lookup ended starts another (an
+// uncached Build of 1 000 projects made 632 requests with 0, 7 with 1s).
+// For states as fresh as one Build, use about one Build's duration.
 func WithProcessCacheTTL(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {

@@ -385,14 +385,17 @@ func TestFileStoreConcurrentSaves(t *testing.T) {
 // TestPutValidatesAgainstFreshStates shows that a PUT is checked against the
 // states Azure DevOps has now, not those of the form shown a moment ago:
 // the cached Builder's Client keeps its process lookup for a while
-// (azdo.WithProcessCacheTTL), the validating Builder's must not.
+// (azdo.WithProcessCacheTTL), the validating Builder's only for the Build
+// that made it, so a PUT costs no more requests than one cold Build.
 func TestPutValidatesAgainstFreshStates(t *testing.T) {
 	srv, d := newTestApp(t)
 	ids := sampleIDs()
 	url := srv.URL + "/organizations/fabrikam/config"
+	fake := d.servers[orgEnabled]
 	if resp, body := do(t, http.MethodGet, url, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET: %d %s", resp.StatusCode, body)
 	}
+	coldBuild := fake.Count() // the GET's Build, cold
 
 	// Fabrikam Fiber's process (Agile) renames "Resolved" to "Fixed".
 	org := azdotest.SampleOrg()
@@ -416,9 +419,15 @@ func TestPutValidatesAgainstFreshStates(t *testing.T) {
 		{"Fixed", http.StatusOK},
 		{"Resolved", http.StatusUnprocessableEntity},
 	} {
+		before := fake.Count()
 		body := fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":%q,"on_unresolve":"Active"}}}`, ids["Fabrikam Fiber"], tt.state)
 		if resp, got := doBody(t, http.MethodPut, url, jsonHeader, body); resp.StatusCode != tt.want {
 			t.Errorf("PUT on_resolve %q: status %d, want %d: %s", tt.state, resp.StatusCode, tt.want, got)
+		}
+		// Fresh, but one process lookup for the whole Build: no more
+		// requests than the GET's cold Build made.
+		if got := fake.Count() - before; got > coldBuild {
+			t.Errorf("PUT on_resolve %q made %d requests to Azure DevOps; a cold Build makes %d", tt.state, got, coldBuild)
 		}
 	}
 }
