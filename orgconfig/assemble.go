@@ -145,14 +145,14 @@ func (b *Builder) assemble(s *snapshot) *Config {
 			NoResultsMessage: t.noResults,
 			Items:            dropdownItems(s.projects),
 		},
-		PerItemMapping:     b.opts.perProjectChoices,
+		PerItemMapping:     s.perItem(),
 		ColumnLabels:       ColumnLabels{OnResolve: t.columnOnResolve, OnUnresolve: t.columnOnUnresolve},
 		MappedColumnLabel:  t.mappedColumnLabel,
 		FormatMessageValue: false,
 	}
 	choices := choiceCopier{buf: make([]Choice, 0, 2*s.choiceCount())}
 	status.MappedSelectors = b.ownSelectors(&choices, s.union)
-	if s.listChoices != nil {
+	if status.PerItemMapping {
 		status.PerItemSelectors = b.perItemSelectors(&choices, s)
 	}
 	if s.statusReason != "" {
@@ -173,6 +173,17 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		Reason:        s.statusReason,
 		projectsKnown: s.projectsKnown,
 	}
+}
+
+// perItem reports whether the status field offers each project its own
+// states: only WithPerProjectChoices, and only when the project list was
+// loaded and some project's states were. Otherwise the field is flat (the
+// union, or no choices with the placeholder), as the reference's Jira form
+// is when it cannot fill per-item selectors: a renderer looking up the
+// selectors of a saved row in an empty per-item map shows empty selects or
+// throws.
+func (s *snapshot) perItem() bool {
+	return s.listChoices != nil && s.projectsKnown && len(s.lists) > 0
 }
 
 // choiceCount is how many choices assemble copies: the union, each

@@ -59,7 +59,9 @@ type AddDropdown struct {
 //
 // It encodes as a "choice_mapper" field. When PerItemMapping is true,
 // "mappedSelectors" is PerItemSelectors (keyed by project ID) and
-// "perItemMapping": true is added; otherwise it is MappedSelectors.
+// "perItemMapping": true is added; otherwise it is MappedSelectors. Build
+// sets PerItemMapping only when it can fill a selector for every project
+// (see [WithPerProjectChoices]).
 //
 // A field returned by Build is the caller's own (see [Config]).
 type ChoiceMapperField struct {

@@ -119,9 +119,18 @@ func WithTranslator(f func(string) string) Option {
 
 // WithPerProjectChoices makes the status field offer each project only its
 // own states: the field carries "perItemMapping": true and
-// "mappedSelectors" becomes an object keyed by project ID. A project whose
-// states are unknown (failed, or beyond [WithStateProjectLimit]) is offered
-// the union of all known states.
+// "mappedSelectors" becomes an object keyed by project ID, with an entry
+// for every project of the drop-down. A project whose states are unknown
+// (failed, or beyond [WithStateProjectLimit]) is offered the union of all
+// known states. When the projects are unknown (a gated form, a failed
+// project list) or no project's states are known, the field stays flat
+// (the union, or no choices with the placeholder) and carries no
+// "perItemMapping": a renderer would find no selectors for the saved rows.
+//
+// The per-item selectors are keyed by project ID as Azure DevOps spells
+// it, so a saved row keyed otherwise (a deleted project, another case)
+// has none: heal saved values with [Config.PruneStatusMapping] before
+// rendering them with the form.
 func WithPerProjectChoices() Option {
 	return func(s *settings) error {
 		s.perProjectChoices = true
