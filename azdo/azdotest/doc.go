@@ -11,7 +11,8 @@
 // $expand=states and process states, XML processes ([Process.XML]) that
 // refuse those routes as the service does, the organization lookup of the
 // location service, the service's JSON error envelope,
-// case-insensitive routing, and PAT or bearer checking. It counts and logs
+// case-insensitive routing, PAT or bearer checking, and an older Azure
+// DevOps Server's api-version limit ([WithAPIVersion]). It counts and logs
 // requests, measures how many were in flight at once, adds latency, and
 // injects faults per endpoint and project.
 //

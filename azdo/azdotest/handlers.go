@@ -61,7 +61,7 @@ func (s *Server) locations(w http.ResponseWriter) {
 	if !s.noProcessAPI {
 		locs = append(locs, processLocations...)
 	}
-	collection(w, locs)
+	collection(w, s.capVersions(locs))
 }
 
 func (s *Server) resourceAreas(w http.ResponseWriter) {

@@ -116,6 +116,7 @@ type Server struct {
 	noProcessAPI bool
 	pat, bearer  string
 	session      bool
+	latest       apiVersion // WithAPIVersion; zero: any version
 
 	mu          sync.Mutex
 	data        *orgData // replaced whole by SetOrg
@@ -431,6 +432,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if !known {
 		writeError(rec, http.StatusNotFound, "ApiResourceNotFoundException", "The requested REST API resource was not found.")
+		return
+	}
+	if s.refuseVersion(rec, r) {
 		return
 	}
 	s.handle(rec, r, rt, data)
