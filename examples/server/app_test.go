@@ -91,12 +91,12 @@ func doBody(t *testing.T, method, url string, header map[string]string, body str
 }
 
 // decodeProblem checks that an answer is a problem and returns it.
-func decodeProblem(t *testing.T, resp *http.Response, body []byte) problem {
+func decodeProblem(t *testing.T, resp *http.Response, body []byte) wireProblem {
 	t.Helper()
 	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("Content-Type %q, want application/problem+json; body %s", ct, body)
 	}
-	var p problem
+	var p wireProblem
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
@@ -175,29 +175,29 @@ func TestErrorsAreProblems(t *testing.T) {
 		method, path string
 		header       map[string]string
 		body         string
-		want         problem
+		want         wireProblem
 		allow        string
 	}{
 		{method: http.MethodGet, path: "/organizations/unknown/config",
-			want: problem{Type: "/problems/unknown-organization", Title: "Unknown organization", Status: 404, Detail: `no organization "unknown"`}},
+			want: wireProblem{Type: "/problems/unknown-organization", Title: "Unknown organization", Status: 404, Detail: `no organization "unknown"`}},
 		{method: http.MethodPost, path: "/organizations/fabrikam/config", allow: "GET, HEAD, PUT",
-			want: problem{Type: "about:blank", Title: "Method Not Allowed", Status: 405, Detail: "no route for POST /organizations/fabrikam/config"}},
+			want: wireProblem{Type: "about:blank", Title: "Method Not Allowed", Status: 405, Detail: "no route for POST /organizations/fabrikam/config"}},
 		{method: http.MethodDelete, path: "/organizations/fabrikam/config", allow: "GET, HEAD, PUT",
-			want: problem{Type: "about:blank", Title: "Method Not Allowed", Status: 405, Detail: "no route for DELETE /organizations/fabrikam/config"}},
+			want: wireProblem{Type: "about:blank", Title: "Method Not Allowed", Status: 405, Detail: "no route for DELETE /organizations/fabrikam/config"}},
 		{method: http.MethodGet, path: "/nowhere",
-			want: problem{Type: "about:blank", Title: "Not Found", Status: 404, Detail: "no route for GET /nowhere"}},
+			want: wireProblem{Type: "about:blank", Title: "Not Found", Status: 404, Detail: "no route for GET /nowhere"}},
 		{method: http.MethodGet, path: "/organizations/fabrikam/projects/nope/states",
-			want: problem{Type: "/problems/unknown-project", Title: "Unknown project", Status: 404, Detail: `no project "nope"`}},
+			want: wireProblem{Type: "/problems/unknown-project", Title: "Unknown project", Status: 404, Detail: `no project "nope"`}},
 		{method: http.MethodGet, path: "/organizations/tailspin/projects/" + ids["basic-tracker"] + "/states",
-			want: problem{Type: "/problems/feature-unavailable", Title: "Feature unavailable", Status: 403, Detail: "Your organization does not have access to this feature"}},
+			want: wireProblem{Type: "/problems/feature-unavailable", Title: "Feature unavailable", Status: 403, Detail: "Your organization does not have access to this feature"}},
 		{method: http.MethodGet, path: "/organizations/northwind/projects/" + ids["basic-tracker"] + "/states",
-			want: problem{Type: "/problems/states-unavailable", Title: "States unavailable", Status: 503, Detail: "Could not reach Azure DevOps to load its projects. Try again later."}},
+			want: wireProblem{Type: "/problems/states-unavailable", Title: "States unavailable", Status: 503, Detail: "Could not reach Azure DevOps to load its projects. Try again later."}},
 		{method: http.MethodPut, path: "/organizations/fabrikam/config", header: map[string]string{"Content-Type": "text/plain"}, body: "{}",
-			want: problem{Type: "about:blank", Title: "Unsupported Media Type", Status: 415, Detail: "send the configuration as application/json"}},
+			want: wireProblem{Type: "about:blank", Title: "Unsupported Media Type", Status: 415, Detail: "send the configuration as application/json"}},
 		{method: http.MethodPut, path: "/organizations/tailspin/config", header: jsonHeader, body: "{}",
-			want: problem{Type: "/problems/feature-unavailable", Title: "Feature unavailable", Status: 403, Detail: "Your organization does not have access to this feature"}},
+			want: wireProblem{Type: "/problems/feature-unavailable", Title: "Feature unavailable", Status: 403, Detail: "Your organization does not have access to this feature"}},
 		{method: http.MethodGet, path: "/problems/nope",
-			want: problem{Type: "about:blank", Title: "Not Found", Status: 404, Detail: "no such problem type"}},
+			want: wireProblem{Type: "about:blank", Title: "Not Found", Status: 404, Detail: "no such problem type"}},
 	} {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			resp, body := doBody(t, tt.method, srv.URL+tt.path, tt.header, tt.body)
@@ -314,4 +314,22 @@ func TestRequestLog(t *testing.T) {
 			t.Errorf("duration %q is not a duration: %v", e.Duration, err)
 		}
 	}
+}
+
+// wireProblem is a problem as a client decodes it.
+type wireProblem struct {
+	Type   string    `json:"type"`
+	Title  string    `json:"title"`
+	Status int       `json:"status"`
+	Detail string    `json:"detail,omitempty"`
+	Errors []wireRow `json:"errors,omitempty"`
+}
+
+// wireRow is an orgconfig.MappingError as a client decodes it.
+type wireRow struct {
+	ProjectID string `json:"project_id"`
+	Key       string `json:"key"`
+	State     string `json:"state"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
 }

@@ -19,20 +19,11 @@ type problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
-	// Errors lists the rows of a 422 invalid-mapping problem.
-	Errors []problemRow `json:"errors,omitempty"`
-}
-
-// problemRow is one problem of one submitted mapping entry, to show next to
-// that project's row.
-type problemRow struct {
-	ProjectID string `json:"project_id"` // as submitted
-	Key       string `json:"key"`        // "on_resolve", "on_unresolve", or "" for the whole entry
-	State     string `json:"state"`      // the state named, when the problem is a state
-	// Code is the kind: status_required, unknown_project, unknown_state,
-	// states_unknown, or duplicate_project (one project in two spellings).
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	// Errors lists the rows of a 422 invalid-mapping problem: each is an
+	// orgconfig.MappingError, whose JSON carries the project ID as
+	// submitted, the key ("on_resolve", "on_unresolve", or "" for the whole
+	// entry), the state, a stable code and an English message.
+	Errors orgconfig.MappingErrors `json:"errors,omitempty"`
 }
 
 // Problem types of this server ("/problems/{slug}").
@@ -79,7 +70,7 @@ func describeProblem(slug string) (title, doc string, ok bool) {
 
 // writeProblem answers with a problem of this server's type slug, or with
 // "about:blank" when slug is "".
-func writeProblem(w http.ResponseWriter, status int, slug, detail string, rows ...problemRow) {
+func writeProblem(w http.ResponseWriter, status int, slug, detail string, rows ...*orgconfig.MappingError) {
 	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: rows}
 	if title, _, ok := describeProblem(slug); ok {
 		p.Type, p.Title = "/problems/"+slug, title
@@ -133,36 +124,12 @@ func (s *statusOnly) Header() http.Header         { return s.header }
 func (s *statusOnly) Write(p []byte) (int, error) { return len(p), nil }
 func (s *statusOnly) WriteHeader(code int)        { s.status = code }
 
-// mappingRows turns the error of ValidateStatusMapping (a
-// orgconfig.MappingErrors) into rows, in its order.
-func mappingRows(err error) []problemRow {
+// mappingRows is the rows of the error of ValidateStatusMapping (a
+// orgconfig.MappingErrors), in its order.
+func mappingRows(err error) []*orgconfig.MappingError {
 	var list orgconfig.MappingErrors
 	if !errors.As(err, &list) {
-		return []problemRow{{Message: err.Error()}}
+		return []*orgconfig.MappingError{{Err: err}}
 	}
-	rows := make([]problemRow, 0, len(list))
-	for _, e := range list {
-		if e == nil {
-			continue
-		}
-		rows = append(rows, problemRow{ProjectID: e.ProjectID, Key: e.Key, State: e.State, Code: mappingCode(e), Message: e.Error()})
-	}
-	return rows
-}
-
-// mappingCode names the kind of a mapping error.
-func mappingCode(err error) string {
-	switch {
-	case errors.Is(err, orgconfig.ErrStatusRequired):
-		return "status_required"
-	case errors.Is(err, orgconfig.ErrUnknownProject):
-		return "unknown_project"
-	case errors.Is(err, orgconfig.ErrUnknownState):
-		return "unknown_state"
-	case errors.Is(err, orgconfig.ErrStatesUnknown):
-		return "states_unknown"
-	case errors.Is(err, orgconfig.ErrMalformedMapping):
-		return "duplicate_project"
-	}
-	return ""
+	return list
 }

@@ -101,17 +101,17 @@ func TestPutInvalidMappingRows(t *testing.T) {
 		ids["basic-tracker"], ids["Fabrikam Fiber"])
 	resp, got := doBody(t, http.MethodPut, srv.URL+"/organizations/fabrikam/config", jsonHeader, body)
 	p := decodeProblem(t, resp, got)
-	basic := problemRow{ProjectID: ids["basic-tracker"], Key: "on_resolve", State: "Resolved", Code: "unknown_state",
+	basic := wireRow{ProjectID: ids["basic-tracker"], Key: "on_resolve", State: "Resolved", Code: "unknown_state",
 		Message: fmt.Sprintf(`project "basic-tracker" (%s): "Resolved" is not one of its states`, ids["basic-tracker"])}
-	basic2 := problemRow{ProjectID: ids["basic-tracker"], Key: "on_unresolve", State: "Nope", Code: "unknown_state",
+	basic2 := wireRow{ProjectID: ids["basic-tracker"], Key: "on_unresolve", State: "Nope", Code: "unknown_state",
 		Message: fmt.Sprintf(`project "basic-tracker" (%s): "Nope" is not one of its states`, ids["basic-tracker"])}
-	fiber := problemRow{ProjectID: ids["Fabrikam Fiber"], Key: "on_resolve", Code: "status_required",
+	fiber := wireRow{ProjectID: ids["Fabrikam Fiber"], Key: "on_resolve", Code: "status_required",
 		Message: fmt.Sprintf(`project "Fabrikam Fiber" (%s): Resolve and unresolve status are required.`, ids["Fabrikam Fiber"])}
-	want := problem{Type: "/problems/invalid-mapping", Title: "Invalid status mapping", Status: http.StatusUnprocessableEntity,
+	want := wireProblem{Type: "/problems/invalid-mapping", Title: "Invalid status mapping", Status: http.StatusUnprocessableEntity,
 		Detail: "the status mapping does not match the organization's projects and states",
-		Errors: []problemRow{basic, basic2, fiber}}
+		Errors: []wireRow{basic, basic2, fiber}}
 	if ids["Fabrikam Fiber"] < ids["basic-tracker"] {
-		want.Errors = []problemRow{fiber, basic, basic2}
+		want.Errors = []wireRow{fiber, basic, basic2}
 	}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("problem (-want +got):\n%s", diff)
