@@ -269,12 +269,13 @@ func forgeSnapshot(key string, n int) []byte {
 
 // TestFleetClaimantDies: when the replica holding the claim never stores a
 // value, the others take over once its claim expires, or once their wait
-// budget (half their deadline) is spent.
+// budget (half their deadline) is spent; a claim living longer than any a
+// replica takes (forged, or left by a broken environment) at once.
 func TestFleetClaimantDies(t *testing.T) {
 	rds := redistest.Start(t)
 	ado := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat))
 	want, _ := baseline(t, ado)
-	// A dead replica's claim on every key, for a minute.
+	// A dead replica's claim, as long as a replica ever claims (30 s).
 	r := newReplica(t, ado, newCache(t, rds.Client()), nil)
 	r.build(t, 5*time.Second, want) // learn the key
 	keys := rds.Keys("azdosync:snap:*")
@@ -283,7 +284,7 @@ func TestFleetClaimantDies(t *testing.T) {
 	}
 	key := strings.TrimPrefix(keys[0], "azdosync:snap:")
 	rds.Do("DEL", keys[0])
-	rds.Do("SET", "azdosync:claim:"+key, "dead-replica", "PX", 60000)
+	rds.Do("SET", "azdosync:claim:"+key, "dead-replica", "PX", 30000)
 
 	start := time.Now()
 	newReplica(t, ado, newCache(t, rds.Client()), nil).build(t, 2*time.Second, want)
@@ -298,6 +299,16 @@ func TestFleetClaimantDies(t *testing.T) {
 	newReplica(t, ado, newCache(t, rds.Client()), nil).build(t, 10*time.Second, want)
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
 		t.Errorf("Build took %v after the claim expired at 300ms", elapsed)
+	}
+
+	// A claim for an hour is no replica's: taken over at once, where it
+	// held every cold Build for half its deadline (2 s of 4 s).
+	rds.Do("DEL", keys[0])
+	rds.Do("SET", "azdosync:claim:"+key, "forged", "PX", 3600000)
+	start = time.Now()
+	newReplica(t, ado, newCache(t, rds.Client()), nil).build(t, 4*time.Second, want)
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("Build took %v under a claim of an hour", elapsed)
 	}
 }
 

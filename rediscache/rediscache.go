@@ -336,19 +336,24 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 }
 
 // claimScript takes the claim KEYS[1] for ARGV[2] milliseconds with the
-// token ARGV[1] unless another holds it. A key without expiry is not a
-// claim (every claim taken here has a lifetime) but something a broken
-// environment left: it is taken over, or it would make every caller wait
-// for a refill that never comes.
+// token ARGV[1] unless another holds it. A key without expiry, or one
+// living longer than ARGV[3] (the longest claim a Cache takes), is not a
+// claim but something a broken or hostile environment left: it is taken
+// over, or it would make every caller wait for a refill that never comes.
 var claimScript = redis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 	return 1
 end
-if redis.call('PTTL', KEYS[1]) == -1 then
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -1 or ttl > tonumber(ARGV[3]) then
 	redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 	return 1
 end
 return 0`)
+
+// maxClaim bounds a claim's lifetime (orgconfig's Builder claims for at
+// most 30 s too): a claim key that lives longer was not taken by a Cache.
+const maxClaim = 30 * time.Second
 
 var releaseScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -360,8 +365,10 @@ return 0`)
 // succeeds it returns a release function that gives the claim up early
 // (only if it is still this caller's); when another caller holds the
 // claim it returns nil and no error. A claim never released expires after
-// ttl, so a caller that dies cannot hold others back for longer; a key
-// without expiry at the claim's place is taken over.
+// ttl, so a caller that dies cannot hold others back for longer. ttl is
+// at most 30 s (longer is shortened to that): a key at the claim's place
+// without expiry, or living longer than 30 s, was not left by a Cache and
+// is taken over at once.
 func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (release func(context.Context), err error) {
 	if ttl < time.Millisecond {
 		return nil, fmt.Errorf("rediscache: claim: ttl must be at least a millisecond, got %v", ttl)
@@ -373,7 +380,7 @@ func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (relea
 	var k string
 	err = c.do(ctx, "claim", func(ctx context.Context, rdb redis.UniversalClient) error {
 		k = c.s.prefix + "claim:" + key
-		n, err := claimScript.Run(ctx, rdb, []string{k}, token, ttl.Milliseconds()).Int()
+		n, err := claimScript.Run(ctx, rdb, []string{k}, token, min(ttl, maxClaim).Milliseconds(), maxClaim.Milliseconds()).Int()
 		won = n == 1
 		return err
 	})
@@ -394,25 +401,36 @@ func (c *Cache) Claim(ctx context.Context, key string, ttl time.Duration) (relea
 // and travel between Redis and the replicas as waits from now, so that
 // replicas whose clocks disagree still share waits of the right length.
 //
-// redisNow is the Lua prelude reading Redis's clock in milliseconds.
+// redisNow is the Lua prelude reading Redis's clock in milliseconds, and
+// defining stored, which reads a recorded time: a string of at most 15
+// decimal digits, as the hold script writes them. Anything else (nan,
+// " nan", inf, 1e400, 0x10, which Lua's tonumber reads as NaN, infinities
+// or numbers) is nil: corrupt. A NaN would compare false with every time,
+// so that no hold could ever replace it.
 const redisNow = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function stored(v)
+	if type(v) == 'string' and #v <= 15 and string.match(v, '^%d+$') then
+		return tonumber(v)
+	end
+	return nil
+end
 `
 
 // holdScript raises one field (ARGV[1]) of the throttle hash to ARGV[2]
 // milliseconds from now, at most ARGV[3] (what Held believes), and makes
 // the hash live until then and a second more. A key of another type, and a
-// recorded time that is not a number or lies beyond ARGV[3] from now, are
-// corrupt: they are replaced, so that they cannot keep later holds from
-// being recorded.
+// recorded time that is not a number (see stored) or lies beyond ARGV[3]
+// from now, are corrupt: they are replaced, so that they cannot keep later
+// holds from being recorded.
 var holdScript = redis.NewScript(redisNow + `
 local typ = redis.call('TYPE', KEYS[1])['ok']
 if typ ~= 'hash' and typ ~= 'none' then
 	redis.call('DEL', KEYS[1])
 end
 local ceiling = now + tonumber(ARGV[3])
-local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') or 0
+local cur = stored(redis.call('HGET', KEYS[1], ARGV[1])) or 0
 if cur > ceiling then
 	cur = 0
 end
@@ -428,8 +446,8 @@ return 0`)
 
 // heldScript returns, for the fields refused and slow of the throttle
 // hash, the milliseconds from now until the recorded time: 0 when there is
-// none, it has passed, it is not a number, or it lies more than ARGV[1]
-// ahead (corrupt), or the key is of another type.
+// none, it has passed, it is not a number (see stored), or it lies more
+// than ARGV[1] ahead (corrupt), or the key is of another type.
 var heldScript = redis.NewScript(redisNow + `
 if redis.call('TYPE', KEYS[1])['ok'] ~= 'hash' then
 	return {0, 0}
@@ -437,7 +455,7 @@ end
 local vals = redis.call('HMGET', KEYS[1], 'refused', 'slow')
 local out = {0, 0}
 for i = 1, 2 do
-	local x = vals[i] and tonumber(vals[i])
+	local x = stored(vals[i])
 	if x and x > now and x - now <= tonumber(ARGV[1]) then
 		out[i] = x - now
 	end
