@@ -19,7 +19,7 @@ func (b *Builder) precompute(s *snapshot) *snapshot {
 		s.listStates += len(l)
 	}
 	s.union = unionChoices(s.lists)
-	if b.opts.perProjectChoices {
+	if b.opts.perProjectChoices && b.opts.statesURL == "" {
 		s.listChoices = make([][]Choice, len(s.lists))
 		for i, l := range s.lists {
 			s.listChoices[i] = choicesOf(l)
@@ -145,14 +145,20 @@ func (b *Builder) assemble(s *snapshot) *Config {
 			NoResultsMessage: t.noResults,
 			Items:            dropdownItems(s.projects),
 		},
-		PerItemMapping:     s.perItem(),
+		PerItemMapping:     b.perItem(s),
 		ColumnLabels:       ColumnLabels{OnResolve: t.columnOnResolve, OnUnresolve: t.columnOnUnresolve},
 		MappedColumnLabel:  t.mappedColumnLabel,
 		FormatMessageValue: false,
 	}
 	choices := choiceCopier{buf: make([]Choice, 0, 2*s.choiceCount())}
 	status.MappedSelectors = b.ownSelectors(&choices, s.union)
-	if status.PerItemMapping {
+	switch {
+	case status.PerItemMapping && b.opts.statesURL != "":
+		// Lazy: the frontend asks for each row's states;
+		// Config.PrefillSelectors adds the saved rows'.
+		status.StatusURL = b.opts.statesURL
+		status.PerItemSelectors = map[string]Selectors{}
+	case status.PerItemMapping:
 		status.PerItemSelectors = b.perItemSelectors(&choices, s)
 	}
 	if s.statusReason != "" {
@@ -176,14 +182,14 @@ func (b *Builder) assemble(s *snapshot) *Config {
 }
 
 // perItem reports whether the status field offers each project its own
-// states: only WithPerProjectChoices, and only when the project list was
+// states: only WithPerProjectChoices (or WithStatesURL), and only when the project list was
 // loaded and some project's states were. Otherwise the field is flat (the
 // union, or no choices with the placeholder), as the reference's Jira form
 // is when it cannot fill per-item selectors: a renderer looking up the
 // selectors of a saved row in an empty per-item map shows empty selects or
 // throws.
-func (s *snapshot) perItem() bool {
-	return s.listChoices != nil && s.projectsKnown && len(s.lists) > 0
+func (b *Builder) perItem(s *snapshot) bool {
+	return b.opts.perProjectChoices && s.projectsKnown && len(s.lists) > 0
 }
 
 // choiceCount is how many choices assemble copies: the union, each

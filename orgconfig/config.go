@@ -9,8 +9,8 @@ package orgconfig
 // slice of them in States, and one set of choices in the per-project
 // selectors. The zero Config holds no projects and no states.
 //
-// Its methods only read it, so several goroutines may call them at once
-// while none changes it. A Config made by hand (in a test, or restored
+// Its methods other than PrefillSelectors only read it, so several
+// goroutines may call them at once while none changes it. A Config made by hand (in a test, or restored
 // from storage) that lists Projects is judged against them by
 // ValidateStatusMapping and PruneStatusMapping; one without projects is
 // treated as a form built without them.

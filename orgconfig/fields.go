@@ -61,20 +61,25 @@ type AddDropdown struct {
 // "mappedSelectors" is PerItemSelectors (keyed by project ID) and
 // "perItemMapping": true is added; otherwise it is MappedSelectors. Build
 // sets PerItemMapping only when it can fill a selector for every project
-// (see [WithPerProjectChoices]).
+// (see [WithPerProjectChoices]), and StatusURL, encoded as "statusUrl" with
+// PerItemMapping only, only with [WithStatesURL].
 //
 // A field returned by Build is the caller's own (see [Config]).
 type ChoiceMapperField struct {
-	Name               string
-	Disabled           bool
-	DisabledReason     string
-	Label              string
-	Help               string
-	AddButtonText      string
-	AddDropdown        AddDropdown
-	MappedSelectors    Selectors
-	PerItemMapping     bool
-	PerItemSelectors   map[string]Selectors
+	Name             string
+	Disabled         bool
+	DisabledReason   string
+	Label            string
+	Help             string
+	AddButtonText    string
+	AddDropdown      AddDropdown
+	MappedSelectors  Selectors
+	PerItemMapping   bool
+	PerItemSelectors map[string]Selectors
+	// StatusURL, with PerItemMapping, is where the frontend asks for the
+	// states of a row without per-item selectors (see [WithStatesURL]);
+	// encoded as "statusUrl" when set.
+	StatusURL          string
 	ColumnLabels       ColumnLabels
 	MappedColumnLabel  string
 	FormatMessageValue bool
@@ -95,7 +100,9 @@ func (f *ChoiceMapperField) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	var selectors any = f.MappedSelectors
+	statusURL := ""
 	if f.PerItemMapping {
+		statusURL = f.StatusURL
 		per := f.PerItemSelectors
 		if per == nil {
 			per = map[string]Selectors{}
@@ -112,13 +119,14 @@ func (f *ChoiceMapperField) MarshalJSON() ([]byte, error) {
 		AddDropdown        AddDropdown  `json:"addDropdown"`
 		MappedSelectors    any          `json:"mappedSelectors"`
 		PerItemMapping     bool         `json:"perItemMapping,omitempty"`
+		StatusURL          string       `json:"statusUrl,omitempty"`
 		ColumnLabels       ColumnLabels `json:"columnLabels"`
 		MappedColumnLabel  string       `json:"mappedColumnLabel"`
 		FormatMessageValue bool         `json:"formatMessageValue"`
 		DisabledReason     string       `json:"disabledReason,omitempty"`
 	}{
 		f.Name, "choice_mapper", f.Disabled, f.Label, f.Help, f.AddButtonText,
-		f.AddDropdown, selectors, f.PerItemMapping, f.ColumnLabels,
+		f.AddDropdown, selectors, f.PerItemMapping, statusURL, f.ColumnLabels,
 		f.MappedColumnLabel, f.FormatMessageValue, f.DisabledReason,
 	})
 }

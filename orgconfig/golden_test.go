@@ -10,13 +10,16 @@ import (
 
 func TestFormGolden(t *testing.T) {
 	tests := []struct {
-		name string
-		gate gateFunc
-		opts []orgconfig.Option
+		name  string
+		gate  gateFunc
+		opts  []orgconfig.Option
+		saved orgconfig.StatusMapping // given to PrefillSelectors
 	}{
-		{"form.json", allow, nil},
-		{"form_per_project.json", allow, []orgconfig.Option{orgconfig.WithPerProjectChoices()}},
-		{"form_gated.json", func(ctx context.Context, _, _ string) (bool, error) { return false, nil }, nil},
+		{"form.json", allow, nil, nil},
+		{"form_per_project.json", allow, []orgconfig.Option{orgconfig.WithPerProjectChoices()}, nil},
+		{"form_gated.json", func(ctx context.Context, _, _ string) (bool, error) { return false, nil }, nil, nil},
+		{"form_lazy.json", allow, []orgconfig.Option{orgconfig.WithStatesURL("/organizations/org-1/search")},
+			orgconfig.StatusMapping{"p2": {OnResolve: "Done", OnUnresolve: "New"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -28,6 +31,7 @@ func TestFormGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			cfg.PrefillSelectors(tt.saved)
 			golden.JSON(t, tt.name, cfg.Fields)
 		})
 	}

@@ -18,6 +18,7 @@ type settings struct {
 	platform          string
 	translate         func(string) string
 	perProjectChoices bool
+	statesURL         string      // WithStatesURL; implies perProjectChoices
 	shared            SharedCache // WithSharedCache
 	sharedKey         string
 }

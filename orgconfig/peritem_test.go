@@ -32,18 +32,8 @@ func TestPerProjectNeverEmitsWhatItCannotFill(t *testing.T) {
 			perItem: []string{"p1", "p2", "p3"},
 		},
 		{
-			name: "some states unknown: the union for them",
-			client: func() *stubClient {
-				c := sampleOrg().client()
-				inner := c.states
-				c.states = func(ctx context.Context, id string) ([]orgconfig.State, error) {
-					if id == "p2" {
-						return nil, errors.New("boom")
-					}
-					return inner(ctx, id)
-				}
-				return c
-			}(),
+			name:    "some states unknown: the union for them",
+			client:  failingStates(sampleOrg(), "p2"),
 			gate:    allow,
 			perItem: []string{"p1", "p2", "p3"},
 		},

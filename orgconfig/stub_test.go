@@ -97,3 +97,16 @@ func sampleOrg() org {
 		states: map[string][]orgconfig.State{"p1": agileBug, "p2": scrumBug, "p3": basicIssue},
 	}
 }
+
+// failingStates is o's client, whose state fetch fails for project id.
+func failingStates(o org, id string) *stubClient {
+	c := o.client()
+	inner := c.states
+	c.states = func(ctx context.Context, pid string) ([]orgconfig.State, error) {
+		if pid == id {
+			return nil, fmt.Errorf("stub: states of %s fail", id)
+		}
+		return inner(ctx, pid)
+	}
+	return c
+}
