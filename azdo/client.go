@@ -96,7 +96,7 @@ func newHTTPClient(s settings, u *url.URL, cred Credential) *http.Client {
 		maxAttempts: s.maxAttempts, maxWait: s.maxWait, requestTimeout: s.requestTimeout,
 		maxBody: s.maxBody, logger: s.logger, allowed: s.allowedHosts,
 		slots: make(chan struct{}, s.maxInFlight),
-		store: s.throttleStore, storeKey: s.throttleKey,
+		store: s.throttleStore, storeKey: s.throttleKey, maxSlowDown: s.maxSlowDown,
 	}
 	tr.discovery.TTL = 10 * time.Second // covers callers racing the SDK's own cache
 	tr.discovery.Keep = func(r *storedResponse) bool { return r.status >= 200 && r.status < 300 }

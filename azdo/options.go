@@ -30,6 +30,7 @@ type settings struct {
 	maxProjects     int
 	throttleStore   ThrottleStore // WithSharedThrottle
 	throttleKey     string
+	maxSlowDown     time.Duration // WithMaxSlowDown
 }
 
 // applyOptions returns the default settings changed by opts, in order;
@@ -61,6 +62,7 @@ func defaultSettings() settings {
 		projectPageSize: 1000,
 		locationService: defaultLocationService,
 		maxProjects:     100000,
+		maxSlowDown:     time.Minute,
 	}
 }
 
@@ -248,6 +250,23 @@ func WithMaxProjects(n int) Option {
 			return fmt.Errorf("max projects must be at least 1, got %d", n)
 		}
 		s.maxProjects = n
+		return nil
+	}
+}
+
+// WithMaxSlowDown caps what one Retry-After on a success can impose
+// (default a minute): Azure DevOps sends it on 200s to ask clients to slow
+// down, which is advice, so that one answer saying "Retry-After: 86400"
+// cannot slow every request of the identity for a day, here and, with
+// WithSharedThrottle, across the fleet. A refusal's Retry-After (429, 503)
+// stays capped at 24 hours. 0 ignores slow-downs; d must be between 0 and
+// 24 hours.
+func WithMaxSlowDown(d time.Duration) Option {
+	return func(s *settings) error {
+		if d < 0 || d > maxRetryAfter {
+			return fmt.Errorf("max slow-down must be between 0 and %v, got %v", maxRetryAfter, d)
+		}
+		s.maxSlowDown = d
 		return nil
 	}
 }

@@ -76,9 +76,9 @@ func (t *transport) readShared(ctx context.Context) {
 	}
 	// A store is outside this Client's control: cap what it says as a
 	// Retry-After is capped, so no value in it locks the Client for longer.
-	limit := time.Now().Add(maxRetryAfter)
-	t.throttle.raise(minTime(refused, limit), true)
-	t.throttle.raise(minTime(slow, limit), false)
+	now := time.Now()
+	t.throttle.raise(minTime(refused, now.Add(maxRetryAfter)), true)
+	t.throttle.raise(minTime(slow, now.Add(t.maxSlowDown)), false)
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -88,8 +88,15 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// noteThrottle records a Retry-After here and in the shared store.
+// noteThrottle records a Retry-After here and in the shared store; one on
+// a success (advice to slow down) counts for at most maxSlowDown.
 func (t *transport) noteThrottle(ctx context.Context, d time.Duration, refused bool) {
+	if !refused {
+		d = min(d, t.maxSlowDown)
+		if d <= 0 {
+			return
+		}
+	}
 	until := time.Now().Add(d)
 	t.throttle.raise(until, refused)
 	if t.store == nil {

@@ -36,6 +36,7 @@ type transport struct {
 	throttle       throttle
 	store          ThrottleStore // WithSharedThrottle
 	storeKey       string
+	maxSlowDown    time.Duration // WithMaxSlowDown: the cap of a Retry-After on a success
 	slots          chan struct{} // one per request in flight, held until its body is closed
 	discovery      flight.Cache[*storedResponse]
 	discoveryURL   string // the organization's OPTIONS _apis
