@@ -43,12 +43,15 @@
 // Every call that does I/O takes a context.Context first. Build returns
 // promptly when the context is done, with every goroutine it started
 // already ended. With a cache (orgconfig.WithCacheTTL), concurrent Builds
-// share one fetch, and one caller giving up does not fail the others. The
-// shared fetch (like azdo's shared process lookup) sees the latest deadline
-// of the callers waiting for it, so a cached Build fails fast into the
-// degraded form exactly when an uncached one would, and a Build whose own
-// deadline comes first returns context.DeadlineExceeded. A Config is the
-// caller's own: changing it never reaches the cache or another Config.
+// share one fetch, and one caller giving up does not fail the others. Every
+// context the library hands to a Client, a transport or Redis keeps the
+// context.Context contract: the shared fetch runs under the deadline of the
+// Build that started it, fixed for its life, so a cached Build fails fast
+// into the degraded form when an uncached one would; a Build with more time
+// whose shared fetch ran out of it fetches again under its own deadline,
+// and a Build whose own deadline comes first returns
+// context.DeadlineExceeded. A Config is the caller's own: changing it never
+// reaches the cache or another Config.
 //
 // # Getting a client
 //

@@ -99,11 +99,11 @@ func TestProcessLookupUnderRetryAfter(t *testing.T) {
 	})
 }
 
-// TestSharedFetchKeepsTheTryTimeout checks that every try of a shared fetch
-// is bounded by WithRequestTimeout, even when the fetch was started by a
-// caller whose deadline was nearer (context.WithTimeout would then rely on
-// that deadline alone) and goes on for a more patient one: the hung try is
-// abandoned after the timeout and retried.
+// TestSharedFetchKeepsTheTryTimeout checks that a patient Build joining a
+// shared fetch whose try hangs, started by a Build whose deadline is
+// nearer, gets the full form: the fetch runs under the impatient Build's
+// deadline, and when it runs out the patient Build fetches again under its
+// own (the hang is once).
 func TestSharedFetchKeepsTheTryTimeout(t *testing.T) {
 	srv, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(
 		azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Kind: azdotest.FaultHang},
@@ -130,5 +130,74 @@ func TestSharedFetchKeepsTheTryTimeout(t *testing.T) {
 	}
 	if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("impatient Build error = %v, want DeadlineExceeded", err)
+	}
+}
+
+// timeoutClient is a user's Client that bounds each call with a timeout of
+// its own.
+type timeoutClient struct {
+	c orgconfig.Client
+	d time.Duration
+}
+
+func (t timeoutClient) Projects(ctx context.Context) ([]orgconfig.Project, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.d)
+	defer cancel()
+	return t.c.Projects(ctx)
+}
+
+func (t timeoutClient) WorkItemStates(ctx context.Context, id string) ([]orgconfig.State, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.d)
+	defer cancel()
+	return t.c.WorkItemStates(ctx, id)
+}
+
+// TestSharedFetchUnderTheClientsOwnTimeout is the regression test for a
+// shared fetch whose context's deadline moved as Builds joined it (issue
+// 16, item 1), over HTTP: Azure DevOps never answers the project list and
+// the user's Client wraps each call in context.WithTimeout(ctx, 300ms).
+// Build A (100ms) starts the fetch, Build B (3s) joins 20ms later. B waited
+// its whole 3s for DeadlineExceeded under WithCacheTTL; now it gets the
+// degraded form after the Client's 300ms, cached or not.
+func TestSharedFetchUnderTheClientsOwnTimeout(t *testing.T) {
+	for _, cached := range []bool{false, true} {
+		name, opts := "no cache", []orgconfig.Option(nil)
+		if cached {
+			name, opts = "cache", []orgconfig.Option{orgconfig.WithCacheTTL(time.Minute)}
+		}
+		t.Run(name, func(t *testing.T) {
+			_, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(
+				azdotest.Fault{Endpoint: azdotest.EndpointProjects, Kind: azdotest.FaultHang},
+			)})
+			b, err := orgconfig.NewBuilder(timeoutClient{c, 300 * time.Millisecond}, features.Static(true), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errA := make(chan error, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+				defer cancel()
+				_, err := b.Build(ctx, "org-1")
+				errA <- err
+			}()
+			time.Sleep(20 * time.Millisecond)
+			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+			defer cancel()
+			start := time.Now()
+			cfg, err := b.Build(ctx, "org-1")
+			elapsed := time.Since(start)
+			if err != nil {
+				t.Fatalf("Build B error = %v after %v, want the degraded form", err, elapsed)
+			}
+			if cfg.Reason != orgconfig.ReasonUnreachable || len(cfg.Problems) != 1 || !errors.Is(cfg.Problems[0], context.DeadlineExceeded) {
+				t.Errorf("Build B = reason %q, problems %v; want unreachable, the Client's timeout", cfg.Reason, cfg.Problems)
+			}
+			if elapsed > 1500*time.Millisecond {
+				t.Errorf("Build B took %v, want about 300ms (the Client's own timeout)", elapsed)
+			}
+			if err := <-errA; !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Build A error = %v, want DeadlineExceeded", err)
+			}
+		})
 	}
 }

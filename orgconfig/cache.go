@@ -9,11 +9,12 @@ import (
 // snapshot returns the cached snapshot when fresh, else joins or starts the
 // shared load. Without a cache TTL every Build loads on its own.
 //
-// The shared load runs detached from any one Build, but its context
-// reports the latest deadline of the Builds waiting for it, so the Client
-// decides whether a wait fits (a Retry-After) as it would for the most
-// patient of them. A snapshot that arrives when ctx's deadline has come is
-// late: the Build ends with context.DeadlineExceeded, cached or not.
+// The shared load runs detached from any one Build's cancellation, under
+// the deadline of the Build that started it (internal/flight), so the
+// Client decides whether a wait fits (a Retry-After) as it would for that
+// Build; a Build with more time whose load ran out of it loads again. A
+// snapshot that arrives when ctx's deadline has come is late: the Build
+// ends with context.DeadlineExceeded, cached or not.
 //
 // The snapshot returned is shared and must not be modified; assemble
 // copies what a Config holds.

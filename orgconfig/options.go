@@ -63,12 +63,14 @@ func WithStateProjectLimit(n int) Option {
 // WithCacheTTL caches the projects and states of a complete fetch for d.
 // Concurrent Builds while a fetch is running share it: it runs detached
 // from any one Build's cancellation, is cancelled when the last of them
-// gives up, and shows the Client the latest deadline among them, so that a
-// wait none of them can afford (a long Retry-After) fails fast into the
-// degraded form as it would without the cache. A Build whose own deadline
-// comes first ends with context.DeadlineExceeded. Failed or partial
-// fetches are not cached, and the feature gate is asked on every Build.
-// The default, 0, disables the cache.
+// gives up, and shows the Client the deadline of the Build that started
+// it, fixed for its life, so that a wait that Build cannot afford (a long
+// Retry-After) fails fast into the degraded form as it would without the
+// cache. A Build with a later deadline whose shared fetch ran out of time
+// fetches again under its own; a Build whose own deadline comes first ends
+// with context.DeadlineExceeded. Failed or partial fetches are not cached,
+// and the feature gate is asked on every Build. The default, 0, disables
+// the cache; [Builder.Forget] drops what it holds.
 func WithCacheTTL(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {

@@ -147,8 +147,8 @@ func (b *Builder) fill(ctx context.Context) (*snapshot, error) {
 	return b.fetchAndShare(ctx)
 }
 
-// claimLife is how long a claim lives: until ctx's deadline (the latest of
-// the waiting Builds'), within bounds.
+// claimLife is how long a claim lives: until ctx's deadline (the shared
+// fetch's), within bounds.
 func claimLife(ctx context.Context) time.Duration {
 	d := maxClaim
 	if dl, ok := ctx.Deadline(); ok {

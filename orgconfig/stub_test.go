@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/azdosync/azdosync/orgconfig"
 )
@@ -109,4 +110,14 @@ func failingStates(o org, id string) *stubClient {
 		return inner(ctx, pid)
 	}
 	return c
+}
+
+// cacheModes are a Builder's options without and with the cache, for the
+// tests that check that cached and uncached Builds end alike.
+var cacheModes = []struct {
+	name string
+	opts []orgconfig.Option
+}{
+	{"no cache", nil},
+	{"cache", []orgconfig.Option{orgconfig.WithCacheTTL(time.Minute)}},
 }

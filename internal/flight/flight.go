@@ -7,13 +7,15 @@
 // waits for the fetch to end, so no goroutine outlives the calls that
 // started it.
 //
-// Detached does not mean blind: the fetch's context reports, as its
-// Deadline, the latest deadline of the callers waiting for it at the time
-// it is asked (none while one of them has none). Code under the fetch that
-// decides whether a wait fits the deadline (a Retry-After, a backoff) thus
-// decides as it would for its most patient caller, and fails fast when even
-// that caller cannot afford the wait. The deadline is reported, not
-// enforced: the fetch ends when its last waiter leaves.
+// Detached does not mean unbounded, nor a moving target: a fetch runs
+// under a context of its own that keeps the context.Context contract. It
+// carries the values of the caller that started it and that caller's
+// deadline, fixed for the fetch's life; it is cancelled when the last
+// waiter leaves. Code under the fetch that decides whether a wait fits the
+// deadline (a Retry-After, a backoff, a timeout of its own) thus decides
+// as it would for that caller. A waiter with more time than the fetch had
+// is not bound by it: when the fetch ran out of time without a usable
+// result, the waiter starts (or joins) another one under its own deadline.
 package flight
 
 import (
@@ -28,7 +30,8 @@ type Cache[T any] struct {
 	// TTL is how long a kept value stays fresh; 0 keeps nothing.
 	TTL time.Duration
 	// Keep reports whether a fetched value may be kept; nil keeps every
-	// value fetched without error.
+	// value fetched without error. A value it refuses is not usable: a
+	// waiter with more time than the fetch that ran out of it fetches again.
 	Keep func(T) bool
 	// FetchedAt, when set and not zero for a value, is when the value was
 	// first fetched (it may come from another cache); it stays fresh for
@@ -40,56 +43,56 @@ type Cache[T any] struct {
 	fetched time.Time
 	has     bool
 	cur     *call[T]
+	gen     uint64 // counts Forget calls; a fetch started before one is not kept
 }
 
+// call is one fetch and its waiters.
 type call[T any] struct {
-	done   chan struct{}
-	val    T
-	err    error
-	cancel context.CancelFunc
+	done     chan struct{}
+	cancel   context.CancelFunc
+	deadline time.Time // the fetch's context's deadline, fixed; zero when none
+	gen      uint64    // the Cache's gen when the fetch started
+	waiters  int       // guarded by the Cache's mu
 
-	// waiting holds the context each waiting ticket was started with, for
-	// the fetch's deadline. Its own lock: the fetch reads it while callers
-	// join and leave, and a waiter's Deadline may be another flight's.
-	mu      sync.Mutex
-	waiting map[*Ticket[T]]context.Context
+	// Set before done is closed.
+	val   T
+	err   error
+	short bool // the fetch ran out of time without a usable result
 }
 
 // Ticket is a caller's place in a fetch: Wait for its result or Leave it.
 type Ticket[T any] struct {
 	c     *Cache[T]
 	call  *call[T]
+	fetch func(context.Context) (T, error)
 	val   T
-	fresh bool
 }
 
 // Start returns at once with a ticket for a fresh kept value, or for the
 // fetch in flight, starting one with fetch if none is. The fetch's context
-// carries the values of the ctx that started it, not its cancellation; its
-// Deadline is the latest of the waiters' (see the package comment), counting
-// ctx's deadline until the ticket is waited for or left.
+// carries the values and the deadline of the ctx that started it, not its
+// cancellation (see the package comment).
 func (c *Cache[T]) Start(ctx context.Context, fetch func(context.Context) (T, error)) *Ticket[T] {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.fresh() {
-		return &Ticket[T]{c: c, val: c.val, fresh: true}
+		return &Ticket[T]{c: c, val: c.val}
 	}
 	f := c.cur
-	start := f == nil
-	if start {
-		f = &call[T]{done: make(chan struct{}), waiting: make(map[*Ticket[T]]context.Context)}
+	if f == nil {
+		var fctx context.Context
+		f = &call[T]{done: make(chan struct{}), gen: c.gen}
+		if dl, ok := ctx.Deadline(); ok {
+			fctx, f.cancel = context.WithDeadline(context.WithoutCancel(ctx), dl)
+			f.deadline = dl
+		} else {
+			fctx, f.cancel = context.WithCancel(context.WithoutCancel(ctx))
+		}
 		c.cur = f
+		go c.run(fctx, f, fetch)
 	}
-	t := &Ticket[T]{c: c, call: f}
-	f.mu.Lock()
-	f.waiting[t] = ctx
-	f.mu.Unlock()
-	if start {
-		inner, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f.cancel = cancel
-		go c.run(&fetchCtx[T]{Context: inner, call: f}, f, fetch)
-	}
-	return t
+	f.waiters++
+	return &Ticket[T]{c: c, call: f, fetch: fetch}
 }
 
 // Get is Start then Wait.
@@ -97,12 +100,16 @@ func (c *Cache[T]) Get(ctx context.Context, fetch func(context.Context) (T, erro
 	return c.Start(ctx, fetch).Wait(ctx)
 }
 
-// Forget drops the kept value.
+// Forget drops the kept value, and the fetch in flight, if any, from what
+// the cache keeps and shares: its waiters still get its result, but it is
+// not kept, and later callers start a fetch of their own.
 func (c *Cache[T]) Forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var zero T
 	c.val, c.has = zero, false
+	c.cur = nil
+	c.gen++
 }
 
 // Idle reports whether the cache holds no fresh value and no fetch is in
@@ -119,12 +126,14 @@ func (c *Cache[T]) fresh() bool { return c.has && time.Since(c.fetched) < c.TTL 
 
 func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Context) (T, error)) {
 	val, err := fetch(ctx)
+	usable := err == nil && (c.Keep == nil || c.Keep(val))
 	c.mu.Lock()
 	f.val, f.err = val, err
+	f.short = !usable && !f.deadline.IsZero() && !time.Now().Before(f.deadline)
 	if c.cur == f {
 		c.cur = nil
 	}
-	if err == nil && c.TTL > 0 && (c.Keep == nil || c.Keep(val)) {
+	if usable && c.TTL > 0 && f.gen == c.gen {
 		c.val, c.fetched, c.has = val, time.Now(), true
 		if c.FetchedAt != nil {
 			if at := c.FetchedAt(val); !at.IsZero() && at.Before(c.fetched) {
@@ -137,53 +146,41 @@ func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Conte
 	close(f.done)
 }
 
-// fetchCtx is the context a fetch runs under: the first caller's values, a
-// cancellation of its own, and the waiters' latest deadline.
-type fetchCtx[T any] struct {
-	context.Context // WithCancel(WithoutCancel(first caller's ctx))
-	call            *call[T]
-}
-
-// Deadline is the latest deadline of the callers waiting for the fetch; none
-// when one of them has none, or when none is left (the fetch is then being
-// cancelled).
-func (c *fetchCtx[T]) Deadline() (time.Time, bool) {
-	f := c.call
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var latest time.Time
-	for _, ctx := range f.waiting {
-		dl, ok := ctx.Deadline()
-		if !ok {
-			return time.Time{}, false
-		}
-		if dl.After(latest) {
-			latest = dl
-		}
-	}
-	return latest, !latest.IsZero()
-}
-
 // Wait returns the fetch's result, or ctx's error when ctx is done first. A
 // result that arrives when ctx's deadline has already come is late: Wait
 // then returns context.DeadlineExceeded, whichever of the two events was
-// seen first. A ticket must be waited for or left exactly once.
+// seen first. When the fetch ran out of time without a usable result and
+// ctx has more time than it had, Wait starts or joins another fetch and
+// waits for that one. A ticket must be waited for or left exactly once.
 func (t *Ticket[T]) Wait(ctx context.Context) (T, error) {
-	if t.call == nil {
-		return t.val, nil
-	}
 	var zero T
-	select {
-	case <-t.call.done:
-		t.release(false)
-		if err := Expired(ctx); err != nil {
-			return zero, err
+	for {
+		if t.call == nil {
+			return t.val, nil
 		}
-		return t.call.val, t.call.err
-	case <-ctx.Done():
-		t.release(true)
-		return zero, ctx.Err()
+		f := t.call
+		select {
+		case <-f.done:
+			t.release(false)
+			if err := Expired(ctx); err != nil {
+				return zero, err
+			}
+			if f.short && outlasts(ctx, f.deadline) {
+				*t = *t.c.Start(ctx, t.fetch)
+				continue
+			}
+			return f.val, f.err
+		case <-ctx.Done():
+			t.release(true)
+			return zero, ctx.Err()
+		}
 	}
+}
+
+// outlasts reports whether ctx's deadline is later than dl, or ctx has none.
+func outlasts(ctx context.Context, dl time.Time) bool {
+	own, ok := ctx.Deadline()
+	return !ok || own.After(dl)
 }
 
 // Leave gives up the ticket without its result.
@@ -198,10 +195,8 @@ func (t *Ticket[T]) Leave() {
 func (t *Ticket[T]) release(giveUp bool) {
 	c, f := t.c, t.call
 	c.mu.Lock()
-	f.mu.Lock()
-	delete(f.waiting, t)
-	last := len(f.waiting) == 0
-	f.mu.Unlock()
+	f.waiters--
+	last := f.waiters == 0
 	if giveUp && last && c.cur == f {
 		c.cur = nil // later callers start afresh instead of joining a cancelled fetch
 	}

@@ -3,6 +3,7 @@ package flight
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -109,20 +110,13 @@ func TestLastWaiterCancelsAndOthersAreUnaffected(t *testing.T) {
 	})
 }
 
-// TestFetchSeesLatestWaiterDeadline checks that the fetch's context reports
-// the latest deadline of the callers waiting for it, updated as they join
-// and leave, and none while one of them has no deadline.
-func TestFetchSeesLatestWaiterDeadline(t *testing.T) {
+// TestFetchDeadlineIsFixed checks that the fetch's context keeps the
+// context.Context contract: it reports the deadline of the caller that
+// started the fetch, the same however callers join and leave (context.
+// WithTimeout under it relies on that), and none when that caller had none.
+func TestFetchDeadlineIsFixed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		c := &Cache[string]{}
-		fctx := make(chan context.Context, 1)
-		release := make(chan struct{})
-		fetch := func(ctx context.Context) (string, error) {
-			fctx <- ctx
-			<-release
-			return "done", nil
-		}
 		deadline := func(ctx context.Context) string {
 			dl, ok := ctx.Deadline()
 			if !ok {
@@ -134,27 +128,85 @@ func TestFetchSeesLatestWaiterDeadline(t *testing.T) {
 		defer cancelShort()
 		long, cancelLong := context.WithTimeout(t.Context(), 10*time.Second)
 		defer cancelLong()
-		open, cancelOpen := context.WithCancel(t.Context())
-		defer cancelOpen()
-
-		a := c.Start(short, fetch)
-		ctx := <-fctx
 		var got []string
-		got = append(got, deadline(ctx)) // a: 1s
-		b := c.Start(long, fetch)
-		got = append(got, deadline(ctx)) // a, b: 10s
-		o := c.Start(open, fetch)
-		got = append(got, deadline(ctx)) // a, b, o: none
-		o.Leave()
-		got = append(got, deadline(ctx)) // a, b: 10s
-		b.Leave()
-		got = append(got, deadline(ctx)) // a: 1s
-		close(release)
-		if v, err := a.Wait(short); v != "done" || err != nil {
-			t.Errorf("Wait = %q, %v; want done", v, err)
+		for _, first := range []context.Context{short, t.Context()} {
+			c := &Cache[string]{}
+			fctx := make(chan context.Context, 1)
+			release := make(chan struct{})
+			fetch := func(ctx context.Context) (string, error) {
+				fctx <- ctx
+				<-release
+				return "done", nil
+			}
+			a := c.Start(first, fetch)
+			ctx := <-fctx
+			got = append(got, deadline(ctx))
+			b := c.Start(long, fetch)
+			got = append(got, deadline(ctx))
+			o := c.Start(t.Context(), fetch)
+			got = append(got, deadline(ctx))
+			o.Leave()
+			b.Leave()
+			got = append(got, deadline(ctx))
+			close(release)
+			if v, err := a.Wait(first); v != "done" || err != nil {
+				t.Errorf("Wait = %q, %v; want done", v, err)
+			}
 		}
-		if want := []string{"1s", "10s", "none", "10s", "1s"}; !slices.Equal(got, want) {
+		want := []string{"1s", "1s", "1s", "1s", "none", "none", "none", "none"}
+		if !slices.Equal(got, want) {
 			t.Errorf("fetch deadlines %v, want %v", got, want)
+		}
+	})
+}
+
+// TestWaiterWithMoreTimeFetchesAgain is the regression test for a fetch
+// context whose deadline moved as callers joined: a user's fetch that
+// bounds each call with context.WithTimeout(ctx, 300ms) and hangs, started
+// by a caller with 100ms, joined 20ms later by one with 3s. The first ends
+// at its deadline; the second, whose fetch ran out of time, fetches again
+// under its own deadline and gets that fetch's answer after its 300ms,
+// instead of waiting its whole 3s for DeadlineExceeded.
+func TestWaiterWithMoreTimeFetchesAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Like orgconfig's: a call that fails makes a degraded value, not
+		// kept; the fetch fails only when its own context is done.
+		c := &Cache[string]{TTL: time.Minute, Keep: func(v string) bool { return v == "complete" }}
+		var calls atomic.Int64
+		fetch := func(ctx context.Context) (string, error) {
+			calls.Add(1)
+			call, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+			defer cancel()
+			<-call.Done() // the call hangs
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			return "degraded", nil
+		}
+		start := time.Now()
+		a, cancelA := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		defer cancelA()
+		var got [2]string
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			v, err := c.Get(a, fetch)
+			got[0] = fmt.Sprintf("%q, %v after %v", v, err, time.Since(start))
+		})
+		time.Sleep(20 * time.Millisecond)
+		b, cancelB := context.WithTimeout(t.Context(), 3*time.Second)
+		defer cancelB()
+		v, err := c.Get(b, fetch)
+		got[1] = fmt.Sprintf("%q, %v after %v", v, err, time.Since(start))
+		wg.Wait()
+		want := [2]string{
+			`"", context deadline exceeded after 100ms`,
+			`"degraded", <nil> after 400ms`,
+		}
+		if got != want {
+			t.Errorf("Gets:\n got %q\nwant %q", got, want)
+		}
+		if n := calls.Load(); n != 2 {
+			t.Errorf("fetches = %d, want 2", n)
 		}
 	})
 }
@@ -186,37 +238,34 @@ func TestResultAtTheDeadlineIsLate(t *testing.T) {
 	})
 }
 
-// TestNestedFetchSeesOuterWaiters checks that a fetch waiting in another
-// flight passes its own waiters' deadline on, as it changes: azdo's process
-// lookup runs inside orgconfig's shared fetch.
-func TestNestedFetchSeesOuterWaiters(t *testing.T) {
+// TestForgetDropsTheFetchInFlight checks that a fetch running when Forget
+// is called answers its waiters but is not kept, and that callers after
+// Forget do not join it.
+func TestForgetDropsTheFetchInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		var outer, inner Cache[string]
-		innerCtx := make(chan context.Context, 1)
+		c := &Cache[int]{TTL: time.Minute}
+		var calls atomic.Int64
 		release := make(chan struct{})
-		innerFetch := func(ctx context.Context) (string, error) {
-			innerCtx <- ctx
-			<-release
-			return "inner", nil
+		fetch := func(context.Context) (int, error) {
+			n := calls.Add(1)
+			if n == 1 {
+				<-release
+			}
+			return int(n), nil
 		}
-		outerFetch := func(ctx context.Context) (string, error) { return inner.Get(ctx, innerFetch) }
-		short, cancelShort := context.WithTimeout(t.Context(), time.Second)
-		defer cancelShort()
-		long, cancelLong := context.WithTimeout(t.Context(), time.Hour)
-		defer cancelLong()
-		a := outer.Start(short, outerFetch)
-		ctx := <-innerCtx
-		dl1, _ := ctx.Deadline()
-		b := outer.Start(long, outerFetch)
-		dl2, _ := ctx.Deadline()
-		b.Leave()
+		old := c.Start(t.Context(), fetch)
+		synctest.Wait()
+		c.Forget()
+		got := []int{}
+		v, _ := c.Get(t.Context(), fetch) // not the fetch in flight: 2
+		got = append(got, v)
 		close(release)
-		if v, err := a.Wait(short); v != "inner" || err != nil {
-			t.Errorf("Wait = %q, %v", v, err)
-		}
-		if got, want := []time.Duration{dl1.Sub(start), dl2.Sub(start)}, []time.Duration{time.Second, time.Hour}; !slices.Equal(got, want) {
-			t.Errorf("inner fetch deadlines %v, want %v", got, want)
+		v, _ = old.Wait(t.Context()) // its waiter still gets 1
+		got = append(got, v)
+		v, _ = c.Get(t.Context(), fetch) // the kept 2, not the forgotten 1
+		got = append(got, v)
+		if want := []int{2, 1, 2}; !slices.Equal(got, want) {
+			t.Errorf("values %v, want %v", got, want)
 		}
 	})
 }
