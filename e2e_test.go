@@ -64,11 +64,11 @@ func TestEndToEndDegraded(t *testing.T) {
 		{"projects 403", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: 403}, orgconfig.ReasonForbidden, orgconfig.ErrForbidden, 0},
 		{"projects 500", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: 500}, orgconfig.ReasonUnreachable, azdo.ErrUnavailable, 0},
 		{"processes 401", azdotest.Fault{Endpoint: azdotest.EndpointProcesses, Status: 401}, orgconfig.ReasonUnauthorized, orgconfig.ErrUnauthorized, 0},
-		{"one project's states 404 on fallback", azdotest.Fault{Endpoint: azdotest.EndpointWorkItemTypeStates, Project: basic.Name, Status: 404}, "", azdo.ErrNotFound, 4},
+		{"one project's states 404 on fallback", azdotest.Fault{Endpoint: azdotest.EndpointWorkItemTypeCategory, Project: basic.Name, Status: 404}, "", azdo.ErrNotFound, 4},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var srvOpts []azdotest.Option
-			if tt.fault.Endpoint == azdotest.EndpointWorkItemTypeStates {
+			if tt.fault.Endpoint == azdotest.EndpointWorkItemTypeCategory {
 				srvOpts = append(srvOpts, azdotest.WithoutProcessAPI())
 			}
 			srv := azdotest.NewServer(t, org, append(srvOpts, azdotest.WithFaults(tt.fault))...)

@@ -18,7 +18,7 @@ import (
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
-var _ orgconfig.Client = (*Client)(nil)
+var _ orgconfig.TypedClient = (*Client)(nil)
 
 // Client reads projects and work item states from one Azure DevOps
 // organization. It satisfies [orgconfig.Client] and is safe for concurrent
@@ -140,7 +140,8 @@ func (e notMadeError) Operation() string { return string(e) }
 func (c *Client) GoString() string { return c.String() }
 
 // Shape describes what, besides the organization, decides what this
-// Client returns: its work item types, whether it uses the process API, and
+// Client returns: its work item types (and whether a per-project choice
+// of them is set, WithProjectWorkItemTypes), whether it uses the process API, and
 // how many projects it lists at most (WithMaxProjects).
 // orgconfig.WithSharedCache puts it in its keys, so that Builders over
 // differently configured Clients never read each other's snapshots. It
@@ -149,7 +150,7 @@ func (c *Client) Shape() string {
 	if c == nil {
 		return "azdo/v1;nil"
 	}
-	return fmt.Sprintf("azdo/v1;types=%q;process=%t;maxProjects=%d", c.opts.workItemTypes, c.opts.processAPI, c.opts.maxProjects)
+	return fmt.Sprintf("azdo/v1;types=%q;projectTypes=%t;process=%t;maxProjects=%d", c.opts.workItemTypes, c.opts.projectTypes != nil, c.opts.processAPI, c.opts.maxProjects)
 }
 
 // fail turns an SDK error into the error a method returns: ctx's error

@@ -99,25 +99,26 @@ func TestWorkItemStatesAreTheCallers(t *testing.T) {
 	}
 }
 
+// TestFallbackOrderOnBasicProject checks the per-project path on a project
+// without Bug: its Bug category does not exist, so Issue is asked next, by
+// reference name: two requests.
 func TestFallbackOrderOnBasicProject(t *testing.T) {
 	org := azdotest.SampleOrg()
 	basic := projectByName(t, org, "basic-tracker")
 	srv, c := newPair(t, org, []azdotest.Option{azdotest.WithoutProcessAPI()})
-	if _, err := c.WorkItemStates(t.Context(), basic.ID); err != nil {
+	typ, states, err := c.WorkItemTypeStates(t.Context(), basic.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var paths []string
-	for _, r := range srv.Requests() {
-		if r.Endpoint == azdotest.EndpointWorkItemTypeStates {
-			paths = append(paths, r.Path)
-		}
+	if want := (orgconfig.WorkItemType{Name: "Issue", ReferenceName: azdo.RefIssue}); typ != want || len(states) != 3 {
+		t.Errorf("type %+v with %d states, want %+v with 3", typ, len(states), want)
 	}
 	want := []string{
-		"/fabrikam/" + basic.ID + "/_apis/wit/workitemtypes/Bug/states",
-		"/fabrikam/" + basic.ID + "/_apis/wit/workitemtypes/Issue/states",
+		"/fabrikam/" + basic.ID + "/_apis/wit/workItemTypeCategories/Microsoft.BugCategory",
+		"/fabrikam/" + basic.ID + "/_apis/wit/workItemTypes/Microsoft.VSTS.WorkItemTypes.Issue",
 	}
-	if diff := cmp.Diff(want, paths); diff != "" {
-		t.Errorf("type-state requests (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, perProjectRequests(srv)); diff != "" {
+		t.Errorf("per-project requests (-want +got):\n%s", diff)
 	}
 }
 

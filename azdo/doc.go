@@ -51,18 +51,26 @@
 // with their states, so the states of N projects in P processes cost 1 + P
 // requests. The lookup is shared by concurrent calls, reused for a short
 // TTL ([WithProcessCacheTTL]) and started by Projects so that it overlaps
-// the project paging. A project's states are those of the first configured
-// work item type ([WithWorkItemTypes]: Bug, Issue, Task) that exists and is
-// enabled in its process, matched by name or, for inherited types, by the
-// parent's reference name.
+// the project paging. A project's states are those of the first wanted
+// work item type that exists and is enabled in its process: by default
+// Bug, Issue, Task ([RefBug], [RefIssue], [RefTask]), or the types
+// [WithWorkItemTypes] names, or those [WithProjectWorkItemTypes] gives
+// for the project. Types match by reference name or the reference name
+// they inherit from (so a collection created in German, whose Bug is
+// "Fehler", is served alike), then by display name.
+// [Client.WorkItemTypeStates] also says which type that is
+// (orgconfig.TypedClient).
 //
-// Projects the lookup cannot serve take the per-project path, where each
-// project's types are asked in turn, the first non-empty answer winning:
-// every project when the process list is missing or refused (older
-// servers; any 4xx but 401 and 429), a process's own projects when its work
-// item types cannot be read (XML processes answer 400) or lack every wanted
-// type, and projects no process names. A 401 stops everything; 429 and 5xx
-// are retried, then reported.
+// Projects the lookup cannot serve take the per-project path: every
+// project when the process list is missing or refused (older servers; any
+// 4xx but 401 and 429), a process's own projects when its work item types
+// cannot be read (XML processes answer 400) or lack every wanted type, and
+// projects no process names. There the Bug is the default type of the
+// project's Bug category (its display name localized, or a custom type an
+// XML process files bugs as), whose states follow: two requests. Other
+// types are asked one request each by name, the first with states
+// winning. A 401 stops everything; 429 and 5xx are retried, then
+// reported.
 //
 // # The SDK's package state
 //

@@ -16,6 +16,7 @@ type Option func(*settings) error
 type settings struct {
 	httpClient      *http.Client
 	workItemTypes   []string
+	projectTypes    func(projectID string) []string // WithProjectWorkItemTypes
 	maxAttempts     int
 	maxWait         time.Duration
 	requestTimeout  time.Duration
@@ -50,7 +51,7 @@ func applyOptions(op string, opts []Option) (settings, error) {
 
 func defaultSettings() settings {
 	return settings{
-		workItemTypes:   []string{"Bug", "Issue", "Task"},
+		workItemTypes:   []string{RefBug, RefIssue, RefTask},
 		maxAttempts:     4,
 		maxWait:         10 * time.Second,
 		requestTimeout:  30 * time.Second,
@@ -81,19 +82,46 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithWorkItemTypes sets the work item types whose states a project uses:
-// the first that exists and is enabled wins. The default is Bug, Issue,
-// Task.
+// the first that exists and is enabled wins. Each is a reference name
+// (Microsoft.VSTS.WorkItemTypes.UserStory, Custom.Defect), which does not
+// change with the collection's language, or a display name ("User
+// Story"); a process type matches by its reference name or the one it
+// inherits from, else by display name. The default is RefBug, RefIssue,
+// RefTask; RefBug is asked through a project's Bug category where the
+// process API cannot answer, so that a localized or custom bug type is
+// found too. See WithProjectWorkItemTypes for a choice per project.
 func WithWorkItemTypes(names ...string) Option {
 	return func(s *settings) error {
 		if len(names) == 0 {
 			return errors.New("work item types must not be empty")
 		}
 		for _, n := range names {
-			if n == "" {
+			if strings.TrimSpace(n) == "" {
 				return errors.New("work item type names must not be empty")
 			}
 		}
 		s.workItemTypes = append([]string(nil), names...)
+		return nil
+	}
+}
+
+// WithProjectWorkItemTypes chooses the work item types per project: fn
+// returns, for a project ID, the types to try there, as WithWorkItemTypes
+// takes them (reference or display names, first match wins), so that a
+// platform that creates User Stories in one project offers that type's
+// states there. A nil or empty answer means WithWorkItemTypes's types; an
+// empty name fails that project's states with an error naming it. fn is
+// called once per project and state lookup, from several goroutines at
+// once: it must be safe for concurrent use, fast and must not block.
+//
+// Builders sharing snapshots through orgconfig.WithSharedCache must use
+// the same fn: Shape says only that one is set.
+func WithProjectWorkItemTypes(fn func(projectID string) []string) Option {
+	return func(s *settings) error {
+		if fn == nil {
+			return errors.New("project work item types function must not be nil")
+		}
+		s.projectTypes = fn
 		return nil
 	}
 }
@@ -170,7 +198,7 @@ func WithMaxResponseBytes(n int64) Option {
 }
 
 // WithProcessAPI turns the process API on (the default) or off. Off, every
-// project's states cost one to three requests of their own, as on servers
+// project's states cost two requests or more of their own, as on servers
 // without the process API.
 func WithProcessAPI(on bool) Option {
 	return func(s *settings) error {

@@ -96,6 +96,7 @@ func TestEveryProcessModel(t *testing.T) {
 			for _, ep := range []azdotest.Endpoint{
 				azdotest.EndpointLocations, azdotest.EndpointProjects, azdotest.EndpointProcesses,
 				azdotest.EndpointProcessWorkItemTypes, azdotest.EndpointWorkItemTypeStates, azdotest.EndpointWorkItemTypes,
+				azdotest.EndpointWorkItemTypeCategory, azdotest.EndpointWorkItemType,
 			} {
 				got[ep] = srv.Count(ep)
 			}
@@ -104,19 +105,23 @@ func TestEveryProcessModel(t *testing.T) {
 				azdotest.EndpointProjects:             1,
 				azdotest.EndpointProcesses:            1,
 				azdotest.EndpointProcessWorkItemTypes: tt.processTypes,
-				// Bug for each XML Agile project; Bug, then Issue, for XML Basic.
-				azdotest.EndpointWorkItemTypeStates: 2 + 2,
-				azdotest.EndpointWorkItemTypes:      0,
+				// Each XML project asks its Bug category; the XML Agile ones
+				// then ask their Bug's states, XML Basic (no Bug category)
+				// asks its Issue type.
+				azdotest.EndpointWorkItemTypeCategory: 3,
+				azdotest.EndpointWorkItemTypeStates:   2,
+				azdotest.EndpointWorkItemType:         1,
+				azdotest.EndpointWorkItemTypes:        0,
 			}
 			if diff := cmp.Diff(wantCounts, got); diff != "" {
 				t.Errorf("requests by endpoint (-want +got):\n%s", diff)
 			}
-			if total := srv.Count(); total != 1+1+1+tt.processTypes+4 {
-				t.Errorf("%d requests in all, want %d", total, 1+1+1+tt.processTypes+4)
+			if total := srv.Count(); total != 1+1+1+tt.processTypes+6 {
+				t.Errorf("%d requests in all, want %d", total, 1+1+1+tt.processTypes+6)
 			}
 			xmlProjects := map[string]bool{org.Projects[3].ID: true, org.Projects[4].ID: true, org.Projects[5].ID: true}
 			for _, r := range srv.Requests() {
-				if r.Endpoint == azdotest.EndpointWorkItemTypeStates && !xmlProjects[r.Project] {
+				if r.Project != "" && !xmlProjects[r.Project] {
 					t.Errorf("per-project request for %s, which is not on an XML process", r.Project)
 				}
 			}
@@ -173,8 +178,8 @@ func TestProcessTypesRefused(t *testing.T) {
 }
 
 // TestProcessWithoutWantedTypes checks that a process listing none of the
-// wanted types sends its projects to the per-project path, which asks each
-// type in turn.
+// wanted types sends its projects to the per-project path, which asks the
+// Bug category, then each other type in turn.
 func TestProcessWithoutWantedTypes(t *testing.T) {
 	epics := azdotest.Process{ID: azdotest.StableID("process/Epics"), Name: "Epics", WorkItemTypes: []azdotest.WorkItemType{
 		{Name: "Epic", ReferenceName: "Microsoft.VSTS.WorkItemTypes.Epic", States: []azdotest.State{{Name: "New", Category: "Proposed", Color: "b2b2b2"}}},
@@ -189,14 +194,13 @@ func TestProcessWithoutWantedTypes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var asked []string
-	for _, r := range srv.Requests() {
-		if r.Endpoint == azdotest.EndpointWorkItemTypeStates {
-			asked = append(asked, r.Path)
-		}
+	base := "/fabrikam/" + org.Projects[0].ID + "/_apis/wit/"
+	want := []string{
+		base + "workItemTypeCategories/Microsoft.BugCategory",
+		base + "workItemTypes/Microsoft.VSTS.WorkItemTypes.Issue",
+		base + "workItemTypes/Microsoft.VSTS.WorkItemTypes.Task",
 	}
-	base := "/fabrikam/" + org.Projects[0].ID + "/_apis/wit/workitemtypes/"
-	if diff := cmp.Diff([]string{base + "Bug/states", base + "Issue/states", base + "Task/states"}, asked); diff != "" {
+	if diff := cmp.Diff(want, perProjectRequests(srv)); diff != "" {
 		t.Errorf("per-project requests (-want +got):\n%s", diff)
 	}
 }
@@ -235,4 +239,17 @@ func TestProcessLookupBoundedByClient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// perProjectRequests lists the paths of the per-project path's requests
+// (a category, a type, a type's states), in the order they were answered.
+func perProjectRequests(srv *azdotest.Server) []string {
+	var out []string
+	for _, r := range srv.Requests() {
+		switch r.Endpoint {
+		case azdotest.EndpointWorkItemTypeCategory, azdotest.EndpointWorkItemType, azdotest.EndpointWorkItemTypeStates:
+			out = append(out, r.Path)
+		}
+	}
+	return out
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7"
-	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtracking"
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtrackingprocess"
 	"golang.org/x/sync/errgroup"
 
@@ -17,27 +15,42 @@ import (
 )
 
 // processIndex is what the process API says about every project: the
-// states of the process it uses. It is empty when the server has no usable
-// process API.
+// enabled work item types of the process it uses, with their states. It
+// is empty when the server has no usable process API.
 type processIndex struct {
-	states map[string][]orgconfig.State // by lower-case project ID
+	types map[string][]processType // by lower-case project ID
 }
 
-// WorkItemStates returns the states of the project's issue work item type:
-// the first of the configured types (Bug, Issue, Task) that exists and is
-// enabled, in the server's order, without hidden states.
+// WorkItemStates returns the states of the project's issue work item type
+// (see [Client.WorkItemTypeStates]).
+func (c *Client) WorkItemStates(ctx context.Context, projectID string) ([]orgconfig.State, error) {
+	_, states, err := c.WorkItemTypeStates(ctx, projectID)
+	return states, err
+}
+
+// WorkItemTypeStates returns the project's issue work item type and its
+// states: the first of the wanted types (WithProjectWorkItemTypes, else
+// WithWorkItemTypes: Bug, Issue, Task) that exists and is enabled, found
+// by reference name, in the server's order, without hidden states. It
+// implements orgconfig.TypedClient.
 //
 // States come from the process API: one lookup serves every project and is
 // shared by concurrent calls and reused for the process cache TTL. A
 // project the lookup does not cover, or a server without the process API,
-// costs one request per type tried. The returned slice is the caller's
+// takes the per-project path: two requests for its Bug (through its Bug
+// category), one per other type tried. The returned slice is the caller's
 // own: changing it changes nothing the Client keeps.
-func (c *Client) WorkItemStates(ctx context.Context, projectID string) ([]orgconfig.State, error) {
+func (c *Client) WorkItemTypeStates(ctx context.Context, projectID string) (orgconfig.WorkItemType, []orgconfig.State, error) {
+	var none orgconfig.WorkItemType
 	if err := c.notMade("get work item states"); err != nil {
-		return nil, err
+		return none, nil, err
 	}
 	if projectID == "" {
-		return nil, &APIError{Op: "get work item states", Kind: ErrNotFound, Message: "empty project id"}
+		return none, nil, &APIError{Op: "get work item states", Kind: ErrNotFound, Message: "empty project id"}
+	}
+	wanted, err := c.wantedTypes(projectID)
+	if err != nil {
+		return none, nil, err
 	}
 	if c.opts.processAPI {
 		idx, err := c.index.Get(ctx, c.fetchIndex)
@@ -47,56 +60,24 @@ func (c *Client) WorkItemStates(ctx context.Context, projectID string) ([]orgcon
 			var apiErr *APIError
 			if ctx.Err() == nil && errors.As(err, &apiErr) && apiErr.Op != "" {
 				e := *apiErr // shared by the lookup's callers
-				return nil, &e
+				return none, nil, &e
 			}
-			return nil, fail(ctx, "list processes", err)
+			return none, nil, fail(ctx, "list processes", err)
 		}
-		if states, ok := idx.states[strings.ToLower(projectID)]; ok {
-			return slices.Clone(states), nil // the lookup is shared: hand out a copy
+		if t, states, ok := pickType(idx.types[strings.ToLower(projectID)], wanted); ok {
+			return t, states, nil
 		}
 	}
-	return c.typeStates(ctx, projectID)
-}
-
-// typeStates asks the project's work item types one by one, in the
-// configured order; an unknown type answers an empty list.
-//
-// This is the per-project path (servers without the process API, XML
-// processes, projects the process list does not name). The alternative,
-// GET {project}/_apis/wit/workitemtypes, answers every type with its states
-// in one request, but measured on a real Agile project (the 15-type capture
-// in MethodsAndPractices/vsteam, Tests/SampleFiles/get-vsteamworkitemtype.json)
-// that answer is 732 378 bytes (xmlForm, fields and transitions of every
-// type), against 277 bytes for Bug's states. The sequence costs one request
-// on every process with a Bug type (Agile, Scrum, CMMI and their XML
-// variants), two on Basic (Issue) and three where only Task exists: at
-// worst about 1 KiB and two extra round trips, which the Builder overlaps
-// across projects, instead of some 700 KiB per project.
-func (c *Client) typeStates(ctx context.Context, projectID string) ([]orgconfig.State, error) {
-	for _, typ := range c.opts.workItemTypes {
-		got, err := c.wit.GetWorkItemTypeStates(ctx, workitemtracking.GetWorkItemTypeStatesArgs{Project: &projectID, Type: &typ})
-		if err != nil {
-			return nil, fail(ctx, "get work item states", err)
-		}
-		if got == nil || len(*got) == 0 {
-			continue
-		}
-		out := make([]orgconfig.State, 0, len(*got))
-		for _, s := range *got {
-			out = append(out, orgconfig.State{Name: deref(s.Name), Category: deref(s.Category), Color: deref(s.Color)})
-		}
-		return out, nil
-	}
-	return []orgconfig.State{}, nil
+	return c.projectTypeStates(ctx, projectID, wanted)
 }
 
 // fetchIndex makes 1 + P requests: the processes with their projects, then
 // each used process's work item types with their states.
 //
 // A process whose types cannot be read (a 4xx other than 401 or 429, as
-// XML processes answer) or lack every wanted type is left out, so that only
-// its projects take the per-project path; so are projects no process
-// names. A 401 fails the lookup; so do 429 and 5xx once the transport's
+// XML processes answer) is left out, so that only its projects take the
+// per-project path; so are projects no process names, and those whose
+// process lacks every type they want (see WorkItemTypeStates). A 401 fails the lookup; so do 429 and 5xx once the transport's
 // retries are spent.
 func (c *Client) fetchIndex(ctx context.Context) (*processIndex, error) {
 	expand := workitemtrackingprocess.GetProcessExpandLevelValues.Projects
@@ -111,7 +92,7 @@ func (c *Client) fetchIndex(ctx context.Context) (*processIndex, error) {
 	type used struct {
 		id       uuid.UUID
 		projects []string
-		states   []orgconfig.State
+		types    []processType
 		ok       bool
 	}
 	var list []*used
@@ -143,7 +124,7 @@ func (c *Client) fetchIndex(ctx context.Context) (*processIndex, error) {
 				}
 				return fail(gctx, "list process work item types", err)
 			}
-			u.states, u.ok = pickStates(deref(types), c.opts.workItemTypes)
+			u.types, u.ok = processTypes(deref(types)), true
 			return nil
 		})
 	}
@@ -153,13 +134,13 @@ func (c *Client) fetchIndex(ctx context.Context) (*processIndex, error) {
 		}
 		return nil, err
 	}
-	idx := &processIndex{states: make(map[string][]orgconfig.State)}
+	idx := &processIndex{types: make(map[string][]processType)}
 	for _, u := range list {
 		if !u.ok {
 			continue
 		}
 		for _, id := range u.projects {
-			idx.states[strings.ToLower(id)] = u.states
+			idx.types[strings.ToLower(id)] = u.types
 		}
 	}
 	return idx, nil
@@ -182,47 +163,6 @@ func processUnusable(err error) bool {
 	}
 	s := apiErr.StatusCode
 	return s >= 400 && s < 500 && s != http.StatusUnauthorized && s != http.StatusTooManyRequests
-}
-
-// pickStates returns the states of the first wanted type that exists and is
-// enabled, matched by display name or, for system and inherited types, by
-// reference name; false when there is none.
-func pickStates(types []workitemtrackingprocess.ProcessWorkItemType, wanted []string) ([]orgconfig.State, bool) {
-	for _, want := range wanted {
-		ref := "microsoft.vsts.workitemtypes." + strings.ToLower(strings.ReplaceAll(want, " ", ""))
-		for _, t := range types {
-			if t.IsDisabled != nil && *t.IsDisabled {
-				continue
-			}
-			if !strings.EqualFold(deref(t.Name), want) && !strings.EqualFold(deref(t.ReferenceName), ref) && !strings.EqualFold(deref(t.Inherits), ref) {
-				continue
-			}
-			states := slices.Clone(deref(t.States))
-			slices.SortStableFunc(states, func(a, b workitemtrackingprocess.WorkItemStateResultModel) int {
-				return deref(a.Order) - deref(b.Order)
-			})
-			// Real data lists a hidden inherited state twice: as an
-			// ordinary state and again marked hidden, with the same id. A
-			// name any entry hides is hidden; a name listed twice counts once.
-			skip := make(map[string]bool, len(states))
-			for _, s := range states {
-				if s.Hidden != nil && *s.Hidden {
-					skip[strings.ToLower(deref(s.Name))] = true
-				}
-			}
-			out := make([]orgconfig.State, 0, len(states))
-			for _, s := range states {
-				key := strings.ToLower(deref(s.Name))
-				if skip[key] {
-					continue
-				}
-				skip[key] = true
-				out = append(out, orgconfig.State{Name: deref(s.Name), Category: deref(s.StateCategory), Color: deref(s.Color)})
-			}
-			return out, true
-		}
-	}
-	return nil, false
 }
 
 func deref[T any](p *T) T {

@@ -6,8 +6,9 @@
 // The fake speaks the wire protocol the SDK expects: OPTIONS location
 // discovery with the real location IDs and route templates,
 // _apis/ResourceAreas, project paging with the x-ms-continuationtoken
-// header computed as the service computes it, work item types and type
-// states, processes with $expand=projects, process work item types with
+// header computed as the service computes it, work item types (listed, one
+// by name or reference name, and a type's states), work item type
+// categories ([WorkItemType.Category]), processes with $expand=projects, process work item types with
 // $expand=states and process states, XML processes ([Process.XML]) that
 // refuse those routes as the service does, the organization lookup of the
 // location service, the service's JSON error envelope,
@@ -15,6 +16,11 @@
 // DevOps Server's api-version limit ([WithAPIVersion]). It counts and logs
 // requests, measures how many were in flight at once, adds latency, and
 // injects faults per endpoint and project.
+//
+// Besides the system processes it has a collection created in German
+// ([LocalizedOrg], [GermanAgileProcess]: display names Fehler, Problem,
+// Aufgabe, reference names as in English) and an XML process whose Bug
+// category defaults to a custom type ([DefectProcess]).
 //
 // A server is created per test with [NewServer] and closed by the test's
 // cleanup; tests may run in parallel. Servers share one thing: no server
@@ -38,7 +44,10 @@
 //     token; see [WithPageSize] and [WithMaxPageSize]. Where the true caps
 //     of the service are unknown, these are the reported ones.
 //   - Work item type states have no transitions, rules or layouts, and the
-//     work item type list has no fields or XML form.
+//     work item types have no fields or XML form (the service's answer for
+//     one type is tens of KiB).
+//   - A category a project lacks answers 404; the service's answer there
+//     is a guess.
 //   - The process of a project is the one named in [Project.ProcessID];
 //     an inherited process lists its complete set of work item types
 //     itself rather than merging its parent's.

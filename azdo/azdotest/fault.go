@@ -18,6 +18,8 @@ const (
 	EndpointProjects             Endpoint = "GET _apis/projects"
 	EndpointWorkItemTypes        Endpoint = "GET {project}/_apis/wit/workItemTypes"
 	EndpointWorkItemTypeStates   Endpoint = "GET {project}/_apis/wit/workitemtypes/{type}/states"
+	EndpointWorkItemType         Endpoint = "GET {project}/_apis/wit/workItemTypes/{type}"
+	EndpointWorkItemTypeCategory Endpoint = "GET {project}/_apis/wit/workItemTypeCategories/{category}"
 	EndpointProcesses            Endpoint = "GET _apis/work/processes"
 	EndpointProcessWorkItemTypes Endpoint = "GET _apis/work/processes/{id}/workItemTypes"
 	EndpointProcessStates        Endpoint = "GET _apis/work/processes/{id}/workItemTypes/{ref}/states"

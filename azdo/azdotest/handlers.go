@@ -19,7 +19,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route, d *org
 		s.lookupOrg(w, r, rt)
 	case EndpointProjects:
 		s.projects(w, r, d)
-	case EndpointWorkItemTypes, EndpointWorkItemTypeStates:
+	case EndpointWorkItemTypes, EndpointWorkItemTypeStates, EndpointWorkItemType, EndpointWorkItemTypeCategory:
 		s.projectTypes(w, rt, d)
 	default:
 		if s.noProcessAPI {
@@ -48,6 +48,7 @@ var (
 		{"603fe2ac-9723-48b9-88ad-09305aa6c6e1", "core", "projects", "_apis/{resource}/{*projectId}", 4, "1.0", "7.2", "7.1"},
 		{"7c8d7a76-4a09-43e8-b5df-bd792f4ac6aa", "wit", "workItemTypes", "{project}/_apis/{area}/{resource}/{type}", 2, "1.0", "7.2", "7.1"},
 		{"7c9d7a76-4a09-43e8-b5df-bd792f4ac6aa", "wit", "workItemTypeStates", "{project}/_apis/{area}/workitemtypes/{type}/states", 1, "1.0", "7.2", "7.1"},
+		{"9b9f5734-36c8-415e-ba67-f83b45c31408", "wit", "workItemTypeCategories", "{project}/_apis/{area}/{resource}/{category}", 2, "1.0", "7.2", "7.1"},
 	}
 	processLocations = []location{
 		{"02cc6a73-5cfb-427d-8c8e-b49fb086e8af", "processes", "processes", "_apis/work/{resource}/{processTypeId}", 2, "2.1", "7.2", "7.1"},
@@ -202,9 +203,10 @@ func visibleStates(t WorkItemType) []stateColor {
 	return out
 }
 
-// projectTypes serves the work item types of a project, or the states of
-// one type by display name (an unknown type answers 200 with no states, as
-// the service does).
+// projectTypes serves the work item types of a project, one type by
+// display or reference name (404 VS402323 when unknown), the states of one
+// type by display name (an unknown type answers 200 with no states, as
+// the service does), or one category with its default type.
 func (s *Server) projectTypes(w http.ResponseWriter, rt route, d *orgData) {
 	p, ok := d.findProject(rt.project)
 	if !ok {
@@ -213,15 +215,8 @@ func (s *Server) projectTypes(w http.ResponseWriter, rt route, d *orgData) {
 		return
 	}
 	proc, _ := d.findProcess(p.ProcessID)
-	if rt.ep == EndpointWorkItemTypeStates {
-		for _, t := range proc.WorkItemTypes {
-			if strings.EqualFold(t.Name, rt.typ) && !t.Disabled {
-				collection(w, visibleStates(t))
-				return
-			}
-		}
-		collection(w, []stateColor{})
-		return
+	typeURL := func(t WorkItemType) string {
+		return s.URL() + "/" + p.ID + "/_apis/wit/workItemTypes/" + url.PathEscape(t.Name)
 	}
 	type witJSON struct {
 		Name          string       `json:"name"`
@@ -230,10 +225,66 @@ func (s *Server) projectTypes(w http.ResponseWriter, rt route, d *orgData) {
 		States        []stateColor `json:"states"`
 		URL           string       `json:"url"`
 	}
-	out := make([]witJSON, 0, len(proc.WorkItemTypes))
-	for _, t := range proc.WorkItemTypes {
-		out = append(out, witJSON{t.Name, t.ReferenceName, t.Disabled, visibleStates(t),
-			s.URL() + "/" + p.ID + "/_apis/wit/workItemTypes/" + url.PathEscape(t.Name)})
+	switch rt.ep {
+	case EndpointWorkItemTypeStates:
+		for _, t := range proc.WorkItemTypes {
+			if strings.EqualFold(t.Name, rt.typ) && !t.Disabled {
+				collection(w, visibleStates(t))
+				return
+			}
+		}
+		collection(w, []stateColor{})
+	case EndpointWorkItemType:
+		for _, t := range proc.WorkItemTypes {
+			if strings.EqualFold(t.Name, rt.typ) || strings.EqualFold(t.ReferenceName, rt.typ) {
+				writeJSON(w, http.StatusOK, witJSON{t.Name, t.ReferenceName, t.Disabled, visibleStates(t), typeURL(t)})
+				return
+			}
+		}
+		writeError(w, http.StatusNotFound, "WorkItemTypeNotFoundException",
+			"VS402323: Work item type "+rt.typ+" does not exist in project "+p.ID+" or you do not have permission to access it.")
+	case EndpointWorkItemTypeCategory:
+		type typeRef struct {
+			Name string `json:"name"`
+			URL  string `json:"url"`
+		}
+		var refs []typeRef
+		for _, t := range proc.WorkItemTypes {
+			if strings.EqualFold(categoryOf(t), rt.typ) {
+				refs = append(refs, typeRef{t.Name, typeURL(t)})
+			}
+		}
+		if len(refs) == 0 {
+			// The service's answer for a category a project lacks is a
+			// guess: a 404, as for a missing type.
+			writeError(w, http.StatusNotFound, "WorkItemTypeCategoryNotFoundException",
+				"Work item type category "+rt.typ+" does not exist in project "+p.ID+".")
+			return
+		}
+		writeJSON(w, http.StatusOK, struct {
+			Name                string    `json:"name"`
+			ReferenceName       string    `json:"referenceName"`
+			DefaultWorkItemType typeRef   `json:"defaultWorkItemType"`
+			WorkItemTypes       []typeRef `json:"workItemTypes"`
+			URL                 string    `json:"url"`
+		}{rt.typ, rt.typ, refs[0], refs, s.URL() + "/" + p.ID + "/_apis/wit/workItemTypeCategories/" + rt.typ})
+	default:
+		out := make([]witJSON, 0, len(proc.WorkItemTypes))
+		for _, t := range proc.WorkItemTypes {
+			out = append(out, witJSON{t.Name, t.ReferenceName, t.Disabled, visibleStates(t), typeURL(t)})
+		}
+		collection(w, out)
 	}
-	collection(w, out)
+}
+
+// categoryOf is the reference name of a type's category: its own, or the
+// Bug category for the system Bug and types inheriting from it.
+func categoryOf(t WorkItemType) string {
+	if t.Category != "" {
+		return t.Category
+	}
+	if strings.EqualFold(t.ReferenceName, systemBug) || strings.EqualFold(t.Inherits, systemBug) {
+		return BugCategory
+	}
+	return ""
 }

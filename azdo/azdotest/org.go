@@ -47,7 +47,17 @@ type WorkItemType struct {
 	Inherits string
 	Disabled bool
 	States   []State // in order
+	// Category is the reference name of the type's category, such as
+	// BugCategory; "" puts the system Bug, and types inheriting from it,
+	// in the Bug category and other types in none. The first type of a
+	// process in a category is the category's default type.
+	Category string
 }
+
+// BugCategory is the category whose default type a project files bugs as.
+const BugCategory = "Microsoft.BugCategory"
+
+const systemBug = "Microsoft.VSTS.WorkItemTypes.Bug"
 
 // State is a work item state.
 type State struct {
@@ -147,6 +157,58 @@ func CustomAgileProcess() Process {
 	}
 	p.WorkItemTypes = types
 	return p
+}
+
+// GermanAgileProcess returns the Agile system process of a collection
+// created in German: display names and state names are German (Fehler,
+// Problem, Aufgabe; Neu, Aktiv, Gelöst, Geschlossen), reference names and
+// state categories are those of every language.
+func GermanAgileProcess() Process {
+	german := func(name, ref string, states ...State) WorkItemType {
+		return WorkItemType{Name: name, ReferenceName: "Microsoft.VSTS.WorkItemTypes." + ref, States: states}
+	}
+	return Process{ID: AgileProcessID, Name: "Agile", WorkItemTypes: []WorkItemType{
+		german("Fehler", "Bug", proposed("Neu"), inProgress("Aktiv"), resolved("Gelöst"), completed("Geschlossen")),
+		german("Problem", "Issue", inProgress("Aktiv"), completed("Geschlossen")),
+		german("Aufgabe", "Task", proposed("Neu"), inProgress("Aktiv"), completed("Geschlossen"), removed("Entfernt")),
+	}}
+}
+
+// DefectProcess returns "Agile Defect", an XML process whose Bug category
+// defaults to a custom type, Defect (reference name Custom.Defect), with
+// states of its own; the system Bug is still there, second in the
+// category.
+func DefectProcess() Process {
+	p := AgileProcess()
+	p.ID, p.Name, p.XML = StableID("process/Agile Defect"), "Agile Defect", true
+	defect := WorkItemType{
+		Name: "Defect", ReferenceName: "Custom.Defect", Category: BugCategory,
+		States: []State{proposed("Reported"), inProgress("Fixing"), resolved("Fixed"), completed("Verified")},
+	}
+	p.WorkItemTypes = append([]WorkItemType{defect}, p.WorkItemTypes...)
+	return p
+}
+
+// LocalizedOrg is an on-premises collection created in German: "Webshop"
+// uses the German Agile process through the process API, "Lager" a
+// German XML copy of it (asked project by project), and "Mängel" the XML
+// process DefectProcess, whose Bug category defaults to a custom type.
+func LocalizedOrg() Org {
+	xml := GermanAgileProcess()
+	xml.ID, xml.Name, xml.XML = StableID("process/Agile XML (de)"), "Agile XML", true
+	defect := DefectProcess()
+	project := func(name, process string) Project {
+		return Project{ID: StableID("project/" + name), Name: name, ProcessID: process}
+	}
+	return Org{
+		Name:      "DefaultCollection",
+		Processes: []Process{GermanAgileProcess(), xml, defect},
+		Projects: []Project{
+			project("Webshop", AgileProcessID),
+			project("Lager", xml.ID),
+			project("Mängel", defect.ID),
+		},
+	}
 }
 
 // SampleOrg is a small organization with a project on each system process

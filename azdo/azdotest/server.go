@@ -341,7 +341,7 @@ func (s *Server) ResetStats() {
 type route struct {
 	ep      Endpoint
 	project string // path segment, unescaped
-	typ     string // work item type name or reference name
+	typ     string // work item type name or reference name, or category reference name
 	process string
 }
 
@@ -381,6 +381,10 @@ func (s *Server) parse(method, path string) (route, bool) {
 		return route{ep: EndpointProjects}, true
 	case is("*", "_apis", "wit", "workitemtypes"):
 		return route{ep: EndpointWorkItemTypes, project: segs[0]}, true
+	case is("*", "_apis", "wit", "workitemtypes", "*"):
+		return route{ep: EndpointWorkItemType, project: segs[0], typ: segs[4]}, true
+	case is("*", "_apis", "wit", "workitemtypecategories", "*"):
+		return route{ep: EndpointWorkItemTypeCategory, project: segs[0], typ: segs[4]}, true
 	case is("*", "_apis", "wit", "workitemtypes", "*", "states"):
 		return route{ep: EndpointWorkItemTypeStates, project: segs[0], typ: segs[4]}, true
 	case is("_apis", "work", "processes"):

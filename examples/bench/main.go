@@ -14,7 +14,7 @@
 //	             at a time (Bug, else Issue, else Task), as the reference
 //	             integration does
 //	per-project  this library's Builder with the process API off: every
-//	             project, concurrently, one to three requests each
+//	             project, concurrently, two requests each on the Bug processes and Basic
 //	process      this library's Builder on the default process path:
 //	             pages of up to 1 000 projects, and 1 + P requests for the
 //	             states of all projects, overlapping the paging
