@@ -109,6 +109,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /organizations/{org}/config", a.getConfig)
 	mux.HandleFunc("PUT /organizations/{org}/config", a.putConfig)
 	mux.HandleFunc("GET /organizations/{org}/projects/{id}/states", a.getStates)
+	mux.HandleFunc("GET /organizations/{org}/search", a.searchStates) // lazy.go
 	mux.HandleFunc("GET /problems/{slug}", getProblem)
 	a.registerPage(mux) // GET /organizations/{org}/ and its assets: page.go
 	return a.logRequests(muxProblems(mux))
@@ -158,7 +159,8 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 	}
 	opts := []orgconfig.Option{orgconfig.WithLogger(a.cfg.Logger)}
 	if !a.cfg.Union {
-		opts = append(opts, orgconfig.WithPerProjectChoices())
+		// Each project its own states, loaded as the page needs them.
+		opts = append(opts, orgconfig.WithStatesURL(statesURL(o)))
 	}
 	cachedOpts := append([]orgconfig.Option{orgconfig.WithCacheTTL(a.cfg.CacheTTL)}, opts...)
 	if a.cfg.Shared != nil {
@@ -246,6 +248,7 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}, Reason: cfg.Reason}
 	resp.Values.SyncStatusForward, resp.Dropped = cfg.PruneStatusMapping(saved.SyncStatusForward)
+	cfg.PrefillSelectors(resp.Values.SyncStatusForward)
 	if resp.Values.SyncStatusForward == nil {
 		resp.Values.SyncStatusForward = orgconfig.StatusMapping{}
 	}
@@ -289,16 +292,8 @@ func (a *app) getStates(w http.ResponseWriter, r *http.Request) {
 	if !ok || refuseGated(w, cfg) {
 		return
 	}
-	p, found := cfg.Project(r.PathValue("id"))
+	p, found := project(w, cfg, r.PathValue("id"))
 	if !found {
-		switch cfg.Reason {
-		case orgconfig.ReasonUnauthorized, orgconfig.ReasonForbidden, orgconfig.ReasonUnreachable:
-			// The projects are unknown: the project may exist.
-			setRetryAfter(w, cfg)
-			writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, cfg.StatusField().DisabledReason)
-			return
-		}
-		writeProblem(w, http.StatusNotFound, probUnknownProject, fmt.Sprintf("no project %q", truncate(r.PathValue("id"), 100)))
 		return
 	}
 	states, known := cfg.States[p.ID]
@@ -312,6 +307,24 @@ func (a *app) getStates(w http.ResponseWriter, r *http.Request) {
 		resp.Suggested = &s
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// project returns the form's project with this ID; on failure it has
+// answered: 404 when the form has no such project, 503 when the projects
+// could not be loaded (the project may exist).
+func project(w http.ResponseWriter, cfg *orgconfig.Config, id string) (orgconfig.Project, bool) {
+	p, found := cfg.Project(id)
+	if found {
+		return p, true
+	}
+	switch cfg.Reason {
+	case orgconfig.ReasonUnauthorized, orgconfig.ReasonForbidden, orgconfig.ReasonUnreachable:
+		setRetryAfter(w, cfg)
+		writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, cfg.StatusField().DisabledReason)
+		return p, false
+	}
+	writeProblem(w, http.StatusNotFound, probUnknownProject, fmt.Sprintf("no project %q", truncate(id, 100)))
+	return p, false
 }
 
 // putResponse is the body of a successful PUT.

@@ -20,6 +20,9 @@
 //	GET /organizations/{org}/projects/{id}/states  one project's states and a
 //	                                               suggested mapping, for forms
 //	                                               that load states lazily
+//	GET /organizations/{org}/search?field=status&project={id}
+//	                                               one project's choices, the
+//	                                               form's "statusUrl" (lazy.go)
 //	GET /organizations/{org}/                      the admin page: the form drawn
 //	                                               from the JSON, saved with PUT
 //	                                               (see page.go and web/)
@@ -38,8 +41,9 @@
 //
 // Project IDs are compared ignoring case (they are GUIDs) and saved as
 // Azure DevOps spells them. Each project is offered only its own states
-// (orgconfig.WithPerProjectChoices), so what the form offers is what a PUT
-// accepts; -union offers every project every state instead.
+// (orgconfig.WithStatesURL: the form carries those of the saved rows, and
+// the page asks the states URL for a row it adds), so what the form offers
+// is what a PUT accepts; -union offers every project every state instead.
 //
 // It serves three organizations, each a fake Azure DevOps (azdotest) in
 // process: "fabrikam" (the sample organization, enabled), "tailspin"

@@ -303,13 +303,14 @@ func (tb *tab) rows(t *testing.T) []rowView {
 }
 
 // addProject picks the project in the add drop-down and presses the add
-// button, as a mouse user would.
+// button, as a mouse user would, and waits for the row's states to load.
 func (tb *tab) addProject(t *testing.T, id string) {
 	t.Helper()
 	tb.do(t,
 		chromedp.SetValue(chromedp.CSS(`.add select`), id),
 		chromedp.Click(chromedp.CSS(`.add button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.row[data-project="`+id+`"]`)),
+		chromedp.WaitReady(chromedp.CSS(`.row[data-project="`+id+`"]:not([data-loading])`)),
 	)
 }
 

@@ -1,5 +1,6 @@
 // The organization settings page: renders any form of the azdosync schema
-// from its field list, and saves it with PUT and If-Match.
+// from its field list (loading a lazy field's states as rows need them),
+// and saves it with PUT and If-Match.
 //
 // Everything from the server is data: text goes into the page through
 // textContent, option text and attributes, never through innerHTML.
@@ -138,9 +139,39 @@
     };
   }
 
-  function stateSelect(selector, current, labelledBy) {
-    const select = el('select', { 'aria-labelledby': labelledBy });
-    select.append(new Option(selector.placeholder || 'Select a status', ''));
+  // hasOwnSelectors reports whether a per-item field carries the
+  // selectors of this project (compared as selectorsFor does).
+  function hasOwnSelectors(field, projectID) {
+    const selectors = field.mappedSelectors || {};
+    return Object.keys(selectors).some((k) => k.toLowerCase() === String(projectID).toLowerCase());
+  }
+
+  // A lazy field ("statusUrl", per item) leaves the states of a row it
+  // has no selectors for to GET {statusUrl}?field=status&project={id},
+  // answered with [{value, label}], as Sentry's frontend asks. Answers
+  // are kept 30 s, as there.
+  const lazyChoices = new Map(); // url + project ID → {at, promise of [[value, label]]}
+  const lazyTTL = 30000;
+
+  function fetchChoices(url, projectID) {
+    const key = url + '\n' + projectID;
+    const hit = lazyChoices.get(key);
+    if (hit && Date.now() - hit.at < lazyTTL) return hit.promise;
+    const query = 'field=status&project=' + encodeURIComponent(projectID);
+    const promise = fetch(url + (url.includes('?') ? '&' : '?') + query, { headers: { Accept: 'application/json' } })
+      .then(async (resp) => {
+        const body = await readBody(resp);
+        if (!resp.ok || !Array.isArray(body)) throw new Error(problemText(resp, body));
+        return body.map((s) => [String(s.value), String(s.label)]);
+      });
+    promise.catch(() => lazyChoices.delete(key)); // a failure is not kept
+    lazyChoices.set(key, { at: Date.now(), promise });
+    return promise;
+  }
+
+  // fillSelect offers the selector's choices in select, keeping current.
+  function fillSelect(select, selector, current) {
+    select.replaceChildren(new Option(selector.placeholder || 'Select a status', ''));
     let found = !current;
     for (const choice of selector.choices || []) {
       const [value, label] = choice;
@@ -153,6 +184,11 @@
       select.append(new Option(current + ' (not offered)', current));
     }
     select.value = current || '';
+  }
+
+  function stateSelect(selector, current, labelledBy) {
+    const select = el('select', { 'aria-labelledby': labelledBy });
+    fillSelect(select, selector, current);
     return select;
   }
 
@@ -214,12 +250,17 @@
       const name = el('span', { className: 'project-name', id: nameID }, labelOf(projectID));
       const errorsID = uid('errors');
       const errors = el('ul', { className: 'row-errors', id: errorsID, hidden: true });
+      const lazy = field.perItemMapping && typeof field.statusUrl === 'string' && field.statusUrl !== '' &&
+        !hasOwnSelectors(field, projectID);
       const selectors = selectorsFor(field, projectID);
       const selects = {};
       const cells = [];
       for (const [k, label] of keys) {
         const labelID = uid('col');
-        const select = stateSelect(selectors[k], statuses && statuses[k], nameID + ' ' + labelID);
+        const current = statuses && statuses[k];
+        // While a lazy row's states load, its saved state stays selected.
+        const initial = lazy && current ? { choices: [[current, current]] } : selectors[k];
+        const select = stateSelect(initial, current, nameID + ' ' + labelID);
         select.setAttribute('aria-describedby', errorsID);
         select.dataset.key = k;
         selects[k] = select;
@@ -240,7 +281,31 @@
       rows.set(key, row);
       const after = [...rowsBox.children].find((n) => rank(n.dataset.project) > rank(projectID));
       rowsBox.insertBefore(node, after || null);
-      if (focus) selects.on_resolve.focus();
+      if (lazy) loadRow(row, statuses, focus);
+      else if (focus) selects.on_resolve.focus();
+    }
+
+    // loadRow fills a lazy row's selects from the states URL; the row is
+    // busy (its selects disabled) meanwhile, and says so if it fails.
+    function loadRow(row, statuses, focus) {
+      const selects = Object.values(row.selects);
+      row.node.dataset.loading = 'true';
+      row.node.setAttribute('aria-busy', 'true');
+      for (const s of selects) s.disabled = true;
+      fetchChoices(field.statusUrl, row.id).then((choices) => {
+        for (const [k] of keys) {
+          const current = row.selects[k].value || (statuses && statuses[k]) || '';
+          fillSelect(row.selects[k], { choices }, current);
+        }
+      }, (err) => {
+        row.errors.hidden = false;
+        row.errors.append(el('li', { className: 'load-error' }, 'Could not load the states of ' + labelOf(row.id) + ': ' + err.message));
+      }).finally(() => {
+        delete row.node.dataset.loading;
+        row.node.removeAttribute('aria-busy');
+        for (const s of selects) s.disabled = false;
+        if (focus) row.selects.on_resolve.focus();
+      });
     }
 
     addButton.addEventListener('click', () => {
