@@ -2,7 +2,6 @@ package azdo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,8 +29,12 @@ const defaultLocationService = "https://app.vssps.visualstudio.com"
 // https://app.vssps.visualstudio.com). Retries, timeouts, the body limit,
 // WithAllowedHosts (for the location service, its redirects and the answer)
 // and the error kinds are those of a Client; an unknown account, or an
-// answer without a locationUrl, is ErrNotFound. The URL returned is
-// normalized as [Client.URL] is, ready for New.
+// answer without a locationUrl, is ErrNotFound. The answer is read
+// strictly: a key appearing twice (also in another case), locationUrl
+// spelled in another case, or data after the object is ErrBadResponse, as
+// is a plain http URL from an https location service (the token would go
+// in clear). The URL returned is normalized as [Client.URL] is, ready for
+// New.
 func OrgURL(ctx context.Context, account string, opts ...Option) (string, error) {
 	const op = "look up organization url"
 	s, err := applyOptions(op, opts)
@@ -63,20 +66,23 @@ func OrgURL(ctx context.Context, account string, opts ...Option) (string, error)
 		return "", fail(ctx, op, err)
 	}
 	defer resp.Body.Close()
-	var area struct {
-		LocationURL string `json:"locationUrl"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&area); err != nil {
+	raw, err := parseLocationAnswer(resp.Body)
+	switch {
+	case errors.Is(err, errNoLocation):
+		return "", &APIError{Op: op, StatusCode: resp.StatusCode, Kind: ErrNotFound, Message: "the location service knows no url for this organization"}
+	case err != nil:
 		var apiErr *APIError
 		if errors.As(err, &apiErr) { // too large or cut short
 			return "", withOp(op, err)
 		}
-		return "", &APIError{Op: op, StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "could not decode the response", Err: err}
+		return "", &APIError{Op: op, StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "could not decode the response: " + err.Error(), Err: err}
 	}
-	if area.LocationURL == "" {
-		return "", &APIError{Op: op, StatusCode: resp.StatusCode, Kind: ErrNotFound, Message: "the location service knows no url for this organization"}
+	u, err := parseOrgURL(raw, s.allowedHosts)
+	if err == nil && base.Scheme == "https" && u.Scheme != "https" {
+		// The token would go in clear where an attacker on the path of the
+		// lookup chose, such as a local port.
+		err = errors.New("an https location service answered a plain http url")
 	}
-	u, err := parseOrgURL(area.LocationURL, s.allowedHosts)
 	if err != nil {
 		return "", &APIError{Op: op, StatusCode: resp.StatusCode, Kind: ErrBadResponse, Message: "the location service answered an unusable url: " + err.Error()}
 	}

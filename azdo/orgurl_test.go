@@ -3,7 +3,9 @@ package azdo_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -97,6 +99,14 @@ func TestOrgURLErrors(t *testing.T) {
 		{"plain http answer", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"locationUrl":"http://dev.azure.com/fabrikam/"}`}}, nil, azdo.ErrBadResponse, 200, "must use https", 1},
 		{"answer with credentials", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"locationUrl":"https://me:hunter2@dev.azure.com/fabrikam/"}`}}, nil, azdo.ErrBadResponse, 200, "must not contain credentials", 1},
 		{"answer off the allowed hosts", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"locationUrl":"https://evil.example.com/fabrikam/"}`}}, []azdo.Option{azdo.WithAllowedHosts("127.0.0.1", "dev.azure.com")}, azdo.ErrBadResponse, 200, "not in the allowed hosts", 1},
+		{"locationUrl twice", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"locationUrl":"https://dev.azure.com/fabrikam/","locationUrl":"https://evil.example.com/x"}`}}, nil, azdo.ErrBadResponse, 200, `key "locationUrl" appears twice`, 1},
+		{"locationUrl twice in two cases", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"locationUrl":"https://dev.azure.com/fabrikam/","LocationUrl":"https://evil.example.com/x"}`}}, nil, azdo.ErrBadResponse, 200, `key "locationUrl" appears twice, also as "LocationUrl"`, 1},
+		{"another key twice", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"id":"a","ID":"b","locationUrl":"https://dev.azure.com/fabrikam/"}`}}, nil, azdo.ErrBadResponse, 200, `key "id" appears twice, also as "ID"`, 1},
+		{"LOCATIONURL", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"LOCATIONURL":"https://dev.azure.com/fabrikam/"}`}}, nil, azdo.ErrBadResponse, 200, `key "LOCATIONURL" is not spelled locationUrl`, 1},
+		{"data after the answer", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"locationUrl":"https://dev.azure.com/fabrikam/"} {"locationUrl":"https://evil.example.com/x"}`}}, nil, azdo.ErrBadResponse, 200, "data after the answer", 1},
+		{"garbage after the answer", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"locationUrl":"https://dev.azure.com/fabrikam/"}x`}}, nil, azdo.ErrBadResponse, 200, "data after the answer", 1},
+		{"locationUrl not a string", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `{"locationUrl":["https://dev.azure.com/fabrikam/"]}`}}, nil, azdo.ErrBadResponse, 200, "locationUrl is not a string", 1},
+		{"an array", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 200, Body: `[{"locationUrl":"https://dev.azure.com/fabrikam/"}]`}}, nil, azdo.ErrBadResponse, 200, "not a JSON object", 1},
 		{"malformed answer", "fabrikam", []azdotest.Fault{{Endpoint: core, Kind: azdotest.FaultMalformed}}, nil, azdo.ErrBadResponse, 200, "could not decode", 1},
 		{"oversized answer", "fabrikam", []azdotest.Fault{{Endpoint: core, Kind: azdotest.FaultOversized, Size: 64 << 10}}, []azdo.Option{azdo.WithMaxResponseBytes(1 << 10)}, azdo.ErrBadResponse, 200, "larger than 1024 bytes", 1},
 		{"503 storm", "fabrikam", []azdotest.Fault{{Endpoint: core, Status: 503}}, []azdo.Option{azdo.WithRetry(3, 10*time.Millisecond)}, azdo.ErrUnavailable, 503, "Service Unavailable", 3},
@@ -146,5 +156,29 @@ func TestOrgURLCanceled(t *testing.T) {
 	_, err := azdo.OrgURL(ctx, "fabrikam", azdo.WithLocationService(srv.LocationServiceURL()))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("OrgURL error = %v, want context.DeadlineExceeded", err)
+	}
+}
+
+// TestOrgURLRefusesDowngrade: an https location service answering a plain
+// http URL (here a local port, which New would accept as loopback) would
+// have the token sent in clear; OrgURL refuses it. An http URL from an
+// http (loopback, test) location service is still accepted.
+func TestOrgURLRefusesDowngrade(t *testing.T) {
+	tls := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = io.WriteString(w, `{"id":"79134c72-4a58-4b42-976c-04e7115f32bf","name":"Core","locationUrl":"http://127.0.0.1:8500/fabrikam/"}`)
+	}))
+	t.Cleanup(tls.Close)
+	got, err := azdo.OrgURL(t.Context(), "fabrikam", azdo.WithLocationService(tls.URL), azdo.WithHTTPClient(tls.Client()))
+	var apiErr *azdo.APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, azdo.ErrBadResponse) || !strings.Contains(err.Error(), "an https location service answered a plain http url") {
+		t.Errorf("OrgURL = %q, %v; want ErrBadResponse naming the downgrade", got, err)
+	}
+
+	plain := httptest.NewServer(tls.Config.Handler)
+	t.Cleanup(plain.Close)
+	got, err = azdo.OrgURL(t.Context(), "fabrikam", azdo.WithLocationService(plain.URL))
+	if err != nil || got != "http://127.0.0.1:8500/fabrikam" {
+		t.Errorf("OrgURL from an http location service = %q, %v; want the http url", got, err)
 	}
 }
