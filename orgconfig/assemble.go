@@ -14,9 +14,11 @@ import (
 func (b *Builder) precompute(s *snapshot) *snapshot {
 	s.lists, s.listOf = stateLists(s.projects, s.states)
 	s.states = nil
-	s.listStates = 0
-	for _, l := range s.lists {
-		s.listStates += len(l)
+	s.projectStates = 0
+	for _, i := range s.listOf {
+		if i >= 0 {
+			s.projectStates += len(s.lists[i])
+		}
 	}
 	s.union = unionChoices(s.lists)
 	if b.opts.perProjectChoices && b.opts.statesURL == "" {
@@ -127,9 +129,9 @@ func sortedChoices(ranked []rankedChoice) []Choice {
 //
 // The Config is the caller's own: every slice and map it holds is a new
 // copy, so that nothing a caller does to it reaches the snapshot (which the
-// cache shares between Builds) or any other Config. Within one Config,
-// projects with the same states share one copy of them, and of the choices
-// they give. The copies of each kind are carved from one allocation, each
+// cache shares between Builds), any other Config, or another project of
+// the same Config: each project has its own copy of its states and
+// choices. The copies of each kind are carved from one allocation, each
 // with its capacity cut to its length, so that appending to one never
 // writes into another; a warm Build of 1 000 projects makes a few dozen
 // allocations.
@@ -150,7 +152,8 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		MappedColumnLabel:  t.mappedColumnLabel,
 		FormatMessageValue: false,
 	}
-	choices := choiceCopier{buf: make([]Choice, 0, 2*s.choiceCount())}
+	perProject := status.PerItemMapping && b.opts.statesURL == ""
+	choices := choiceCopier{buf: make([]Choice, 0, s.choiceCount(perProject))}
 	status.MappedSelectors = b.ownSelectors(&choices, s.union)
 	switch {
 	case status.PerItemMapping && b.opts.statesURL != "":
@@ -158,7 +161,7 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		// Config.PrefillSelectors adds the saved rows'.
 		status.StatusURL = b.opts.statesURL
 		status.PerItemSelectors = map[string]Selectors{}
-	case status.PerItemMapping:
+	case perProject:
 		status.PerItemSelectors = b.perItemSelectors(&choices, s)
 	}
 	if s.statusReason != "" {
@@ -192,14 +195,25 @@ func (b *Builder) perItem(s *snapshot) bool {
 	return b.opts.perProjectChoices && s.projectsKnown && len(s.lists) > 0
 }
 
-// choiceCount is how many choices assemble copies: the union, each
-// distinct list's, and the union once more for projects without states.
-func (s *snapshot) choiceCount() int {
+// choiceCount is how many choices assemble copies: the union for each
+// column, and with perProject each project's choices for each column.
+func (s *snapshot) choiceCount(perProject bool) int {
 	n := 2 * len(s.union)
-	for _, c := range s.listChoices {
-		n += len(c)
+	if perProject {
+		for k := range s.projects {
+			n += 2 * len(s.choicesOf(k))
+		}
 	}
 	return n
+}
+
+// choicesOf is the choices of projects[k]: those of its own states, or
+// the union when they are unknown. Only WithPerProjectChoices.
+func (s *snapshot) choicesOf(k int) []Choice {
+	if i := s.listOf[k]; i >= 0 {
+		return s.listChoices[i]
+	}
+	return s.union
 }
 
 // choiceCopier hands out copies of choice lists carved from one buffer.
@@ -220,25 +234,12 @@ func (b *Builder) ownSelectors(c *choiceCopier, choices []Choice) Selectors {
 	}
 }
 
-// perItemSelectors gives each project the choices of its own states, or the
-// union when its states are unknown.
+// perItemSelectors gives each project its own copy of the choices of its
+// own states, or of the union when its states are unknown.
 func (b *Builder) perItemSelectors(c *choiceCopier, s *snapshot) map[string]Selectors {
-	perList := make([]Selectors, len(s.listChoices))
-	for i, l := range s.listChoices {
-		perList[i] = b.ownSelectors(c, l)
-	}
-	var union Selectors
-	haveUnion := false
 	out := make(map[string]Selectors, len(s.projects))
 	for k, p := range s.projects {
-		if i := s.listOf[k]; i >= 0 {
-			out[p.ID] = perList[i]
-			continue
-		}
-		if !haveUnion {
-			union, haveUnion = b.ownSelectors(c, s.union), true
-		}
-		out[p.ID] = union
+		out[p.ID] = b.ownSelectors(c, s.choicesOf(k))
 	}
 	return out
 }
@@ -253,23 +254,19 @@ func dropdownItems(projects []Project) []DropdownItem {
 	return items
 }
 
-// ownStates copies the snapshot's states: each distinct list once, shared by
-// its projects. It is nil when the project list was not loaded.
+// ownStates copies the snapshot's states, a copy for each project, carved
+// from one allocation. It is nil when the project list was not loaded.
 func ownStates(s *snapshot) map[string][]State {
 	if !s.projectsKnown {
 		return nil
 	}
-	buf := make([]State, 0, s.listStates)
-	lists := make([][]State, len(s.lists))
-	for i, l := range s.lists {
-		start := len(buf)
-		buf = append(buf, l...)
-		lists[i] = buf[start:len(buf):len(buf)]
-	}
+	buf := make([]State, 0, s.projectStates)
 	out := make(map[string][]State, len(s.projects))
 	for k, p := range s.projects {
 		if i := s.listOf[k]; i >= 0 {
-			out[p.ID] = lists[i]
+			start := len(buf)
+			buf = append(buf, s.lists[i]...)
+			out[p.ID] = buf[start:len(buf):len(buf)]
 		}
 	}
 	return out

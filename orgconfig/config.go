@@ -5,9 +5,9 @@ package orgconfig
 // A Config is the caller's own: its slices, maps, fields and the [*OpError]
 // values in Problems are copies, so changing them reaches neither the
 // Builder's cache nor any other Config (the causes inside an OpError are
-// shared). Within one Config, projects with the same states share one
-// slice of them in States, and one set of choices in the per-project
-// selectors. The zero Config holds no projects and no states.
+// shared). The same holds within one Config: each project has its own
+// slice in States and its own choices in the per-project selectors, even
+// when projects have the same states. The zero Config holds no projects and no states.
 //
 // Its methods other than PrefillSelectors only read it, so several
 // goroutines may call them at once while none changes it. A Config made by hand (in a test, or restored

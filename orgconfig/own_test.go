@@ -75,6 +75,8 @@ func mutateSelectors(s *orgconfig.Selectors) {
 
 // TestConfigIsTheCallersOwn changes every part of a Config from a cached
 // Builder: neither the next Build's Config nor one built before sees it.
+// Then it changes two projects' states and choices in a Config: its other
+// projects, with the same states or the same union, do not see it.
 func TestConfigIsTheCallersOwn(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -86,8 +88,10 @@ func TestConfigIsTheCallersOwn(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o := sampleOrg()
-			o.states["p1"] = scrumBug // two projects with the same states
-			o.states["p2"] = scrumBug
+			// Alpha and beta have the same states; with the limit of 2,
+			// zeta and omega have none and are offered the union.
+			o.states["p1"], o.states["p2"], o.states["p4"] = scrumBug, scrumBug, scrumBug
+			o.projects = append(o.projects, orgconfig.Project{ID: "p4", Name: "omega"})
 			ref, err := orgconfig.NewBuilder(o.client(), gateFunc(allow), tt.opts...)
 			if err != nil {
 				t.Fatal(err)
@@ -119,8 +123,41 @@ func TestConfigIsTheCallersOwn(t *testing.T) {
 			if diff := cmp.Diff(want, other, configOpts); diff != "" {
 				t.Errorf("Config built before another was changed (-want +got):\n%s", diff)
 			}
+			mutateProjects(next, "p1", "p3")
+			if diff := cmp.Diff(withoutProjects(want, "p1", "p3"), withoutProjects(next, "p1", "p3"), configOpts); diff != "" {
+				t.Errorf("the other projects after changing p1's and p3's (-want +got):\n%s", diff)
+			}
 		})
 	}
+}
+
+// mutateProjects changes, in place, the states and per-project choices of
+// the projects ids: the regression test for projects with the same states
+// (or none, offered the union) sharing one slice of them in Config.States
+// and one set of choices in the per-project selectors (issue 16, item 5).
+func mutateProjects(cfg *orgconfig.Config, ids ...string) {
+	status := cfg.StatusField()
+	for _, id := range ids {
+		for i := range cfg.States[id] {
+			cfg.States[id][i].Name = "changed"
+		}
+		sel := status.PerItemSelectors[id]
+		for _, s := range []orgconfig.Selector{sel.OnResolve, sel.OnUnresolve} {
+			for i := range s.Choices {
+				s.Choices[i] = orgconfig.Choice{"changed", "changed"}
+			}
+		}
+	}
+}
+
+// withoutProjects drops the states and per-project selectors of ids from
+// cfg, to compare the other projects'.
+func withoutProjects(cfg *orgconfig.Config, ids ...string) *orgconfig.Config {
+	for _, id := range ids {
+		delete(cfg.States, id)
+		delete(cfg.StatusField().PerItemSelectors, id)
+	}
+	return cfg
 }
 
 // TestSharedDegradedConfigsAreSeparate changes every part of a degraded

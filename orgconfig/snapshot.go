@@ -26,11 +26,11 @@ type snapshot struct {
 
 	// Derived by precompute, which drops states: lists and listOf hold
 	// them.
-	lists       [][]State  // each distinct state list once (see stateLists)
-	listOf      []int      // by project: index in lists, -1 when unknown; nil until precomputed
-	listStates  int        // the states in lists, summed
-	union       []Choice   // the choices of every list
-	listChoices [][]Choice // by list, only WithPerProjectChoices
+	lists         [][]State  // each distinct state list once (see stateLists)
+	listOf        []int      // by project: index in lists, -1 when unknown; nil until precomputed
+	projectStates int        // the states of every project, summed
+	union         []Choice   // the choices of every list
+	listChoices   [][]Choice // by list, only WithPerProjectChoices
 }
 
 // cacheable reports whether the snapshot is complete enough to keep.
