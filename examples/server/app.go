@@ -79,6 +79,10 @@ type app struct {
 
 	mu       sync.Mutex
 	builders map[string]*builders // by Name
+
+	// merging orders the merges (PATCH, POST) of this process, so that
+	// each merges into the values the last one saved.
+	merging sync.Mutex
 }
 
 type builders struct{ cached, fresh *orgconfig.Builder }
@@ -108,6 +112,8 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /organizations", a.listOrganizations)
 	mux.HandleFunc("GET /organizations/{org}/config", a.getConfig)
 	mux.HandleFunc("PUT /organizations/{org}/config", a.putConfig)
+	mux.HandleFunc("PATCH /organizations/{org}/config", a.patchConfig) // patch.go
+	mux.HandleFunc("POST /organizations/{org}/config", a.postConfig)
 	mux.HandleFunc("GET /organizations/{org}/projects/{id}/states", a.getStates)
 	mux.HandleFunc("GET /organizations/{org}/search", a.searchStates) // lazy.go
 	mux.HandleFunc("GET /problems/{slug}", getProblem)
@@ -371,14 +377,7 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := cfg.ValidateStatusMapping(mapping); err != nil {
-		if onlyStatesUnknown(err) {
-			// Nothing the admin sent is wrong: Azure DevOps could not
-			// be read to check it. Say so, and that it is worth a retry.
-			setRetryAfter(w, cfg)
-			writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, statesUnavailableDetail(cfg))
-			return
-		}
-		writeProblem(w, http.StatusUnprocessableEntity, probInvalidMapping, "the status mapping does not match the organization's projects and states", mappingRows(err)...)
+		a.refuseMapping(w, cfg, err, false)
 		return
 	}
 	saved := sub
@@ -386,17 +385,23 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 	// project IDs as Azure DevOps spells them.
 	saved.SyncStatusForward, _ = cfg.PruneStatusMapping(mapping)
 	version, err := a.cfg.Store.Save(r.Context(), o.Name, saved, match)
-	if errors.Is(err, errVersionMismatch) {
-		writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
-		return
-	}
 	if err != nil {
-		a.cfg.Logger.ErrorContext(r.Context(), "save configuration", "org", o.Name, "err", err)
-		writeProblem(w, http.StatusInternalServerError, "", "could not save the configuration")
+		a.refuseSave(w, r, o, err)
 		return
 	}
 	w.Header().Set("ETag", versionETag(version))
 	writeJSON(w, http.StatusOK, putResponse{Values: saved})
+}
+
+// refuseSave answers a failed Store.Save: 412 when the stored values are
+// no longer the version expected, else 500.
+func (a *app) refuseSave(w http.ResponseWriter, r *http.Request, o organization, err error) {
+	if errors.Is(err, errVersionMismatch) {
+		writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
+		return
+	}
+	a.cfg.Logger.ErrorContext(r.Context(), "save configuration", "org", o.Name, "err", err)
+	writeProblem(w, http.StatusInternalServerError, "", "could not save the configuration")
 }
 
 // onlyStatesUnknown reports whether every problem of a validation error is

@@ -20,6 +20,11 @@
 //	GET /organizations/{org}/projects/{id}/states  one project's states and a
 //	                                               suggested mapping, for forms
 //	                                               that load states lazily
+//	PATCH /organizations/{org}/config              merge part of the values
+//	                                               (RFC 7396; patch.go)
+//	POST /organizations/{org}/config               the same, answered as Sentry's
+//	                                               frontend expects: 200 without
+//	                                               a body, 400 {"detail": …}
 //	GET /organizations/{org}/search?field=status&project={id}
 //	                                               one project's choices, the
 //	                                               form's "statusUrl" (lazy.go)
