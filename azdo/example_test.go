@@ -138,3 +138,49 @@ func ExampleWithProjectPageSize() {
 	// 1000 13 false
 	// 0 1 true
 }
+
+// A platform that files User Stories in one project, and bugs elsewhere,
+// offers each project the states of the type it creates there; the form
+// says which type that is.
+func ExampleWithProjectWorkItemTypes() {
+	org := azdotest.SampleOrg()
+	story := azdotest.WorkItemType{Name: "User Story", ReferenceName: "Microsoft.VSTS.WorkItemTypes.UserStory", States: []azdotest.State{
+		{Name: "New", Category: "Proposed"}, {Name: "Active", Category: "InProgress"}, {Name: "Closed", Category: "Completed"},
+	}}
+	org.Processes[0].WorkItemTypes = append(org.Processes[0].WorkItemTypes, story) // Agile
+	srv, err := azdotest.Start(org, azdotest.WithPAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+
+	stories := map[string]bool{azdotest.StableID("project/Fabrikam Fiber"): true} // your platform's setting
+	client, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"),
+		azdo.WithProjectWorkItemTypes(func(projectID string) []string {
+			if stories[projectID] {
+				return []string{"Microsoft.VSTS.WorkItemTypes.UserStory"}
+			}
+			return nil // the defaults: Bug, Issue, Task
+		}),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := orgconfig.NewBuilder(client, features.Static(true))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := b.Build(context.Background(), "my-org")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range cfg.Projects {
+		fmt.Printf("%s: states of %s (%s)\n", p.Name, cfg.Types[p.ID].Name, cfg.Types[p.ID].ReferenceName)
+	}
+	// Output:
+	// basic-tracker: states of Issue (Microsoft.VSTS.WorkItemTypes.Issue)
+	// Contoso Web: states of Bug (Microsoft.VSTS.WorkItemTypes.Bug)
+	// Fabrikam Fiber: states of User Story (Microsoft.VSTS.WorkItemTypes.UserStory)
+	// Tailspin Toys: states of Bug (Microsoft.VSTS.WorkItemTypes.Bug)
+	// Woodgrove Bank: states of Bug (AgileCustom.Bug)
+}

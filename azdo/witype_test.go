@@ -1,13 +1,17 @@
 package azdo_test
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/features"
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
@@ -134,5 +138,71 @@ func TestProjectWorkItemTypesEmptyName(t *testing.T) {
 	}
 	if n := srv.Count(); n != 0 {
 		t.Errorf("%d requests, want none", n)
+	}
+}
+
+// mapStore is an in-memory orgconfig.SharedCache whose claims always
+// succeed.
+type mapStore struct {
+	mu   sync.Mutex
+	vals map[string][]byte
+}
+
+func (m *mapStore) Get(_ context.Context, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.vals[key], nil
+}
+
+func (m *mapStore) Set(_ context.Context, key string, v []byte, _ time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.vals == nil {
+		m.vals = make(map[string][]byte)
+	}
+	m.vals[key] = v
+	return nil
+}
+
+func (m *mapStore) Claim(context.Context, string, time.Duration) (func(context.Context), error) {
+	return func(context.Context) {}, nil
+}
+
+// TestConfigTypes checks that the form says which type each project's
+// states are of, and that a replica reading the snapshot from a shared
+// cache says the same without asking Azure DevOps.
+func TestConfigTypes(t *testing.T) {
+	org := azdotest.LocalizedOrg()
+	want := map[string]orgconfig.WorkItemType{
+		projectByName(t, org, "Webshop").ID: {Name: "Fehler", ReferenceName: azdo.RefBug},
+		projectByName(t, org, "Lager").ID:   {Name: "Fehler"},
+		projectByName(t, org, "Mängel").ID:  {Name: "Defect"},
+	}
+	store := &mapStore{}
+	build := func() (*orgconfig.Config, *azdotest.Server) {
+		srv, c := newPair(t, org, nil)
+		b, err := orgconfig.NewBuilder(c, features.Static(true), orgconfig.WithCacheTTL(time.Minute), orgconfig.WithSharedCache(store, "de"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := b.Build(t.Context(), "platform-org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cfg.Problems) != 0 {
+			t.Fatalf("problems: %v", cfg.Problems)
+		}
+		return cfg, srv
+	}
+	first, _ := build()
+	if diff := cmp.Diff(want, first.Types); diff != "" {
+		t.Errorf("types (-want +got):\n%s", diff)
+	}
+	second, srv := build()
+	if diff := cmp.Diff(want, second.Types); diff != "" {
+		t.Errorf("types from the shared cache (-want +got):\n%s", diff)
+	}
+	if n := srv.Count(); n != 0 {
+		t.Errorf("the second replica made %d requests, want 0", n)
 	}
 }

@@ -14,6 +14,8 @@ import (
 func (b *Builder) precompute(s *snapshot) *snapshot {
 	s.lists, s.listOf = stateLists(s.projects, s.states)
 	s.states = nil
+	s.typeList, s.typeOf = typeLists(s.projects, s.types)
+	s.types = nil
 	s.projectStates = 0
 	for _, i := range s.listOf {
 		if i >= 0 {
@@ -178,6 +180,7 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		Fields:        fields,
 		Projects:      slices.Clone(s.projects),
 		States:        ownStates(s),
+		Types:         ownTypes(s),
 		Problems:      ownProblems(s.problems),
 		Reason:        s.statusReason,
 		projectsKnown: s.projectsKnown,

@@ -26,6 +26,12 @@ type Config struct {
 	// DevOps spells them); for an ID spelled otherwise (IDs ignore case),
 	// look it up with Project first.
 	States map[string][]State
+	// Types holds, by project ID like States, the work item type whose
+	// states States holds (such as Bug, or a project's own choice with
+	// azdo.WithProjectWorkItemTypes), for every project whose Client
+	// said it: the Client must be a [TypedClient]. It is nil when no
+	// project's type is known.
+	Types map[string]WorkItemType
 	// Problems are what degraded the form, in a stable order. Each is an
 	// [*OpError]; errors.Is and errors.As see through it.
 	Problems []error

@@ -168,7 +168,7 @@ func (b *Builder) readShared(ctx context.Context) (*snapshot, bool) {
 	if val == nil {
 		return nil, true
 	}
-	projects, states, fetched, err := decodeSnapshot(b.key, val)
+	projects, states, types, fetched, err := decodeSnapshot(b.key, val)
 	if err != nil {
 		b.opts.logger.WarnContext(ctx, "shared cache: ignoring a stored snapshot", "err", err, "bytes", len(val))
 		return nil, true
@@ -176,7 +176,7 @@ func (b *Builder) readShared(ctx context.Context) (*snapshot, bool) {
 	if age := time.Since(fetched); age >= b.opts.cacheTTL || age < -time.Minute {
 		return nil, true // stale, or from a clock far ahead
 	}
-	snap := b.precompute(&snapshot{projects: projects, states: states, projectsKnown: true})
+	snap := b.precompute(&snapshot{projects: projects, states: states, types: types, projectsKnown: true})
 	snap.fetched = fetched
 	return snap, true
 }

@@ -9,29 +9,32 @@ import (
 	"unicode/utf8"
 )
 
-// The shared snapshot encoding, version 1:
+// The shared snapshot encoding, version 2:
 //
 //	"azsc"        magic, 4 bytes
-//	version       1 byte (1)
+//	version       1 byte (2)
 //	fetched       8 bytes, big-endian Unix milliseconds of the fetch
 //	crc           4 bytes, big-endian CRC-32C of the key the value is
 //	              stored under, then the payload
 //	payload:
 //	  lists       uvarint n, then n state lists: uvarint m, then m states
 //	              (name, category, color as strings)
+//	  types       uvarint n, then n work item types: name, reference
+//	              name as strings (version 2)
 //	  projects    uvarint n, then n projects: id, name as strings, then
 //	              uvarint list: 0 when its states were not fetched, else
-//	              the index of its list plus one
+//	              the index of its list plus one; then uvarint type: 0
+//	              when its type is unknown, else its index plus one
 //
 // Strings are a uvarint length and that many bytes of UTF-8. It holds only project
-// IDs and names and state names, categories and colours: never a URL or a
-// credential. The version is also part of the key, so that a replica
+// IDs and names, work item type names and state names, categories and
+// colours: never a URL or a credential. The version is also part of the key, so that a replica
 // running another version neither reads nor overwrites these values; the
 // key is part of the checksum, so that a value copied or renamed to
 // another key (another organization's) is refused there.
 const (
 	snapMagic      = "azsc"
-	snapVersion    = 1
+	snapVersion    = 2
 	snapHeaderSize = 4 + 1 + 8 + 4
 
 	// maxSnapshotBytes bounds a value to decode; counts and lengths inside
@@ -59,14 +62,21 @@ func encodeSnapshot(key string, s *snapshot, fetched time.Time) []byte {
 	if listOf == nil {
 		lists, listOf = stateLists(s.projects, s.states)
 	}
+	types, typeOf := s.typeList, s.typeOf
+	if typeOf == nil {
+		types, typeOf = typeLists(s.projects, s.types)
+	}
 	size := snapHeaderSize + 16
 	for _, l := range lists {
 		for _, st := range l {
 			size += len(st.Name) + len(st.Category) + len(st.Color) + 3*binary.MaxVarintLen32
 		}
 	}
+	for _, t := range types {
+		size += len(t.Name) + len(t.ReferenceName) + 2*binary.MaxVarintLen32
+	}
 	for _, p := range s.projects {
-		size += len(p.ID) + len(p.Name) + 3*binary.MaxVarintLen32
+		size += len(p.ID) + len(p.Name) + 4*binary.MaxVarintLen32
 	}
 	b := make([]byte, snapHeaderSize, size)
 	copy(b, snapMagic)
@@ -81,11 +91,17 @@ func encodeSnapshot(key string, s *snapshot, fetched time.Time) []byte {
 			b = appendString(b, st.Color)
 		}
 	}
+	b = binary.AppendUvarint(b, uint64(len(types)))
+	for _, t := range types {
+		b = appendString(b, t.Name)
+		b = appendString(b, t.ReferenceName)
+	}
 	b = binary.AppendUvarint(b, uint64(len(s.projects)))
 	for k, p := range s.projects {
 		b = appendString(b, p.ID)
 		b = appendString(b, p.Name)
 		b = binary.AppendUvarint(b, uint64(listOf[k]+1))
+		b = binary.AppendUvarint(b, uint64(typeOf[k]+1))
 	}
 	binary.BigEndian.PutUint32(b[13:], snapChecksum(key, b[snapHeaderSize:]))
 	return b
@@ -108,20 +124,21 @@ func appendString(b []byte, s string) []byte {
 // lengths beyond the value, strings that are not UTF-8, list indexes out
 // of range or trailing bytes. Projects come back in drop-down order
 // without empty or repeated IDs, whatever the value held; projects sharing
-// a state list share its slice.
-func decodeSnapshot(key string, b []byte) (projects []Project, states map[string][]State, fetched time.Time, err error) {
+// a state list share its slice. types holds the known work item types by
+// project ID.
+func decodeSnapshot(key string, b []byte) (projects []Project, states map[string][]State, types map[string]WorkItemType, fetched time.Time, err error) {
 	if len(b) > maxSnapshotBytes {
-		return nil, nil, time.Time{}, fmt.Errorf("%w: %d bytes, limit %d", errSnapshot, len(b), maxSnapshotBytes)
+		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %d bytes, limit %d", errSnapshot, len(b), maxSnapshotBytes)
 	}
 	if len(b) < snapHeaderSize || string(b[:4]) != snapMagic {
-		return nil, nil, time.Time{}, fmt.Errorf("%w: not a snapshot", errSnapshot)
+		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: not a snapshot", errSnapshot)
 	}
 	if b[4] != snapVersion {
-		return nil, nil, time.Time{}, fmt.Errorf("%w: version %d, want %d", errSnapshot, b[4], snapVersion)
+		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: version %d, want %d", errSnapshot, b[4], snapVersion)
 	}
 	fetched = time.UnixMilli(int64(binary.BigEndian.Uint64(b[5:])))
 	if snapChecksum(key, b[snapHeaderSize:]) != binary.BigEndian.Uint32(b[13:]) {
-		return nil, nil, time.Time{}, fmt.Errorf("%w: checksum mismatch (corrupt, truncated or stored for another key)", errSnapshot)
+		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: checksum mismatch (corrupt, truncated or stored for another key)", errSnapshot)
 	}
 	d := decoder{b: b[snapHeaderSize:]}
 	lists := make([][]State, d.count(1))
@@ -135,28 +152,44 @@ func decodeSnapshot(key string, b []byte) (projects []Project, states map[string
 		}
 		lists[i] = l
 	}
-	n := d.count(3)
+	typeList := make([]WorkItemType, d.count(2))
+	for i := range typeList {
+		typeList[i] = WorkItemType{Name: d.string(), ReferenceName: d.string()}
+	}
+	n := d.count(4)
 	if n > maxSnapshotProjects {
-		return nil, nil, time.Time{}, fmt.Errorf("%w: %d projects, limit %d", errSnapshot, n, maxSnapshotProjects)
+		return nil, nil, nil, time.Time{}, fmt.Errorf("%w: %d projects, limit %d", errSnapshot, n, maxSnapshotProjects)
 	}
 	projects = make([]Project, n)
 	listOf := make([]uint64, len(projects))
+	typeOf := make([]uint64, len(projects))
 	for i := range projects {
 		projects[i] = Project{ID: d.string(), Name: d.string()}
 		listOf[i] = d.uvarint()
+		typeOf[i] = d.uvarint()
 	}
 	if d.err == nil && len(d.b) > 0 {
 		d.err = fmt.Errorf("%w: %d bytes after the end", errSnapshot, len(d.b))
 	}
 	if d.err != nil {
-		return nil, nil, time.Time{}, d.err
+		return nil, nil, nil, time.Time{}, d.err
 	}
 	states = make(map[string][]State, len(projects))
+	types = make(map[string]WorkItemType)
 	for i, p := range projects {
+		switch t := typeOf[i]; {
+		case t == 0 || p.ID == "":
+		case t > uint64(len(typeList)):
+			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: project %d uses work item type %d of %d", errSnapshot, i, t, len(typeList))
+		default:
+			if _, dup := types[p.ID]; !dup {
+				types[p.ID] = typeList[t-1]
+			}
+		}
 		switch l := listOf[i]; {
 		case l == 0 || p.ID == "":
 		case l > uint64(len(lists)):
-			return nil, nil, time.Time{}, fmt.Errorf("%w: project %d uses state list %d of %d", errSnapshot, i, l, len(lists))
+			return nil, nil, nil, time.Time{}, fmt.Errorf("%w: project %d uses state list %d of %d", errSnapshot, i, l, len(lists))
 		default:
 			if _, dup := states[p.ID]; !dup {
 				states[p.ID] = lists[l-1]
@@ -164,7 +197,7 @@ func decodeSnapshot(key string, b []byte) (projects []Project, states map[string
 		}
 	}
 	projects = dropdownOrder(projects)
-	return projects, states, fetched, nil
+	return projects, states, types, fetched, nil
 }
 
 // decoder reads the payload; after the first error every read returns a

@@ -17,6 +17,10 @@ func codecSample() *snapshot {
 	return &snapshot{
 		projects: []Project{{"p2", "alpha"}, {"p1", "Beta"}, {"p4", "delta"}, {"p3", "zéta"}},
 		states:   map[string][]State{"p1": agile, "p2": agile, "p3": basic, "p4": {}},
+		types: map[string]WorkItemType{
+			"p1": {"Bug", "Microsoft.VSTS.WorkItemTypes.Bug"}, "p2": {"Bug", "Microsoft.VSTS.WorkItemTypes.Bug"},
+			"p3": {Name: "Fehler"},
+		},
 	}
 }
 
@@ -24,9 +28,12 @@ func TestSnapshotCodecRoundTrip(t *testing.T) {
 	in := codecSample()
 	fetched := time.UnixMilli(1_790_000_000_123)
 	b := encodeSnapshot(testKey, in, fetched)
-	projects, states, gotFetched, err := decodeSnapshot(testKey, b)
+	projects, states, types, gotFetched, err := decodeSnapshot(testKey, b)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in.types, types); diff != "" {
+		t.Errorf("types (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(in.projects, projects); diff != "" {
 		t.Errorf("projects (-want +got):\n%s", diff)
@@ -42,7 +49,7 @@ func TestSnapshotCodecRoundTrip(t *testing.T) {
 	}
 	// Projects whose states were not fetched stay without states.
 	in.states = map[string][]State{"p1": in.states["p1"]}
-	_, states, _, err = decodeSnapshot(testKey, encodeSnapshot(testKey, in, fetched))
+	_, states, _, _, err = decodeSnapshot(testKey, encodeSnapshot(testKey, in, fetched))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +73,7 @@ func TestSnapshotCodecRefuses(t *testing.T) {
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)-3] ^= 0x40
 	otherVersion := bytes.Clone(good)
-	otherVersion[4] = 2
+	otherVersion[4] = 1
 	for _, tc := range []struct {
 		name string
 		in   []byte
@@ -74,7 +81,7 @@ func TestSnapshotCodecRefuses(t *testing.T) {
 	}{
 		{"empty", nil, "not a snapshot"},
 		{"json", []byte(`{"projects":[]}`), "not a snapshot"},
-		{"other version", otherVersion, "version 2, want 1"},
+		{"other version", otherVersion, "version 1, want 2"},
 		{"corrupt", flipped, "checksum mismatch"},
 		{"stored for another key", encodeSnapshot("orgconfig:v1:contoso:0123456789abcdef", codecSample(), time.UnixMilli(1)), "checksum mismatch"},
 		{"truncated", good[:len(good)-5], "checksum mismatch"},
@@ -83,12 +90,13 @@ func TestSnapshotCodecRefuses(t *testing.T) {
 		{"huge list count", payload(0xff, 0xff, 0xff, 0xff, 0x0f), "beyond the value"},
 		{"huge string", payload(1, 1, 0xff, 0xff, 0x03, 'a'), "beyond the value"},
 		{"invalid utf-8", payload(1, 1, 2, 'N', 0xff, 0, 0, 0), "not UTF-8"},
-		{"too many projects", payload(append([]byte{0, 0xa1, 0x8d, 0x06}, make([]byte, 3*100_001)...)...), "100001 projects, limit 100000"},
-		{"list index out of range", payload(0, 1, 1, 'p', 1, 'n', 7), "uses state list 7 of 0"},
+		{"too many projects", payload(append([]byte{0, 0, 0xa1, 0x8d, 0x06}, make([]byte, 4*100_001)...)...), "100001 projects, limit 100000"},
+		{"list index out of range", payload(0, 0, 1, 1, 'p', 1, 'n', 7, 0), "uses state list 7 of 0"},
+		{"type index out of range", payload(0, 1, 1, 'B', 0, 1, 1, 'p', 1, 'n', 0, 2), "uses work item type 2 of 1"},
 		{"oversized", make([]byte, maxSnapshotBytes+1), "limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, _, err := decodeSnapshot(testKey, tc.in)
+			_, _, _, _, err := decodeSnapshot(testKey, tc.in)
 			if !errors.Is(err, errSnapshot) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("decode = %v, want errSnapshot mentioning %q", err, tc.want)
 			}
@@ -107,20 +115,23 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	f.Add(encodeSnapshot(testKey, &snapshot{}, time.UnixMilli(0)))
 	f.Add([]byte("azsc"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		projects, states, fetched, err := decodeSnapshot(testKey, b)
+		projects, states, types, fetched, err := decodeSnapshot(testKey, b)
 		if err != nil {
 			if !errors.Is(err, errSnapshot) {
 				t.Fatalf("error %v is not errSnapshot", err)
 			}
 			return
 		}
-		again := encodeSnapshot(testKey, &snapshot{projects: projects, states: states}, fetched)
-		p2, s2, f2, err := decodeSnapshot(testKey, again)
+		again := encodeSnapshot(testKey, &snapshot{projects: projects, states: states, types: types}, fetched)
+		p2, s2, t2, f2, err := decodeSnapshot(testKey, again)
 		if err != nil {
 			t.Fatalf("re-encoded value does not decode: %v", err)
 		}
 		if diff := cmp.Diff(projects, p2); diff != "" {
 			t.Errorf("projects changed in a round trip (-first +second):\n%s", diff)
+		}
+		if diff := cmp.Diff(types, t2); diff != "" {
+			t.Errorf("types changed in a round trip (-first +second):\n%s", diff)
 		}
 		if diff := cmp.Diff(states, s2); diff != "" {
 			t.Errorf("states changed in a round trip (-first +second):\n%s", diff)

@@ -17,8 +17,9 @@ import (
 // shares it between Builds, and each Build copies what it hands out.
 type snapshot struct {
 	// What the fetch learned.
-	projects      []Project          // drop-down order
-	states        map[string][]State // by project ID, fetched projects only; nil once precomputed
+	projects      []Project               // drop-down order
+	states        map[string][]State      // by project ID, fetched projects only; nil once precomputed
+	types         map[string]WorkItemType // by project ID, fetched projects of a TypedClient only; nil once precomputed
 	problems      []error
 	statusReason  Reason    // non-empty when the status field must be disabled
 	projectsKnown bool      // the project list was loaded
@@ -26,11 +27,13 @@ type snapshot struct {
 
 	// Derived by precompute, which drops states: lists and listOf hold
 	// them.
-	lists         [][]State  // each distinct state list once (see stateLists)
-	listOf        []int      // by project: index in lists, -1 when unknown; nil until precomputed
-	projectStates int        // the states of every project, summed
-	union         []Choice   // the choices of every list
-	listChoices   [][]Choice // by list, only WithPerProjectChoices
+	lists         [][]State      // each distinct state list once (see stateLists)
+	listOf        []int          // by project: index in lists, -1 when unknown; nil until precomputed
+	projectStates int            // the states of every project, summed
+	union         []Choice       // the choices of every list
+	listChoices   [][]Choice     // by list, only WithPerProjectChoices
+	typeList      []WorkItemType // each distinct type once (see typeLists)
+	typeOf        []int          // by project: index in typeList, -1 when unknown
 }
 
 // cacheable reports whether the snapshot is complete enough to keep.
@@ -65,6 +68,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 	log.DebugContext(ctx, "fetching work item states", "projects", len(projects), "fetching", n)
 
 	results := make([][]State, n)
+	types := make([]WorkItemType, n)
 	errs := make([]error, n)
 	fetched := make([]bool, n) // false for fetches skipped after cancellation
 	g, gctx := errgroup.WithContext(ctx)
@@ -77,7 +81,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 			if gctx.Err() != nil {
 				return nil
 			}
-			states, err := b.client.WorkItemStates(gctx, p.ID)
+			typ, states, err := b.workItemStates(gctx, p.ID)
 			if err != nil {
 				errs[i] = &OpError{Op: OpWorkItemStates, ProjectID: p.ID, ProjectName: p.Name, Err: err}
 				if errors.Is(err, ErrUnauthorized) {
@@ -85,7 +89,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 				}
 				return nil
 			}
-			results[i], fetched[i] = states, true
+			results[i], types[i], fetched[i] = states, typ, true
 			return nil
 		})
 	}
@@ -94,7 +98,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 		return nil, ctx.Err()
 	}
 
-	snap := &snapshot{projects: projects, states: make(map[string][]State, n), projectsKnown: true}
+	snap := &snapshot{projects: projects, states: make(map[string][]State, n), types: make(map[string]WorkItemType), projectsKnown: true}
 	if unauthorized != nil {
 		snap.problems = append(snap.problems, unauthorized)
 		snap.statusReason = ReasonUnauthorized
@@ -103,6 +107,9 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 	for i, err := range errs {
 		if fetched[i] {
 			snap.states[projects[i].ID] = results[i]
+			if types[i] != (WorkItemType{}) {
+				snap.types[projects[i].ID] = types[i]
+			}
 			continue
 		}
 		failed++

@@ -27,3 +27,51 @@ type TypedClient interface {
 	Client
 	WorkItemTypeStates(ctx context.Context, projectID string) (WorkItemType, []State, error)
 }
+
+// workItemStates asks the Client for a project's states, and for their
+// type when it is a TypedClient.
+func (b *Builder) workItemStates(ctx context.Context, projectID string) (WorkItemType, []State, error) {
+	if typed, ok := b.client.(TypedClient); ok {
+		return typed.WorkItemTypeStates(ctx, projectID)
+	}
+	states, err := b.client.WorkItemStates(ctx, projectID)
+	return WorkItemType{}, states, err
+}
+
+// typeLists lists each distinct type once, in drop-down order of first
+// appearance; typeOf[k] is the index of projects[k]'s type, or -1 when it
+// is unknown.
+func typeLists(projects []Project, types map[string]WorkItemType) (list []WorkItemType, typeOf []int) {
+	typeOf = make([]int, len(projects))
+	index := make(map[WorkItemType]int)
+	for k, p := range projects {
+		t, ok := types[p.ID]
+		if !ok {
+			typeOf[k] = -1
+			continue
+		}
+		i, seen := index[t]
+		if !seen {
+			i = len(list)
+			index[t] = i
+			list = append(list, t)
+		}
+		typeOf[k] = i
+	}
+	return list, typeOf
+}
+
+// ownTypes is the types by project of a precomputed snapshot; nil when
+// none is known.
+func ownTypes(s *snapshot) map[string]WorkItemType {
+	if len(s.typeList) == 0 {
+		return nil
+	}
+	out := make(map[string]WorkItemType, len(s.projects))
+	for k, p := range s.projects {
+		if i := s.typeOf[k]; i >= 0 {
+			out[p.ID] = s.typeList[i]
+		}
+	}
+	return out
+}
