@@ -102,7 +102,9 @@ func (t *transport) noteThrottle(ctx context.Context, d time.Duration, refused b
 	if t.store == nil {
 		return
 	}
-	if err := t.store.Hold(context.WithoutCancel(ctx), t.storeKey, until, refused); err != nil {
+	// Under ctx: a stalled store must not hold the request past its
+	// deadline; a wait not recorded in time is only not shared.
+	if err := t.store.Hold(ctx, t.storeKey, until, refused); err != nil {
 		t.logger.DebugContext(ctx, "azdo: shared throttle not recorded", "err", err)
 	}
 }

@@ -120,7 +120,11 @@ func (b *Builder) fill(ctx context.Context) (*snapshot, error) {
 			break
 		}
 		if release != nil {
-			defer release(context.WithoutCancel(ctx))
+			// Under ctx, not detached from it: when the fetch is cancelled
+			// or out of time the claim is left to expire (it lives until
+			// ctx's deadline), so that a stalled store cannot hold the
+			// Build waiting for this fetch past its deadline.
+			defer release(ctx)
 			break
 		}
 

@@ -7,8 +7,9 @@
 // snapshots it keeps here, and azdo decides what a recorded wait means.
 // The Cache adds what a network store needs so that Redis is never
 // required: every operation is bounded by a short timeout
-// ([WithTimeout], 100ms by default); after repeated failures
-// ([WithBreaker], 3 in a row) Redis is skipped for a while (10s) and
+// ([WithTimeout], 100ms by default); after repeated failures or slow
+// operations ([WithBreaker], 3 in a row; slow is over half the timeout)
+// Redis is skipped for a while (10s) and
 // operations fail at once with [ErrUnavailable]; and failures are logged
 // once per interval ([WithWarnInterval], a minute), not once per call.
 //
@@ -112,8 +113,10 @@ func WithPrefix(prefix string) Option {
 	}
 }
 
-// WithTimeout bounds each Redis operation (default 100ms). d must be
-// positive.
+// WithTimeout bounds each Redis operation (default 100ms). An operation
+// that takes more than half of d counts toward [WithBreaker] as a failure,
+// even when it succeeds, so that a slow Redis is skipped as a failing one
+// is. d must be positive.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d <= 0 {
@@ -125,7 +128,8 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithBreaker skips Redis for pause after failures operations in a row
-// have failed (defaults: 3 and 10s). While skipped, operations fail at once
+// have failed or been slow (defaults: 3 and 10s; slow is more than half of
+// [WithTimeout]). While skipped, operations fail at once
 // with [ErrUnavailable]; after the pause the next operation tries Redis
 // again, and one more failure skips it for another pause. failures must be
 // at least 1 and pause positive.
@@ -243,10 +247,20 @@ func (c *Cache) do(ctx context.Context, name string, op func(ctx context.Context
 		return fmt.Errorf("rediscache: %s: %w: skipped after repeated failures", name, ErrUnavailable)
 	}
 	octx, cancel := context.WithTimeout(ctx, s.timeout)
+	start := time.Now()
 	err := op(octx, c.rdb)
+	took := time.Since(start)
 	cancel()
+	// An operation slower than half the timeout counts as a failure even
+	// when it succeeds: a Redis that is slow but never fails would
+	// otherwise never be skipped, and every caller would pay for it.
+	slow := took > s.timeout/2
 	switch {
 	case err == nil || errors.Is(err, redis.Nil):
+		if slow {
+			c.failed(ctx, s, name, fmt.Errorf("slow: took %v, over half the %v timeout", took.Round(time.Millisecond), s.timeout))
+			return err
+		}
 		c.mu.Lock()
 		c.failures = 0
 		c.mu.Unlock()
@@ -254,7 +268,10 @@ func (c *Cache) do(ctx context.Context, name string, op func(ctx context.Context
 	case errors.Is(err, ErrTooLarge):
 		return fmt.Errorf("rediscache: %s: %w", name, err)
 	case ctx.Err() != nil:
-		return fmt.Errorf("rediscache: %s: %w", name, ctx.Err()) // the caller gave up: not Redis's fault
+		if slow { // the caller gave up, but Redis was slow before it did
+			c.failed(ctx, s, name, fmt.Errorf("slow: no answer in %v", took.Round(time.Millisecond)))
+		}
+		return fmt.Errorf("rediscache: %s: %w", name, ctx.Err())
 	}
 	c.failed(ctx, s, name, err)
 	return fmt.Errorf("rediscache: %s: %w: %w", name, ErrUnavailable, err)
