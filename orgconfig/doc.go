@@ -15,7 +15,11 @@
 //     [BooleanField] toggles.
 //
 // json.Marshal of [Config.Fields] is drop-in compatible with the reference
-// form schema. The same inputs always produce byte-identical JSON.
+// form schema. The same inputs always produce byte-identical JSON. For
+// large organizations, [WithStatesURL] keeps each project's own states
+// without sending them all: the frontend asks for a row's states
+// ([Config.StatusChoices]) and [Config.PrefillSelectors] adds the saved
+// rows'.
 //
 // orgconfig owns the small interfaces it consumes ([Client], [FeatureGate],
 // [SharedCache]) and imports no adapter: package azdo provides a Client for
@@ -30,7 +34,9 @@
 //
 // After an admin submits the form, [ParseStatusMapping] reads the status
 // field's value strictly, [Config.ValidateStatusMapping] checks it against
-// the states Azure DevOps has and returns every problem as [MappingErrors],
-// and [Config.PruneStatusMapping] heals a saved mapping. Project IDs compare
+// the states Azure DevOps has and returns every problem as [MappingErrors]
+// (each marshals to JSON with a stable code), and
+// [Config.PruneStatusMapping] heals a saved mapping: do it before rendering
+// saved values with the form. Project IDs compare
 // ignoring case everywhere. Every method works on a zero Config.
 package orgconfig
