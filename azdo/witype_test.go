@@ -164,6 +164,13 @@ func (m *mapStore) Set(_ context.Context, key string, v []byte, _ time.Duration)
 	return nil
 }
 
+func (m *mapStore) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.vals, key)
+	return nil
+}
+
 func (m *mapStore) Claim(context.Context, string, time.Duration) (func(context.Context), error) {
 	return func(context.Context) {}, nil
 }

@@ -2,11 +2,8 @@ package orgconfig
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -19,7 +16,7 @@ import (
 // Implementations must be safe for concurrent use and should bound each
 // call with a short timeout of their own: a Build waits for them. Their
 // errors never fail a Build; the Builder then works as if the store were
-// empty.
+// empty. [Builder.Forget] returns them.
 type SharedCache interface {
 	// Get returns the value stored under key, or nil and no error when
 	// there is none.
@@ -31,6 +28,10 @@ type SharedCache interface {
 	// nil and no error when another caller holds the claim. A claim not
 	// given up expires after ttl.
 	Claim(ctx context.Context, key string, ttl time.Duration) (release func(context.Context), err error)
+	// Delete removes the value stored under key and any claim on it, so
+	// that the next caller refills it ([Builder.Forget]). Deleting a key
+	// that holds nothing is not an error.
+	Delete(ctx context.Context, key string) error
 }
 
 // WithSharedCache adds a second cache tier, shared by every Builder (in
@@ -73,132 +74,4 @@ func WithSharedCache(c SharedCache, key string) Option {
 		s.shared, s.sharedKey = c, key
 		return nil
 	}
-}
-
-const (
-	// maxClaim bounds a claim's lifetime: how long a dead claimant can
-	// make the others wait.
-	maxClaim = 30 * time.Second
-	minClaim = time.Second
-	// pollMin and pollMax pace the waiters' reads of the shared tier.
-	pollMin = 5 * time.Millisecond
-	pollMax = 50 * time.Millisecond
-)
-
-// sharedKey is the key of this Builder's snapshots in the shared tier.
-func sharedKey(s *settings, c Client) string {
-	shape := "limit=" + strconv.Itoa(s.stateProjectLimit)
-	if sh, ok := c.(interface{ Shape() string }); ok {
-		shape += ";client=" + sh.Shape()
-	}
-	sum := sha256.Sum256([]byte(shape))
-	return "orgconfig:v" + strconv.Itoa(snapVersion) + ":" + s.sharedKey + ":" + hex.EncodeToString(sum[:8])
-}
-
-// fill is the fetch of the in-process tier when a shared tier is
-// configured: the shared value when there is a fresh one, else a fetch
-// from the Client by this Builder or, when another holds the claim, by
-// that one. Each round reads the store, then tries the claim; while
-// another Builder holds it, the next round comes after a pause, until the
-// wait budget is spent.
-func (b *Builder) fill(ctx context.Context) (*snapshot, error) {
-	var budget time.Duration
-	var giveUp time.Time // set once another Builder is found fetching
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for poll := pollMin; ; poll = min(2*poll, pollMax) {
-		snap, ok := b.readShared(ctx)
-		if snap != nil {
-			return snap, nil
-		}
-		if !ok {
-			break // the store failed: do not wait on it
-		}
-		release, err := b.opts.shared.Claim(ctx, b.key, claimLife(ctx))
-		if err != nil {
-			b.opts.logger.DebugContext(ctx, "shared cache: claim failed", "err", err)
-			break
-		}
-		if release != nil {
-			// Under ctx, not detached from it: when the fetch is cancelled
-			// or out of time the claim is left to expire (it lives until
-			// ctx's deadline), so that a stalled store cannot hold the
-			// Build waiting for this fetch past its deadline.
-			defer release(ctx)
-			break
-		}
-
-		// Another Builder is fetching: wait for its value.
-		if giveUp.IsZero() {
-			budget = claimLife(ctx)
-			if dl, ok := ctx.Deadline(); ok {
-				budget = min(budget, time.Until(dl)/2)
-			}
-			giveUp = time.Now().Add(budget)
-		}
-		left := time.Until(giveUp)
-		if left <= 0 {
-			b.opts.logger.DebugContext(ctx, "shared cache: gave up waiting for another replica's fetch", "waited", budget)
-			break
-		}
-		timer.Reset(min(poll, left))
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-timer.C:
-		}
-	}
-	return b.fetchAndShare(ctx)
-}
-
-// claimLife is how long a claim lives: until ctx's deadline (the shared
-// fetch's), within bounds.
-func claimLife(ctx context.Context) time.Duration {
-	d := maxClaim
-	if dl, ok := ctx.Deadline(); ok {
-		d = min(d, max(time.Until(dl), minClaim))
-	}
-	return d
-}
-
-// readShared returns the fresh snapshot of the shared tier; nil and true
-// when there is none, nil and false when the store failed.
-func (b *Builder) readShared(ctx context.Context) (*snapshot, bool) {
-	val, err := b.opts.shared.Get(ctx, b.key)
-	if err != nil {
-		b.opts.logger.DebugContext(ctx, "shared cache: get failed", "err", err)
-		return nil, false
-	}
-	if val == nil {
-		return nil, true
-	}
-	projects, states, types, fetched, err := decodeSnapshot(b.key, val)
-	if err != nil {
-		b.opts.logger.WarnContext(ctx, "shared cache: ignoring a stored snapshot", "err", err, "bytes", len(val))
-		return nil, true
-	}
-	if age := time.Since(fetched); age >= b.opts.cacheTTL || age < -time.Minute {
-		return nil, true // stale, or from a clock far ahead
-	}
-	snap := b.precompute(&snapshot{projects: projects, states: states, types: types, projectsKnown: true})
-	snap.fetched = fetched
-	return snap, true
-}
-
-// fetchAndShare fetches from the Client and stores a complete snapshot in
-// the shared tier.
-func (b *Builder) fetchAndShare(ctx context.Context) (*snapshot, error) {
-	snap, err := b.load(ctx)
-	if err != nil || !snap.cacheable() {
-		return snap, err
-	}
-	snap.fetched = time.Now()
-	if len(snap.projects) > maxSnapshotProjects {
-		b.opts.logger.DebugContext(ctx, "shared cache: snapshot not shared: too many projects", "projects", len(snap.projects), "limit", maxSnapshotProjects)
-		return snap, nil
-	}
-	if err := b.opts.shared.Set(ctx, b.key, encodeSnapshot(b.key, snap, snap.fetched), b.opts.cacheTTL); err != nil {
-		b.opts.logger.DebugContext(ctx, "shared cache: set failed", "err", err)
-	}
-	return snap, nil
 }

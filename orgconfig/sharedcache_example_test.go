@@ -32,6 +32,14 @@ func (m *memoryStore) Set(_ context.Context, key string, value []byte, _ time.Du
 	return nil
 }
 
+func (m *memoryStore) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.values, key)
+	delete(m.claims, key)
+	return nil
+}
+
 func (m *memoryStore) Claim(_ context.Context, key string, ttl time.Duration) (func(context.Context), error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -88,4 +96,42 @@ func ExampleWithSharedCache() {
 	// Output:
 	// replica A: 1 projects, 2 calls to Azure DevOps
 	// replica B: 1 projects, 0 calls to Azure DevOps
+}
+
+// A "Refresh" button: an admin who just created a project asks for the
+// form again. Forget drops the cached snapshot, in memory and in the
+// shared store (for every replica), so that the next Build fetches.
+func ExampleBuilder_Forget() {
+	store := &memoryStore{values: map[string][]byte{}, claims: map[string]time.Time{}}
+	client := &countingClient{memoryClient: memoryClient{
+		projects: []orgconfig.Project{{ID: "6ce954b1", Name: "Fabrikam"}},
+		states:   map[string][]orgconfig.State{"6ce954b1": {{Name: "New", Category: "Proposed"}}},
+	}}
+	b, err := orgconfig.NewBuilder(client, alwaysOn{},
+		orgconfig.WithCacheTTL(time.Hour),
+		orgconfig.WithSharedCache(store, "fabrikam-azdo"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	show := func(when string) {
+		cfg, err := b.Build(context.Background(), "my-org")
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %d projects\n", when, len(cfg.Projects))
+	}
+	show("first")
+	// An admin creates a project in Azure DevOps.
+	client.projects = append(client.projects, orgconfig.Project{ID: "0a1b2c3d", Name: "Contoso"})
+	client.states["0a1b2c3d"] = []orgconfig.State{{Name: "New", Category: "Proposed"}}
+	show("cached")
+	// They press Refresh.
+	if err := b.Forget(context.Background()); err != nil {
+		log.Printf("refresh: %v", err) // the shared store failed: other replicas may still show the old form
+	}
+	show("refreshed")
+	// Output:
+	// first: 1 projects
+	// cached: 1 projects
+	// refreshed: 2 projects
 }

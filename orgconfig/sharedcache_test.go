@@ -18,6 +18,7 @@ type stubShared struct {
 	get   func(ctx context.Context, key string) ([]byte, error)
 	set   func(ctx context.Context, key string, v []byte, ttl time.Duration) error
 	claim func(ctx context.Context, key string, ttl time.Duration) (func(context.Context), error)
+	del   func(ctx context.Context, key string) error
 }
 
 func (s *stubShared) Get(ctx context.Context, key string) ([]byte, error) {
@@ -32,6 +33,13 @@ func (s *stubShared) Set(ctx context.Context, key string, v []byte, ttl time.Dur
 		return nil
 	}
 	return s.set(ctx, key, v, ttl)
+}
+
+func (s *stubShared) Delete(ctx context.Context, key string) error {
+	if s.del == nil {
+		return nil
+	}
+	return s.del(ctx, key)
 }
 
 func (s *stubShared) Claim(ctx context.Context, key string, ttl time.Duration) (func(context.Context), error) {

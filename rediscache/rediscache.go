@@ -352,6 +352,20 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	})
 }
 
+// Delete removes the value stored under key and any claim on it, so that
+// the next caller refills it (orgconfig's Builder.Forget). Deleting a key
+// that holds nothing is not an error.
+func (c *Cache) Delete(ctx context.Context, key string) error {
+	return c.do(ctx, "delete", func(ctx context.Context, rdb redis.UniversalClient) error {
+		// One key per command: in a cluster the two may live on different
+		// nodes.
+		if err := rdb.Del(ctx, c.s.prefix+"snap:"+key).Err(); err != nil {
+			return err
+		}
+		return rdb.Del(ctx, c.s.prefix+"claim:"+key).Err()
+	})
+}
+
 // claimScript takes the claim KEYS[1] for ARGV[2] milliseconds with the
 // token ARGV[1] unless another holds it. A key without expiry, or one
 // living longer than ARGV[3] (the longest claim a Cache takes), is not a

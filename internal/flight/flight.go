@@ -112,6 +112,14 @@ func (c *Cache[T]) Forget() {
 	c.gen++
 }
 
+// Generation counts the calls to Forget. A fetch that reads it when it
+// starts and finds it changed later was running when Forget was called.
+func (c *Cache[T]) Generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
 // Idle reports whether the cache holds no fresh value and no fetch is in
 // flight, so that dropping it loses nothing.
 func (c *Cache[T]) Idle() bool {

@@ -1,0 +1,99 @@
+package orgconfig_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/azdosync/azdosync/orgconfig"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestForget checks that Forget drops the cached snapshot, so that the
+// next Build fetches, and that a fetch running when it is called answers
+// its Builds but is not kept, in memory nor in the shared store.
+func TestForget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := slowClient(100 * time.Millisecond)
+		var mu sync.Mutex
+		var log []string
+		store := &stubShared{
+			set: func(_ context.Context, key string, _ []byte, _ time.Duration) error {
+				mu.Lock()
+				defer mu.Unlock()
+				log = append(log, "set")
+				return nil
+			},
+			del: func(context.Context, string) error {
+				mu.Lock()
+				defer mu.Unlock()
+				log = append(log, "delete")
+				return nil
+			},
+		}
+		b, err := orgconfig.NewBuilder(c, gateFunc(allow), orgconfig.WithCacheTTL(time.Minute), orgconfig.WithSharedCache(store, "org"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		build := func() {
+			if _, err := b.Build(t.Context(), "org-1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		build()
+		build() // cached
+		if err := b.Forget(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		build() // fetches: 2
+
+		// Forget while a fetch runs: its Build gets the form; the next
+		// Build fetches again.
+		if err := b.Forget(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Go(build) // fetches: 3
+		time.Sleep(50 * time.Millisecond)
+		if err := b.Forget(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		build() // fetches: 4
+		if got := c.projectCalls.Load(); got != 4 {
+			t.Errorf("project list fetched %d times, want 4", got)
+		}
+		want := []string{"set", "delete", "set", "delete", "delete", "set"}
+		if diff := cmp.Diff(want, log); diff != "" {
+			t.Errorf("store calls (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestForgetReportsTheStore checks that Forget returns the shared store's
+// error, and works without a cache and fails on a zero Builder.
+func TestForgetReportsTheStore(t *testing.T) {
+	boom := errors.New("store down")
+	store := &stubShared{del: func(context.Context, string) error { return boom }}
+	b, err := orgconfig.NewBuilder(sampleOrg().client(), gateFunc(allow), orgconfig.WithCacheTTL(time.Minute), orgconfig.WithSharedCache(store, "org"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Forget(t.Context()); !errors.Is(err, boom) {
+		t.Errorf("Forget = %v, want the store's error", err)
+	}
+	uncached, err := orgconfig.NewBuilder(sampleOrg().client(), gateFunc(allow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := uncached.Forget(t.Context()); err != nil {
+		t.Errorf("Forget without a cache = %v, want nil", err)
+	}
+	var zero *orgconfig.Builder
+	if err := zero.Forget(t.Context()); err == nil {
+		t.Error("Forget on a nil Builder = nil, want an error")
+	}
+}
