@@ -235,6 +235,9 @@ type configResponse struct {
 	// Reason is Config.Reason: why the form or its status field is
 	// disabled, as a code a client can switch on ("" when usable).
 	Reason orgconfig.Reason `json:"reason"`
+	// Types is Config.Types: by project ID, the work item type whose
+	// states the project is offered (the page shows "states of Bug").
+	Types map[string]orgconfig.WorkItemType `json:"types,omitempty"`
 }
 
 func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
@@ -252,7 +255,7 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
 		return
 	}
-	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}, Reason: cfg.Reason}
+	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}, Reason: cfg.Reason, Types: cfg.Types}
 	resp.Values.SyncStatusForward, resp.Dropped = cfg.PruneStatusMapping(saved.SyncStatusForward)
 	cfg.PrefillSelectors(resp.Values.SyncStatusForward)
 	if resp.Values.SyncStatusForward == nil {
@@ -284,7 +287,9 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 
 // statesResponse is the body of GET /organizations/{org}/projects/{id}/states.
 type statesResponse struct {
-	Project   orgconfig.Project          `json:"project"`
+	Project orgconfig.Project `json:"project"`
+	// Type is the work item type the states are of, when known.
+	Type      *orgconfig.WorkItemType    `json:"type,omitempty"`
 	States    []orgconfig.State          `json:"states"`
 	Suggested *orgconfig.ProjectStatuses `json:"suggested,omitempty"`
 }
@@ -309,6 +314,9 @@ func (a *app) getStates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := statesResponse{Project: p, States: states}
+	if t, ok := cfg.Types[p.ID]; ok {
+		resp.Type = &t
+	}
 	if s, ok := cfg.SuggestedStatuses(p.ID); ok {
 		resp.Suggested = &s
 	}

@@ -5,8 +5,10 @@
 //	GET /organizations/{org}/config                the form, the saved values
 //	                                               (healed by PruneStatusMapping),
 //	                                               what was dropped, the Build's
-//	                                               problems and reason, with an
-//	                                               ETag; 304 on If-None-Match
+//	                                               problems and reason, each
+//	                                               project's work item type
+//	                                               ("types"), with an ETag; 304
+//	                                               on If-None-Match
 //	PUT /organizations/{org}/config                save values, validated against
 //	                                               fresh states: 200 with the
 //	                                               values as saved and their ETag;
@@ -17,9 +19,10 @@
 //	                                               against (with Azure DevOps's
 //	                                               Retry-After, if it asked for
 //	                                               one), 504 -timeout passed
-//	GET /organizations/{org}/projects/{id}/states  one project's states and a
-//	                                               suggested mapping, for forms
-//	                                               that load states lazily
+//	GET /organizations/{org}/projects/{id}/states  one project's states, their
+//	                                               type and a suggested mapping,
+//	                                               for forms that load states
+//	                                               lazily
 //	PATCH /organizations/{org}/config              merge part of the values
 //	                                               (RFC 7396; patch.go)
 //	POST /organizations/{org}/config               the same, answered as Sentry's

@@ -333,6 +333,7 @@ func TestGetStates(t *testing.T) {
 	}
 	want := statesResponse{
 		Project: orgconfig.Project{ID: ids["basic-tracker"], Name: "basic-tracker"},
+		Type:    &orgconfig.WorkItemType{Name: "Issue", ReferenceName: "Microsoft.VSTS.WorkItemTypes.Issue"},
 		States: []orgconfig.State{
 			{Name: "To Do", Category: "Proposed", Color: "b2b2b2"},
 			{Name: "Doing", Category: "InProgress", Color: "007acc"},

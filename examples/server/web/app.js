@@ -20,6 +20,7 @@
   let etag = null; // the ETag of the configuration shown, sent as If-Match
   let editors = []; // one per field: {field, node, value(), showErrors(rows), clearErrors()}
   let current = null; // the last form received, to render the values a save returns
+  let types = {}; // by project ID: the work item type its states are of ({name, referenceName})
   let nextID = 0;
 
   function uid(prefix) {
@@ -248,6 +249,13 @@
       if (rows.has(key)) return;
       const nameID = uid('project');
       const name = el('span', { className: 'project-name', id: nameID }, labelOf(projectID));
+      // Which type's states the row offers: "states of Bug", of "Fehler"
+      // on a German collection, of a custom "Defect".
+      const type = Object.entries(types).find(([id]) => id.toLowerCase() === key);
+      const head = el('div', { className: 'project' }, name);
+      if (type && type[1] && type[1].name) {
+        head.append(el('span', { className: 'project-type', title: type[1].referenceName || '' }, 'states of ' + type[1].name));
+      }
       const errorsID = uid('errors');
       const errors = el('ul', { className: 'row-errors', id: errorsID, hidden: true });
       const lazy = field.perItemMapping && typeof field.statusUrl === 'string' && field.statusUrl !== '' &&
@@ -269,7 +277,7 @@
       const removeID = uid('remove');
       const remove = el('button', { type: 'button', className: 'remove', id: removeID, 'aria-labelledby': removeID + ' ' + nameID }, 'Remove');
       const node = el('div', { className: 'row', role: 'listitem', 'data-project': projectID },
-        name, ...cells, el('div', { className: 'cell cell-remove' }, remove), errors);
+        head, ...cells, el('div', { className: 'cell cell-remove' }, remove), errors);
       const row = { id: projectID, node, selects, errors };
       remove.addEventListener('click', () => {
         rows.delete(key);
@@ -417,6 +425,7 @@
     }
     etag = resp.headers.get('ETag');
     current = body;
+    types = (body.types && typeof body.types === 'object') ? body.types : {};
     render(body.fields, body.values);
     renderProblems(body.problems);
     const dropped = (body.dropped || []).length;
