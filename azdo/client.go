@@ -83,13 +83,14 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 // one) whose transport authenticates to u's host with cred (nil: never),
 // retries, throttles and bounds bodies as s says.
 func newHTTPClient(s settings, u *url.URL, cred Credential) *http.Client {
-	var base http.RoundTripper = http.DefaultTransport
+	var base http.RoundTripper
 	hc := &http.Client{}
 	if s.httpClient != nil {
 		*hc = *s.httpClient // a copy: the caller's client is not modified
-		if s.httpClient.Transport != nil {
-			base = s.httpClient.Transport
-		}
+		base = s.httpClient.Transport
+	}
+	if base == nil {
+		base = guardedTransport(u, s.resolver) // checks every address dialled
 	}
 	tr := &transport{
 		base: base, cred: cred, host: strings.ToLower(u.Host), https: u.Scheme == "https",

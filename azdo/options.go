@@ -32,6 +32,7 @@ type settings struct {
 	throttleStore   ThrottleStore // WithSharedThrottle
 	throttleKey     string
 	maxSlowDown     time.Duration // WithMaxSlowDown
+	resolver        *net.Resolver // the default client's dialer's; tests set it
 }
 
 // applyOptions returns the default settings changed by opts, in order;
@@ -67,10 +68,15 @@ func defaultSettings() settings {
 	}
 }
 
-// WithHTTPClient sends requests through a copy of hc: its Transport (or
-// http.DefaultTransport when nil) becomes the base under the Client's own
-// retrying, authenticating transport, and its Jar and Timeout are kept. hc
-// itself is not modified.
+// WithHTTPClient sends requests through a copy of hc: its Transport becomes
+// the base under the Client's own retrying, authenticating transport, and
+// its Jar and Timeout are kept. hc itself is not modified.
+//
+// Its Transport's dialer decides which addresses are dialled: the Client
+// checks the hosts of URLs and redirects, but not what a name resolves to.
+// Add [DialControl] to that dialer to refuse link-local and metadata
+// addresses behind DNS names too. When Transport is nil, the Client uses
+// its own default, which does (as without WithHTTPClient).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

@@ -9,7 +9,8 @@ import (
 
 // checkRedirect refuses redirects to the sign-in page (as ErrUnauthorized),
 // to a host the organization URL could not name (see checkHost), off the
-// allowed hosts, down from https to http, or to plain http off loopback.
+// allowed hosts, down from https to http, to plain http off loopback, or
+// to a location with credentials (userinfo) in it.
 // The transport only sends credentials to the organization's own host, so
 // a redirect elsewhere never carries them.
 func (t *transport) checkRedirect(req *http.Request, resp *http.Response) error {
@@ -34,6 +35,9 @@ func (t *transport) checkRedirect(req *http.Request, resp *http.Response) error 
 		return refuse("refused a redirect from https to plain http")
 	case loc.Scheme == "http" && !isLoopback(host):
 		return refuse("refused a redirect to plain http")
+	case loc.User != nil:
+		// http.Client would send them as Basic credentials of its own.
+		return refuse("refused a redirect to a location with credentials in it")
 	}
 	if err := checkHost(host); err != nil {
 		return refuse("refused a redirect: %v", err)

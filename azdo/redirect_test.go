@@ -216,6 +216,14 @@ func TestRedirectTargetHostRules(t *testing.T) {
 		{"https://2852039166/x", `refused a redirect: host "2852039166" reads as a numeric ipv4 address`},
 		{"https://0xA9FEA9FE/x", `refused a redirect: host "0xa9fea9fe" reads as a numeric ipv4 address`},
 		{"https://0251.0376.0251.0376/x", `refused a redirect: host "0251.0376.0251.0376" reads as a numeric ipv4 address`},
+		{"https://[fd00:ec2::254]/latest/meta-data", `refused a redirect: host fd00:ec2::254 is a cloud metadata service address`},
+		{"https://[fd20:ce::254]/computeMetadata/v1", `refused a redirect: host fd20:ce::254 is a cloud metadata service address`},
+		{"https://[64:ff9b::a9fe:a9fe]/x", `refused a redirect: host 64:ff9b::a9fe:a9fe is the nat64 form of 169.254.169.254, which is not a server address`},
+		{"https://[64:ff9b::7f00:1]/x", `refused a redirect: host 64:ff9b::7f00:1 is the nat64 form of 127.0.0.1, which is not a server address`},
+		{"https://[::a9fe:a9fe]/x", `refused a redirect: host ::a9fe:a9fe is an ipv4-compatible ipv6 address`},
+		{"https://[::ffff:a9fe:a9fe]/x", `refused a redirect: host ::ffff:a9fe:a9fe is not a unicast server address`},
+		{"https://me:hunter2@dev.azure.com/x", `refused a redirect to a location with credentials in it`},
+		{"https://me@dev.azure.com/x", `refused a redirect to a location with credentials in it`},
 	} {
 		t.Run(tt.target, func(t *testing.T) {
 			org := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -241,6 +249,9 @@ func TestRedirectTargetHostRules(t *testing.T) {
 			_, err = c.Projects(t.Context())
 			if !errors.Is(err, azdo.ErrBadResponse) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Projects error = %v, want ErrBadResponse containing %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("Projects error %q shows the redirect's password", err)
 			}
 			mu.Lock()
 			defer mu.Unlock()

@@ -301,6 +301,10 @@ func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(r)
 	if err != nil {
 		cancel()
+		if refused := (*dialRefusedError)(nil); errors.As(err, &refused) {
+			// Retrying would dial the same address.
+			return nil, &APIError{Kind: ErrUnavailable, Message: "could not reach azure devops: " + refused.Error(), Err: refused}
+		}
 		return nil, err
 	}
 	resp.Body = &slotBody{ReadCloser: resp.Body, release: release, cancel: cancel}

@@ -107,12 +107,57 @@ func checkHost(host string) error {
 		// 169.254.169.254, ...) that the checks below would refuse.
 		return fmt.Errorf("host %q reads as a numeric ipv4 address; write an address as four decimal numbers, like 10.1.2.3", host)
 	}
-	if ip != nil && (ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast()) {
-		// No Azure DevOps server lives there; link-local holds cloud
-		// metadata services, a classic target of forged URLs.
-		return fmt.Errorf("host %s is not a unicast server address", host)
+	if ip != nil {
+		if why := refusedIP(ip); why != "" {
+			return fmt.Errorf("host %s %s", host, why)
+		}
 	}
 	return nil
+}
+
+// NAT64's well-known prefix (64:ff9b::/96, RFC 6052) and the networks of
+// the cloud metadata services over IPv6: AWS (fd00:ec2::254) and Google
+// Cloud (fd20:ce::254).
+var (
+	nat64         = &net.IPNet{IP: net.ParseIP("64:ff9b::"), Mask: net.CIDRMask(96, 128)}
+	ipv4Compat    = &net.IPNet{IP: net.IPv6zero, Mask: net.CIDRMask(96, 128)}
+	metadataNets6 = []*net.IPNet{
+		{IP: net.ParseIP("fd00:ec2::"), Mask: net.CIDRMask(32, 128)},
+		{IP: net.ParseIP("fd20:ce::"), Mask: net.CIDRMask(32, 128)},
+	}
+)
+
+// refusedIP says why no Azure DevOps server can live at ip ("" when one
+// can): unspecified, multicast and link-local addresses (link-local holds
+// cloud metadata services, a classic target of forged URLs), the metadata
+// services' IPv6 unique-local networks, IPv4-compatible IPv6 addresses,
+// and the NAT64 forms of refused or loopback IPv4 addresses. IPv4-mapped
+// addresses (::ffff:a.b.c.d) are judged as the IPv4 address they carry.
+func refusedIP(ip net.IP) string {
+	if ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() {
+		return "is not a unicast server address"
+	}
+	if ip.To4() != nil {
+		return ""
+	}
+	for _, n := range metadataNets6 {
+		if n.Contains(ip) {
+			return "is a cloud metadata service address"
+		}
+	}
+	if ip.Equal(net.IPv6loopback) {
+		return ""
+	}
+	if ipv4Compat.Contains(ip) {
+		return "is an ipv4-compatible ipv6 address; write the ipv4 address itself"
+	}
+	if nat64.Contains(ip) {
+		v4 := net.IP(ip[12:16])
+		if v4.IsLoopback() || refusedIP(v4) != "" {
+			return "is the nat64 form of " + v4.String() + ", which is not a server address"
+		}
+	}
+	return ""
 }
 
 // endsInNumber reports whether a host's last label is a number in any

@@ -19,6 +19,7 @@ func FuzzParseOrgURL(f *testing.F) {
 		"https://0", "https://0:8443/", "https://2852039166/org", "https://0xa9fea9fe/org", "https://0251.0376.0251.0376/org",
 		"https://169.254.43518/", "http://127.1/org", "https://010.0.0.1/org", "https://tfs.0x10/org", "https://0x1.example.com/org",
 		"https://[::ffff:169.254.169.254]/org", "https://[fe80::1%25eth0]/org",
+		"https://[fd00:ec2::254]/org", "https://[64:ff9b::a9fe:a9fe]/org", "https://[::a9fe:a9fe]/org", "https://[64:ff9b::1425:9e00]/org",
 	} {
 		f.Add(seed)
 	}
@@ -37,6 +38,8 @@ func FuzzParseOrgURL(f *testing.F) {
 			t.Fatalf("accepted %q keeping a trailing slash", raw)
 		case net.ParseIP(host) == nil && parsesAsNumber(host):
 			t.Fatalf("accepted %q, whose host a resolver may read as a numeric IPv4 address", raw)
+		case net.ParseIP(host) != nil && checkDialled(net.JoinHostPort(host, "443"), true) != nil:
+			t.Fatalf("accepted %q, whose address the dial-time check refuses: %v", raw, checkDialled(net.JoinHostPort(host, "443"), true))
 		}
 		again, err := parseOrgURL(u.String(), nil)
 		if err != nil {
