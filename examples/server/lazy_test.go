@@ -151,3 +151,23 @@ func TestBrowserLazyStates(t *testing.T) {
 	}
 	tb.expectClean(t)
 }
+
+// TestBrowserLazyStatesRefused: when the states URL refuses, the added
+// row says why, its selects usable but empty, and a later try asks again.
+func TestBrowserLazyStatesRefused(t *testing.T) {
+	env := pageApp(t)
+	ids := sampleIDs()
+	tb := newTab(t)
+	tb.open(t, env.url, orgEnabled)
+	env.gate.Disable(orgEnabled, orgconfig.FeatureIssueSync)
+	tb.addProject(t, ids["basic-tracker"])
+	want := []rowView{{Project: "basic-tracker", Errors: []string{"Could not load the states of basic-tracker: Your organization does not have access to this feature"}}}
+	if diff := cmp.Diff(want, tb.rows(t)); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+	disabled := eval[[]bool](t, tb, `[...document.querySelectorAll('.row select')].map((s) => s.disabled)`)
+	if diff := cmp.Diff([]bool{false, false}, disabled); diff != "" {
+		t.Errorf("selects disabled (-want +got):\n%s", diff)
+	}
+	tb.expectClean(t, "status of 403")
+}
