@@ -77,7 +77,8 @@ func categoryRank(category string) int {
 // its answers, for the keys of [WithSharedCache]; and an error with a
 // method Operation() string naming the step (such as [OpListProjects])
 // keeps [OpError] from naming that step twice. Package azdo's Client and
-// errors have both.
+// errors have both. A Client that is also a [TypedClient] says which work
+// item type each project's states are of ([Config.Types]).
 type Client interface {
 	// Projects lists every project of the organization.
 	Projects(ctx context.Context) ([]Project, error)

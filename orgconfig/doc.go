@@ -9,7 +9,8 @@
 //  2. list the Azure DevOps organization's projects through the [Client],
 //     which is tied to that one Azure DevOps organization;
 //  3. fetch each project's work item states concurrently (bounded by
-//     [WithConcurrency]);
+//     [WithConcurrency]), and the work item type they are of when the
+//     Client is a [TypedClient] ([Config.Types]);
 //  4. assemble the typed fields: a [ChoiceMapperField] mapping each project to
 //     the states to set when an issue is resolved or unresolved, and four
 //     [BooleanField] toggles.

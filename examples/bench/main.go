@@ -180,8 +180,10 @@ type strategy struct {
 var (
 	processOff = azdo.WithProcessAPI(false)
 	strategies = []strategy{
-		// The reference asks 100 projects a page, one request at a time.
-		{"reference", []azdo.Option{processOff, azdo.WithProjectPageSize(100), azdo.WithMaxConcurrentRequests(1)}, reference},
+		// The reference asks 100 projects a page, one request at a time,
+		// and each project's types by display name, one request per type
+		// tried (no Bug category).
+		{"reference", []azdo.Option{processOff, azdo.WithProjectPageSize(100), azdo.WithMaxConcurrentRequests(1), azdo.WithWorkItemTypes("Bug", "Issue", "Task")}, reference},
 		{"per-project", []azdo.Option{processOff}, builder(nil, false)},
 		{"process", nil, builder(nil, false)},
 		{"warm", nil, builder([]orgconfig.Option{orgconfig.WithCacheTTL(time.Hour)}, true)},
