@@ -99,3 +99,31 @@ func ExampleServer_SetOrg() {
 	// 5 projects, then 4
 	// project list requests: 1
 }
+
+// A collection created in German: the Client finds each project's bug type
+// by its reference name or through the project's Bug category, whatever
+// its display name, on a server without the process API too.
+func ExampleLocalizedOrg() {
+	srv, err := azdotest.Start(azdotest.LocalizedOrg(), azdotest.WithoutProcessAPI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := azdo.New(srv.URL(), azdo.PAT("any"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range azdotest.LocalizedOrg().Projects {
+		typ, states, err := c.WorkItemTypeStates(context.Background(), p.ID)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %s, %d states, first %s\n", p.Name, typ.Name, len(states), states[0].Name)
+	}
+	fmt.Println(srv.Count(azdotest.EndpointWorkItemTypeCategory, azdotest.EndpointWorkItemTypeStates), "per-project requests")
+	// Output:
+	// Webshop: Fehler, 4 states, first Neu
+	// Lager: Fehler, 4 states, first Neu
+	// Mängel: Defect, 4 states, first Reported
+	// 6 per-project requests
+}
