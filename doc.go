@@ -59,7 +59,8 @@
 //
 // New checks the URL (https only, except for loopback hosts; no
 // credentials, query or fragment; optionally an allow-list of hosts) and does
-// no network I/O. Credentials are [azdo.PAT], [azdo.Bearer] or
+// no network I/O. Credentials are [azdo.EntraID] (Microsoft Entra ID,
+// what Microsoft asks integrations to use), [azdo.PAT], [azdo.Bearer] or
 // [azdo.TokenFunc]; none of them ever prints its secret.
 //
 // Where only the Azure DevOps organization's ID (or name) is stored (not
@@ -122,5 +123,6 @@
 // [azdo.PAT]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#PAT
 // [azdo.Bearer]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#Bearer
 // [azdo.TokenFunc]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#TokenFunc
+// [azdo.EntraID]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#EntraID
 // [azdo.OrgURL]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#OrgURL
 package azdosync

@@ -8,8 +8,8 @@ import (
 )
 
 // Credential yields the Authorization header of each request. It is
-// implemented by [PAT], [Bearer] and [TokenFunc], and by nothing else (its
-// unexported methods seal it). A Credential never changes once made and
+// implemented by [EntraID], [PAT], [Bearer] and [TokenFunc], and by
+// nothing else (its unexported methods seal it). A Credential never changes once made and
 // is safe for concurrent use; several Clients may share one.
 //
 // The secret is kept in a closure, so even printing a value that holds a
@@ -116,13 +116,23 @@ func cleanToken(token string) bool {
 
 var errEmptyToken = errors.New("empty token")
 
-// TokenError reports that a [TokenFunc] failed. Its text does not repeat
-// the func's error, which could hold a secret; errors.Is and errors.As
-// still reach it.
-type TokenError struct{ err error }
+// TokenError reports that a [TokenFunc] or an [EntraID] credential failed
+// to produce a token. Its text does not repeat a TokenFunc's error, which
+// could hold a secret; for EntraID it names the Entra error (see EntraID).
+// errors.Is and errors.As still reach the error.
+type TokenError struct {
+	err  error
+	text string // what Error says after "azdo: "; "" for a TokenFunc
+}
 
-// Error says the token func failed, without its error.
-func (e *TokenError) Error() string { return "azdo: token func failed" }
+// Error says the token func failed, without its error, or what the Entra
+// ID credential said.
+func (e *TokenError) Error() string {
+	if e != nil && e.text != "" {
+		return "azdo: " + e.text
+	}
+	return "azdo: token func failed"
+}
 
 // Unwrap returns the token func's error.
 func (e *TokenError) Unwrap() error {

@@ -27,7 +27,7 @@ func TestCachedBuildUnderRetryAfter(t *testing.T) {
 		wantStates int
 	}{
 		{"429 with Retry-After 5", azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: 429, RetryAfter: "5"},
-			orgconfig.ReasonUnreachable, azdo.ErrRateLimited, 0},
+			orgconfig.ReasonThrottled, azdo.ErrRateLimited, 0},
 		{"200 with Retry-After 86400", azdotest.Fault{Endpoint: azdotest.EndpointProcesses, Times: 1, Kind: azdotest.FaultDelay, RetryAfter: "86400"},
 			"", nil, 5},
 	} {

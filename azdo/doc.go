@@ -5,8 +5,9 @@
 //
 // It adds what the SDK leaves out:
 //
-//   - Authentication per request from a [Credential] ([PAT], [Bearer] or a
-//     refreshing [TokenFunc]), sent only to the organization's own host, so
+//   - Authentication per request from a [Credential] ([EntraID] for
+//     Microsoft Entra ID tokens from any azcore.TokenCredential, [PAT],
+//     [Bearer] or a refreshing [TokenFunc]), sent only to the organization's own host, so
 //     a redirect elsewhere never carries it. Credentials never print.
 //     Redirect targets meet the organization URL's host rules, never lead
 //     from https to http, and the body of an answer from another host never
@@ -25,8 +26,9 @@
 //     or another.
 //   - Errors classified from the HTTP status and Content-Type, which the SDK
 //     loses: [ErrUnauthorized] (401, a 203 or HTML sign-in page, a redirect
-//     to sign-in), [ErrForbidden], [ErrNotFound], [ErrRateLimited],
-//     [ErrUnavailable] and [ErrBadResponse], each an [*APIError] with the
+//     to sign-in), [ErrNoCredential] (no token to send), [ErrForbidden],
+//     [ErrNotFound] (also a host that does not exist), [ErrRateLimited],
+//     [ErrTooManyProjects], [ErrUnavailable] and [ErrBadResponse], each an [*APIError] with the
 //     operation, status, Azure DevOps typeKey, message and Retry-After. An
 //     HTML page never surfaces as a JSON syntax error.
 //   - A per-try timeout, a bound on response bodies, project paging across

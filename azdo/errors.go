@@ -20,13 +20,21 @@ var (
 	// ErrForbidden: the credentials lack a permission (403). It wraps
 	// orgconfig.ErrForbidden.
 	ErrForbidden = fmt.Errorf("azdo: %w", orgconfig.ErrForbidden)
-	// ErrNotFound: the organization, project or resource does not exist (404).
-	ErrNotFound = errors.New("azdo: not found")
+	// ErrNoCredential: the credential (EntraID, TokenFunc) could not
+	// produce a token, so nothing was sent. It wraps
+	// orgconfig.ErrNoCredential, which is also an
+	// orgconfig.ErrUnauthorized.
+	ErrNoCredential = fmt.Errorf("azdo: %w", orgconfig.ErrNoCredential)
+	// ErrNotFound: the organization, project or resource does not exist
+	// (404), or the organization's host does not exist (its name does not
+	// resolve). It wraps orgconfig.ErrNotFound.
+	ErrNotFound = fmt.Errorf("azdo: %w", orgconfig.ErrNotFound)
 	// ErrRateLimited: Azure DevOps throttled the requests (a 429 or 503
 	// with Retry-After, seen by this Client or, with WithSharedThrottle,
 	// by another Client of the identity) and asked for a longer wait than
-	// the retry policy or the context's deadline allows.
-	ErrRateLimited = errors.New("azdo: rate limited")
+	// the retry policy or the context's deadline allows. It wraps
+	// orgconfig.ErrThrottled.
+	ErrRateLimited = fmt.Errorf("azdo: %w", orgconfig.ErrThrottled)
 	// ErrUnavailable: Azure DevOps failed (5xx) or could not be reached,
 	// and retries were exhausted.
 	ErrUnavailable = errors.New("azdo: service unavailable")
@@ -34,8 +42,9 @@ var (
 	// truncated JSON, an unexpected content type, too large a body).
 	ErrBadResponse = errors.New("azdo: bad response")
 	// ErrTooManyProjects: the organization lists more projects than
-	// WithMaxProjects allows (default 100 000); paging stopped there.
-	ErrTooManyProjects = errors.New("azdo: too many projects")
+	// WithMaxProjects allows (default 100 000); paging stopped there. It
+	// wraps orgconfig.ErrTooManyProjects.
+	ErrTooManyProjects = fmt.Errorf("azdo: %w", orgconfig.ErrTooManyProjects)
 )
 
 // APIError describes a failed operation. Use errors.Is with the Err
@@ -85,6 +94,15 @@ func (e *APIError) Operation() string {
 		return ""
 	}
 	return e.Op
+}
+
+// RetryDelay returns RetryAfter. orgconfig reads it to say until when
+// Azure DevOps throttles (orgconfig.Config.RetryAt).
+func (e *APIError) RetryDelay() time.Duration {
+	if e == nil {
+		return 0
+	}
+	return e.RetryAfter
 }
 
 // Unwrap returns the kind and the cause, so that errors.Is(err,

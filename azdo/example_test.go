@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/azdosync/azdosync/features"
@@ -70,6 +72,22 @@ func ExampleAPIError() {
 	// Output:
 	// list projects 401 UnauthorizedRequestException
 	// true true
+}
+
+// A service authenticates with Microsoft Entra ID: azidentity's
+// DefaultAzureCredential finds a managed or workload identity, a service
+// principal in the AZURE_* variables, or the Azure CLI's sign-in.
+func ExampleEntraID() {
+	cred, err := azidentity.NewDefaultAzureCredential(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := azdo.New("https://dev.azure.com/fabrikam", azdo.EntraID(cred))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client)
+	// Output: azdo.Client(https://dev.azure.com/fabrikam)
 }
 
 func ExampleTokenFunc() {

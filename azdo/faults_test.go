@@ -60,7 +60,7 @@ func faultMatrix() []faultCase {
 		{name: "404 project", srvOpts: onPrem, faults: []azdotest.Fault{{Project: basic, Status: 404}}, wantIs: azdo.ErrNotFound, wantOp: orgconfig.OpWorkItemStates, wantProject: basic, wantStates: 4},
 		{name: "429 with Retry-After", faults: []azdotest.Fault{{Endpoint: projects, Times: 1, Status: 429, RetryAfter: "1"}}, wantStates: 5},
 		{name: "429 without Retry-After", faults: []azdotest.Fault{{Endpoint: projects, Times: 2, Status: 429}}, wantStates: 5},
-		{name: "Retry-After beyond the deadline", deadline: 2 * time.Second, faults: []azdotest.Fault{{Endpoint: projects, Status: 429, RetryAfter: "30"}}, opts: []azdo.Option{azdo.WithRetry(4, time.Minute)}, wantReason: unreachable, wantIs: azdo.ErrRateLimited, wantOp: list},
+		{name: "Retry-After beyond the deadline", deadline: 2 * time.Second, faults: []azdotest.Fault{{Endpoint: projects, Status: 429, RetryAfter: "30"}}, opts: []azdo.Option{azdo.WithRetry(4, time.Minute)}, wantReason: orgconfig.ReasonThrottled, wantIs: azdo.ErrRateLimited, wantOp: list},
 		{name: "500", faults: []azdotest.Fault{{Endpoint: projects, Status: 500}}, wantReason: unreachable, wantIs: azdo.ErrUnavailable, wantOp: list},
 		{name: "502 storm", faults: []azdotest.Fault{{Status: 502}}, opts: quick, wantReason: unreachable, wantIs: azdo.ErrUnavailable, wantOp: list},
 		{name: "503 storm", faults: []azdotest.Fault{{Status: 503, ContentType: "text/plain", Body: "Service Unavailable"}}, opts: quick, wantReason: unreachable, wantIs: azdo.ErrUnavailable, wantOp: list},
@@ -72,8 +72,9 @@ func faultMatrix() []faultCase {
 		{name: "304 with a Location, not followable", faults: []azdotest.Fault{{Endpoint: projects, Status: 304, EmptyBody: true, Header: http.Header{"Location": {"/fabrikam/_apis/projects"}}}}, wantReason: unreachable, wantIs: azdo.ErrBadResponse, wantOp: list},
 		{name: "redirect to a link-local host", faults: []azdotest.Fault{{Endpoint: projects, Status: 302, EmptyBody: true, Header: http.Header{"Location": {"https://169.254.169.254/latest/meta-data"}}}}, wantReason: unreachable, wantIs: azdo.ErrBadResponse, wantOp: list},
 		{name: "redirect to a numeric host", faults: []azdotest.Fault{{Endpoint: projects, Status: 307, EmptyBody: true, Header: http.Header{"Location": {"https://0xa9fea9fe/latest/meta-data"}}}}, wantReason: unreachable, wantIs: azdo.ErrBadResponse, wantOp: list},
-		{name: "404 on location discovery: a wrong organization URL", faults: []azdotest.Fault{{Endpoint: azdotest.EndpointLocations, Status: 404}}, wantReason: unreachable, wantIs: azdo.ErrNotFound, wantOp: list},
-		{name: "404 on projects: a wrong collection URL", faults: []azdotest.Fault{{Endpoint: projects, Status: 404}}, wantReason: unreachable, wantIs: azdo.ErrNotFound, wantOp: list},
+		{name: "404 on location discovery: a wrong organization URL", faults: []azdotest.Fault{{Endpoint: azdotest.EndpointLocations, Status: 404}}, wantReason: orgconfig.ReasonNotFound, wantIs: azdo.ErrNotFound, wantOp: list},
+		{name: "404 on projects: a wrong collection URL", faults: []azdotest.Fault{{Endpoint: projects, Status: 404}}, wantReason: orgconfig.ReasonNotFound, wantIs: azdo.ErrNotFound, wantOp: list},
+		{name: "more projects than WithMaxProjects", opts: []azdo.Option{azdo.WithMaxProjects(2)}, wantReason: orgconfig.ReasonTooManyProjects, wantIs: azdo.ErrTooManyProjects, wantOp: list},
 		{name: "every state fetch failing", srvOpts: onPrem, faults: []azdotest.Fault{{Endpoint: azdotest.EndpointWorkItemTypeCategory, Status: 500}}, wantReason: orgconfig.ReasonNoStates, wantIs: azdo.ErrUnavailable, wantOp: orgconfig.OpWorkItemStates, wantProject: anyProject},
 		{name: "connection reset", faults: []azdotest.Fault{{Endpoint: projects, Kind: azdotest.FaultDrop}}, opts: quick, wantReason: unreachable, wantIs: azdo.ErrUnavailable, wantOp: list},
 		{name: "slower than the deadline", deadline: 500 * time.Millisecond, faults: []azdotest.Fault{{Kind: azdotest.FaultDelay, Delay: 10 * time.Second}}, wantBuildErr: context.DeadlineExceeded},
@@ -180,8 +181,16 @@ func runFault(t *testing.T, tc faultCase, cred azdo.Credential, token string, ou
 func checkConfig(t *testing.T, tc faultCase, cfg *orgconfig.Config) {
 	t.Helper()
 	status := cfg.StatusField()
-	if cfg.Reason != tc.wantReason || status.DisabledReason != tc.wantReason.Text() {
-		t.Errorf("reason %q, status disabledReason %q; want %q, %q", cfg.Reason, status.DisabledReason, tc.wantReason, tc.wantReason.Text())
+	wantText := tc.wantReason.Text()
+	if tc.wantReason == orgconfig.ReasonThrottled {
+		// Retry-After: 30 is about a minute away.
+		wantText = strings.ReplaceAll(wantText, "{minutes} minutes", "1 minute")
+		if left := time.Until(cfg.RetryAt); left < 20*time.Second || left > 30*time.Second {
+			t.Errorf("RetryAt %v is %v away, want about 30s", cfg.RetryAt, left)
+		}
+	}
+	if cfg.Reason != tc.wantReason || status.DisabledReason != wantText {
+		t.Errorf("reason %q, status disabledReason %q; want %q, %q", cfg.Reason, status.DisabledReason, tc.wantReason, wantText)
 	}
 	if len(cfg.States) != tc.wantStates {
 		t.Errorf("%d projects with states, want %d", len(cfg.States), tc.wantStates)

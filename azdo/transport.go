@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -174,6 +175,10 @@ func (t *transport) roundTrip(req *http.Request) (*http.Response, error) {
 			if errors.As(err, &apiErr) {
 				return nil, err // the credential failed; retrying will not help
 			}
+			if noSuchHost(err) {
+				// The organization URL is wrong; asking again will not help.
+				return nil, &APIError{Kind: ErrNotFound, Message: "could not reach azure devops: " + describeNetErr(err)}
+			}
 			last = &APIError{Kind: ErrUnavailable, Message: "could not reach azure devops: " + describeNetErr(err)}
 		} else {
 			ra := retryAfter(resp.StatusCode, resp.Header)
@@ -294,7 +299,7 @@ func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 				return nil, req.Context().Err()
 			}
 			// The APIError names azdo already (a TokenError reads "azdo: …").
-			return nil, &APIError{Kind: ErrUnauthorized, Message: "no credentials: " + strings.TrimPrefix(err.Error(), "azdo: "), Err: err}
+			return nil, &APIError{Kind: ErrNoCredential, Message: "no credentials: " + strings.TrimPrefix(err.Error(), "azdo: "), Err: err}
 		}
 		r.Header.Set("Authorization", auth)
 	}
@@ -560,6 +565,13 @@ func retryAfter(status int, h http.Header) time.Duration {
 		}
 	}
 	return 0
+}
+
+// noSuchHost reports whether err says the host's name does not exist
+// (NXDOMAIN), not that the resolver could not be asked.
+func noSuchHost(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }
 
 // describeNetErr names a connection failure without the URL, which the

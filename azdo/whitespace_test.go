@@ -38,7 +38,8 @@ func TestTokenWithWhiteSpace(t *testing.T) {
 	}
 
 	// A TokenFunc's tokens come later: one with a newline fails the
-	// request as refused credentials, before anything is sent.
+	// request as no credential (a kind of refused credentials), before
+	// anything is sent.
 	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithBearer("token"))
 	c, err := azdo.New(srv.URL(), azdo.TokenFunc(func(context.Context) (string, error) { return "token\n", nil }))
 	if err != nil {
@@ -52,9 +53,9 @@ func TestTokenWithWhiteSpace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Problems) != 1 || cfg.Reason != orgconfig.ReasonUnauthorized || !errors.Is(cfg.Problems[0], orgconfig.ErrUnauthorized) ||
+	if len(cfg.Problems) != 1 || cfg.Reason != orgconfig.ReasonNoCredential || !errors.Is(cfg.Problems[0], orgconfig.ErrUnauthorized) ||
 		cfg.Problems[0].Error() != "azdo: list projects: no credentials: token func returned a token containing white space or a control character" {
-		t.Errorf("Reason %q, Problems %q; want %q and one unauthorized problem", cfg.Reason, cfg.Problems, orgconfig.ReasonUnauthorized)
+		t.Errorf("Reason %q, Problems %q; want %q and one unauthorized problem", cfg.Reason, cfg.Problems, orgconfig.ReasonNoCredential)
 	}
 	if n := srv.Count(); n != 0 {
 		t.Errorf("%d requests sent", n)

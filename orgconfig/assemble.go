@@ -167,7 +167,7 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		status.PerItemSelectors = b.perItemSelectors(&choices, s)
 	}
 	if s.statusReason != "" {
-		status.Disabled, status.DisabledReason = true, t.reasons[s.statusReason]
+		status.Disabled, status.DisabledReason = true, withMinutes(t.reasons[s.statusReason], s.retryAt)
 	}
 	fields := make([]Field, 0, 5)
 	fields = append(fields, status)
@@ -183,6 +183,7 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		Types:         ownTypes(s),
 		Problems:      ownProblems(s.problems),
 		Reason:        s.statusReason,
+		RetryAt:       s.retryAt,
 		projectsKnown: s.projectsKnown,
 	}
 }

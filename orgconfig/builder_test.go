@@ -475,18 +475,23 @@ func TestBuildConcurrentUse(t *testing.T) {
 func TestReasonText(t *testing.T) {
 	got := map[orgconfig.Reason]string{}
 	for _, r := range []orgconfig.Reason{"", "bogus", orgconfig.ReasonNoAccess, orgconfig.ReasonGateError, orgconfig.ReasonUnauthorized,
-		orgconfig.ReasonForbidden, orgconfig.ReasonUnreachable, orgconfig.ReasonNoStates} {
+		orgconfig.ReasonForbidden, orgconfig.ReasonUnreachable, orgconfig.ReasonNoStates, orgconfig.ReasonNotFound, orgconfig.ReasonThrottled,
+		orgconfig.ReasonNoCredential, orgconfig.ReasonTooManyProjects} {
 		got[r] = r.Text()
 	}
 	want := map[orgconfig.Reason]string{
-		"":             "",
-		"bogus":        "",
-		"no_access":    "Your organization does not have access to this feature",
-		"gate_error":   "Could not verify access to this feature",
-		"unauthorized": "Azure DevOps refused the credentials of this integration. Reconnect it and try again.",
-		"forbidden":    "Azure DevOps did not allow this integration to read its projects. Give its account permission to view the projects (for a personal access token, the Project and Team (Read) scope) and try again.",
-		"unreachable":  "Could not reach Azure DevOps to load its projects. Try again later.",
-		"no_states":    "Could not load work item states from Azure DevOps. Try again later.",
+		"":                  "",
+		"bogus":             "",
+		"no_access":         "Your organization does not have access to this feature",
+		"gate_error":        "Could not verify access to this feature",
+		"unauthorized":      "Azure DevOps refused the credentials of this integration. Reconnect it and try again.",
+		"forbidden":         "Azure DevOps did not allow this integration to read its projects. Give its account permission to view the projects (for a personal access token, the Project and Team (Read) scope) and try again.",
+		"unreachable":       "Could not reach Azure DevOps to load its projects. Try again later.",
+		"no_states":         "Could not load work item states from Azure DevOps. Try again later.",
+		"not_found":         "Azure DevOps has no organization at the URL of this integration (it answered 404, or its host does not exist). Check the organization URL.",
+		"throttled":         "Azure DevOps asked this integration to wait before sending more requests. Try again in about {minutes} minutes.",
+		"no_credential":     "This integration could not get a token to sign in to Azure DevOps, so Azure DevOps was not contacted. Check its credential (for Microsoft Entra ID: the application, its tenant, secret and consent) and try again.",
+		"too_many_projects": "This Azure DevOps organization has more projects than this integration is set to load. Ask whoever runs the integration to raise its project limit.",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("texts (-want +got):\n%s", diff)

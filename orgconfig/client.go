@@ -21,6 +21,37 @@ var ErrUnauthorized = errors.New("azure devops refused the credentials")
 // [ReasonForbidden].
 var ErrForbidden = errors.New("azure devops refused the request: missing permission")
 
+// ErrNoCredential reports that the credential could not produce a token
+// (an Entra ID credential or a token func failed), so Azure DevOps was not
+// asked. errors.Is(err, ErrUnauthorized) holds for it too, so that Build
+// stops as for refused credentials; the project list failing so disables
+// the status field with [ReasonNoCredential].
+var ErrNoCredential error = noCredential{}
+
+type noCredential struct{}
+
+func (noCredential) Error() string { return "the credential could not produce a token" }
+
+// Is makes ErrNoCredential a kind of ErrUnauthorized.
+func (noCredential) Is(target error) bool { return target == ErrUnauthorized }
+
+// ErrNotFound reports that Azure DevOps answered 404 or that the host of
+// the organization URL does not exist. The project list failing so
+// disables the status field with [ReasonNotFound].
+var ErrNotFound = errors.New("azure devops found no such organization or resource")
+
+// ErrThrottled reports that Azure DevOps asked to wait longer than the
+// request could. An error wrapping it may say how long with a method
+// RetryDelay() time.Duration, as package azdo's do. The project list
+// failing so disables the status field with [ReasonThrottled] and sets
+// [Config.RetryAt].
+var ErrThrottled = errors.New("azure devops asked to wait before more requests")
+
+// ErrTooManyProjects reports that the organization has more projects than
+// the Client lists. The project list failing so disables the status field
+// with [ReasonTooManyProjects].
+var ErrTooManyProjects = errors.New("too many projects")
+
 // Project is an Azure DevOps project.
 type Project struct {
 	ID   string `json:"id"`
@@ -68,7 +99,9 @@ func categoryRank(category string) int {
 // Implementations must be safe for concurrent use: Build calls
 // WorkItemStates from several goroutines at once. Errors meaning the
 // credentials were refused must wrap [ErrUnauthorized]; errors meaning a
-// permission is missing must wrap [ErrForbidden]. Build never modifies
+// permission is missing must wrap [ErrForbidden]; [ErrNoCredential],
+// [ErrNotFound], [ErrThrottled] and [ErrTooManyProjects] name other
+// failures an admin can act on. Build never modifies
 // what they return, so an implementation may hand out the same slice for
 // several projects; Build does not rely on it either way.
 //

@@ -1,5 +1,7 @@
 package orgconfig
 
+import "time"
+
 // Config is the result of [Builder.Build].
 //
 // A Config is the caller's own: its slices, maps, fields and the [*OpError]
@@ -39,6 +41,9 @@ type Config struct {
 	// status field (the other reasons) is disabled; "" when it is usable.
 	// The fields' disabledReason is the translated Reason.Text().
 	Reason Reason
+	// RetryAt is, for ReasonThrottled, when Azure DevOps allows requests
+	// again (as far as its Retry-After said); zero otherwise.
+	RetryAt time.Time
 
 	// projectsKnown is set when the project list was loaded, so that a
 	// project missing from it is known to be gone.

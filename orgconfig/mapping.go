@@ -389,7 +389,7 @@ func (c *Config) reasonText() string {
 	if c == nil {
 		return ""
 	}
-	return c.Reason.Text()
+	return withMinutes(c.Reason.Text(), c.RetryAt)
 }
 
 // SuggestedStatuses proposes a project's mapping: on resolve its first

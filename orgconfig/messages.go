@@ -47,7 +47,7 @@ func newTexts(platform string, translate func(string) string) *texts {
 		columnOnResolve:   t(textColumnOnResolve),
 		columnOnUnresolve: t(textColumnOnUnresolve),
 		mappedColumnLabel: t(textMappedColumnLabel),
-		reasons:           make(map[Reason]string, 6),
+		reasons:           make(map[Reason]string, len(reasons)),
 	}
 	tx.booleans = [4]struct{ key, label, help string }{
 		{KeySyncForwardAssignment, t(textForwardAssignLabel), t(textForwardAssignHelp)},
@@ -55,7 +55,7 @@ func newTexts(platform string, translate func(string) string) *texts {
 		{KeySyncStatusReverse, t(textStatusReverseLabel), t(textStatusReverseHelp)},
 		{KeySyncReverseAssignment, t(textReverseAssignLabel), t(textReverseAssignHelp)},
 	}
-	for _, r := range []Reason{ReasonNoAccess, ReasonGateError, ReasonUnauthorized, ReasonForbidden, ReasonUnreachable, ReasonNoStates} {
+	for _, r := range reasons {
 		tx.reasons[r] = t(r.Text())
 	}
 	return tx

@@ -1,5 +1,12 @@
 package orgconfig
 
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
 // Reason says why the form or its status field is disabled; it is "" when
 // the form is usable. [Config.Reason] holds it: compare it, not the
 // (possibly translated) disabledReason text, to decide what to do.
@@ -18,19 +25,45 @@ const (
 	// credentials are valid but lack the permission to read projects; the
 	// status field is disabled.
 	ReasonForbidden Reason = "forbidden"
-	// ReasonUnreachable: the project list could not be loaded (network,
-	// 5xx, throttled past the deadline, a broken answer, and any refusal
-	// but 401 and 403: a 404 from a wrong organization or collection URL
-	// reads the same); the status field is disabled.
+	// ReasonUnreachable: the project list could not be loaded for a
+	// reason none of the others names (network, 5xx, a broken answer, a
+	// refusal other than those below); the status field is disabled.
 	ReasonUnreachable Reason = "unreachable"
 	// ReasonNoStates: projects were listed, but no project's states could
 	// be loaded; the status field is disabled.
 	ReasonNoStates Reason = "no_states"
+	// ReasonNotFound: the organization URL answered 404 or its host does
+	// not exist (the Client's error wraps [ErrNotFound]): the URL is
+	// wrong. The status field is disabled.
+	ReasonNotFound Reason = "not_found"
+	// ReasonThrottled: Azure DevOps asked to wait longer than the Build
+	// could (the error wraps [ErrThrottled]); [Config.RetryAt] says until
+	// when, and the text "in about N minutes". The status field is
+	// disabled.
+	ReasonThrottled Reason = "throttled"
+	// ReasonNoCredential: the credential could not produce a token (an
+	// Entra ID or token func failure; the error wraps [ErrNoCredential]),
+	// so Azure DevOps was not contacted. The status field is disabled.
+	ReasonNoCredential Reason = "no_credential"
+	// ReasonTooManyProjects: the organization has more projects than the
+	// Client lists (azdo.WithMaxProjects; the error wraps
+	// [ErrTooManyProjects]). The status field is disabled.
+	ReasonTooManyProjects Reason = "too_many_projects"
 )
+
+// reasons are every Reason, for the Builder's translated texts.
+var reasons = []Reason{ReasonNoAccess, ReasonGateError, ReasonUnauthorized, ReasonForbidden, ReasonUnreachable, ReasonNoStates,
+	ReasonNotFound, ReasonThrottled, ReasonNoCredential, ReasonTooManyProjects}
+
+// minutesToken is replaced in ReasonThrottled's text, after translation,
+// by the minutes left to wait.
+const minutesToken = "{minutes}"
 
 // Text returns the English disabledReason of r, before translation: the
 // text [WithTranslator] receives. It returns "" for "" and for values that
-// are not one of the Reason constants.
+// are not one of the Reason constants. ReasonThrottled's text holds
+// "{minutes}", which Build replaces, after translation, with the minutes
+// left until [Config.RetryAt].
 func (r Reason) Text() string {
 	switch r {
 	case ReasonNoAccess:
@@ -45,6 +78,57 @@ func (r Reason) Text() string {
 		return "Could not reach Azure DevOps to load its projects. Try again later."
 	case ReasonNoStates:
 		return "Could not load work item states from Azure DevOps. Try again later."
+	case ReasonNotFound:
+		return "Azure DevOps has no organization at the URL of this integration (it answered 404, or its host does not exist). Check the organization URL."
+	case ReasonThrottled:
+		return "Azure DevOps asked this integration to wait before sending more requests. Try again in about {minutes} minutes."
+	case ReasonNoCredential:
+		return "This integration could not get a token to sign in to Azure DevOps, so Azure DevOps was not contacted. Check its credential (for Microsoft Entra ID: the application, its tenant, secret and consent) and try again."
+	case ReasonTooManyProjects:
+		return "This Azure DevOps organization has more projects than this integration is set to load. Ask whoever runs the integration to raise its project limit."
 	}
 	return ""
+}
+
+// reasonOf is the Reason the project list's failure err disables the
+// status field with, and, for ReasonThrottled, until when (zero when
+// unknown).
+func reasonOf(err error) (Reason, time.Time) {
+	switch {
+	case errors.Is(err, ErrNoCredential): // before ErrUnauthorized, which it also is
+		return ReasonNoCredential, time.Time{}
+	case errors.Is(err, ErrUnauthorized):
+		return ReasonUnauthorized, time.Time{}
+	case errors.Is(err, ErrForbidden):
+		return ReasonForbidden, time.Time{}
+	case errors.Is(err, ErrNotFound):
+		return ReasonNotFound, time.Time{}
+	case errors.Is(err, ErrTooManyProjects):
+		return ReasonTooManyProjects, time.Time{}
+	case errors.Is(err, ErrThrottled):
+		var d retryDelayer
+		if errors.As(err, &d) && d.RetryDelay() > 0 {
+			return ReasonThrottled, time.Now().Add(d.RetryDelay())
+		}
+		return ReasonThrottled, time.Time{}
+	}
+	return ReasonUnreachable, time.Time{}
+}
+
+// retryDelayer is an error saying how long Azure DevOps asked to wait, such
+// as azdo's *APIError.
+type retryDelayer interface{ RetryDelay() time.Duration }
+
+// withMinutes puts the minutes left until at (rounded up, at least 1) in a
+// throttled text: "in about 1 minute" in English, the number alone in a
+// translation.
+func withMinutes(text string, at time.Time) string {
+	if !strings.Contains(text, minutesToken) {
+		return text
+	}
+	n := max(int((time.Until(at)+time.Minute-1)/time.Minute), 1)
+	if n == 1 {
+		text = strings.ReplaceAll(text, minutesToken+" minutes", "1 minute")
+	}
+	return strings.ReplaceAll(text, minutesToken, strconv.Itoa(n))
 }

@@ -22,6 +22,7 @@ type snapshot struct {
 	types         map[string]WorkItemType // by project ID, fetched projects of a TypedClient only; nil once precomputed
 	problems      []error
 	statusReason  Reason    // non-empty when the status field must be disabled
+	retryAt       time.Time // ReasonThrottled: when Azure DevOps allows requests again
 	projectsKnown bool      // the project list was loaded
 	fetched       time.Time // when it was fetched; set only with a shared cache
 
@@ -48,16 +49,11 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		reason := ReasonUnreachable
-		switch {
-		case errors.Is(err, ErrUnauthorized):
-			reason = ReasonUnauthorized
-		case errors.Is(err, ErrForbidden):
-			reason = ReasonForbidden
-		}
+		reason, retryAt := reasonOf(err)
 		return &snapshot{
 			problems:     []error{&OpError{Op: OpListProjects, Err: err}},
 			statusReason: reason,
+			retryAt:      retryAt,
 		}, nil
 	}
 	projects = dropdownOrder(projects)

@@ -84,6 +84,20 @@ func WithBearer(token string) Option {
 	}
 }
 
+// WithEntra makes the server accept the Microsoft Entra ID tokens e issued
+// as bearer tokens, until they expire (and any PAT or bearer token set by
+// WithPAT or WithBearer). An expired token is refused with 401, as Azure
+// DevOps does.
+func WithEntra(e *Entra) Option {
+	return func(s *Server) error {
+		if e == nil {
+			return errors.New("entra must not be nil")
+		}
+		s.entra = e
+		return nil
+	}
+}
+
 // WithSessionHeader sends X-TFS-Session on every response, as the service
 // does; the SDK writes it into a package variable.
 func WithSessionHeader() Option { return func(s *Server) error { s.session = true; return nil } }
@@ -115,6 +129,7 @@ type Server struct {
 	maxPageSize  int
 	noProcessAPI bool
 	pat, bearer  string
+	entra        *Entra
 	session      bool
 	latest       apiVersion // WithAPIVersion; zero: any version
 
@@ -465,13 +480,20 @@ func (s *Server) takeFault(rt route) *Fault {
 }
 
 func (s *Server) authorized(r *http.Request) bool {
-	if s.pat == "" && s.bearer == "" {
+	if s.pat == "" && s.bearer == "" && s.entra == nil {
 		return true
 	}
 	got := r.Header.Get("Authorization")
 	if s.pat != "" {
 		if user, pass, ok := r.BasicAuth(); ok && user == "" && pass == s.pat {
 			return true
+		}
+	}
+	if s.entra != nil {
+		if tok, ok := strings.CutPrefix(got, "Bearer "); ok {
+			if issued, expired := s.entra.check(tok); issued && !expired {
+				return true
+			}
 		}
 	}
 	return s.bearer != "" && got == "Bearer "+s.bearer

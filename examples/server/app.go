@@ -324,17 +324,17 @@ func (a *app) getStates(w http.ResponseWriter, r *http.Request) {
 }
 
 // project returns the form's project with this ID; on failure it has
-// answered: 404 when the form has no such project, 503 when the projects
-// could not be loaded (the project may exist).
+// answered: 404 when the form has no such project, 503 or 502 when the
+// projects could not be loaded (the project may exist; see
+// statesUnavailableStatus).
 func project(w http.ResponseWriter, cfg *orgconfig.Config, id string) (orgconfig.Project, bool) {
 	p, found := cfg.Project(id)
 	if found {
 		return p, true
 	}
-	switch cfg.Reason {
-	case orgconfig.ReasonUnauthorized, orgconfig.ReasonForbidden, orgconfig.ReasonUnreachable:
+	if cfg.Reason != "" && cfg.Reason != orgconfig.ReasonNoStates {
 		setRetryAfter(w, cfg)
-		writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, cfg.StatusField().DisabledReason)
+		writeProblem(w, statesUnavailableStatus(cfg.Reason), probStatesUnavailable, cfg.StatusField().DisabledReason)
 		return p, false
 	}
 	writeProblem(w, http.StatusNotFound, probUnknownProject, fmt.Sprintf("no project %q", truncate(id, 100)))
@@ -429,10 +429,11 @@ func onlyStatesUnknown(err error) bool {
 }
 
 // setRetryAfter passes on, as the Retry-After of a 503, the longest wait
-// Azure DevOps asked for in the Build's problems, if any: retrying sooner
-// is refused again without a request.
+// Azure DevOps asked for: until Config.RetryAt when it throttles the
+// project list, else the longest in the Build's problems, if any: retrying
+// sooner is refused again without a request.
 func setRetryAfter(w http.ResponseWriter, cfg *orgconfig.Config) {
-	var longest time.Duration
+	longest := time.Until(cfg.RetryAt)
 	for _, p := range cfg.Problems {
 		var apiErr *azdo.APIError
 		if errors.As(p, &apiErr) && apiErr.RetryAfter > longest {

@@ -189,7 +189,7 @@ func TestErrorsAreProblems(t *testing.T) {
 		{method: http.MethodGet, path: "/organizations/tailspin/projects/" + ids["basic-tracker"] + "/states",
 			want: wireProblem{Type: "/problems/feature-unavailable", Title: "Feature unavailable", Status: 403, Detail: "Your organization does not have access to this feature"}},
 		{method: http.MethodGet, path: "/organizations/northwind/projects/" + ids["basic-tracker"] + "/states",
-			want: wireProblem{Type: "/problems/states-unavailable", Title: "States unavailable", Status: 503, Detail: "Could not reach Azure DevOps to load its projects. Try again later."}},
+			want: wireProblem{Type: "/problems/states-unavailable", Title: "States unavailable", Status: 503, Detail: "Azure DevOps asked this integration to wait before sending more requests. Try again in about 60 minutes."}},
 		{method: http.MethodPut, path: "/organizations/fabrikam/config", header: map[string]string{"Content-Type": "text/plain"}, body: "{}",
 			want: wireProblem{Type: "about:blank", Title: "Unsupported Media Type", Status: 415, Detail: "send the configuration as application/json"}},
 		{method: http.MethodPut, path: "/organizations/tailspin/config", header: jsonHeader, body: "{}",
@@ -249,7 +249,7 @@ func TestOrganizations(t *testing.T) {
 	}{
 		{"Fabrikam", "", 0},
 		{"tailspin", "Your organization does not have access to this feature", 0},
-		{"NorthWind", "Could not reach Azure DevOps to load its projects. Try again later.", 1},
+		{"NorthWind", "Azure DevOps asked this integration to wait before sending more requests. Try again in about 60 minutes.", 1},
 	} {
 		resp, body := do(t, http.MethodGet, srv.URL+"/organizations/"+tt.org+"/config", nil)
 		var form struct {

@@ -338,7 +338,7 @@ func (a *app) mergeConfig(w http.ResponseWriter, r *http.Request, sentry bool) {
 func (a *app) refuseMapping(w http.ResponseWriter, cfg *orgconfig.Config, err error, sentry bool) {
 	if onlyStatesUnknown(err) {
 		setRetryAfter(w, cfg)
-		writeProblem(w, http.StatusServiceUnavailable, probStatesUnavailable, statesUnavailableDetail(cfg))
+		writeProblem(w, statesUnavailableStatus(cfg.Reason), probStatesUnavailable, statesUnavailableDetail(cfg))
 		return
 	}
 	rows := mappingRows(err)

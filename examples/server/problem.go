@@ -61,7 +61,9 @@ func describeProblem(slug string) (title, doc string, ok bool) {
 		return "Edit conflict", "The configuration was saved by someone else since the version named in If-Match. " +
 			"Load it again (GET), then save.", true
 	case probStatesUnavailable:
-		return "States unavailable", "The Azure DevOps projects or work item states could not be loaded. Try again later.", true
+		return "States unavailable", "The Azure DevOps projects or work item states could not be loaded. " +
+			"503: try again later (after Retry-After, when given); 502: an admin must fix what the detail names " +
+			"(the credentials, the organization URL, a permission, the project limit) first.", true
 	case probBuildTimeout:
 		return "Azure DevOps too slow", "Building the form took longer than the server allows. Try again later.", true
 	}

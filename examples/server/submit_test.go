@@ -250,12 +250,13 @@ func TestPutCaseVariantIDs(t *testing.T) {
 // (503: the submission is not at fault, Azure DevOps could not be read),
 // but turning status sync off can be saved.
 func TestPutDegraded(t *testing.T) {
+	const throttledHour = "Azure DevOps asked this integration to wait before sending more requests. Try again in about 60 minutes."
 	srv, _ := newTestApp(t)
 	url := srv.URL + "/organizations/northwind/config"
 	id := sampleIDs()["Fabrikam Fiber"]
 	resp, body := doBody(t, http.MethodPut, url, jsonHeader, fmt.Sprintf(`{"sync_status_forward":{%q:{"on_resolve":"Resolved","on_unresolve":"New"}}}`, id))
 	if p := decodeProblem(t, resp, body); p.Status != http.StatusServiceUnavailable || p.Type != "/problems/"+probStatesUnavailable || len(p.Errors) != 0 ||
-		p.Detail != orgconfig.ReasonUnreachable.Text() {
+		p.Detail != throttledHour {
 		t.Errorf("mapping on a degraded form: %s", body)
 	}
 	// northwind's Azure DevOps asked for an hour: so does the 503, for
@@ -271,7 +272,7 @@ func TestPutDegraded(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("sync off on a degraded form: %d %s", resp.StatusCode, body)
 	}
-	for org, want := range map[string]orgconfig.Reason{"northwind": orgconfig.ReasonUnreachable, "fabrikam": ""} {
+	for org, want := range map[string]orgconfig.Reason{"northwind": orgconfig.ReasonThrottled, "fabrikam": ""} {
 		_, body := do(t, http.MethodGet, srv.URL+"/organizations/"+org+"/config", nil)
 		var got struct {
 			Reason *orgconfig.Reason `json:"reason"`

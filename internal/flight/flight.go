@@ -37,6 +37,10 @@ type Cache[T any] struct {
 	// first fetched (it may come from another cache); it stays fresh for
 	// TTL from then. Otherwise a value is fresh for TTL from its fetch's end.
 	FetchedAt func(T) time.Time
+	// Until, when set, decides instead of TTL how long a kept value stays
+	// fresh: until the time it returns for the value (such as a token's
+	// expiry). A value already stale when fetched is not kept.
+	Until func(T) time.Time
 
 	mu      sync.Mutex
 	val     T
@@ -128,9 +132,14 @@ func (c *Cache[T]) Idle() bool {
 	return c.cur == nil && !c.fresh()
 }
 
-// fresh reports whether the cache holds a value younger than TTL. c.mu is
-// held.
-func (c *Cache[T]) fresh() bool { return c.has && time.Since(c.fetched) < c.TTL }
+// fresh reports whether the cache holds a value younger than TTL, or
+// before its Until. c.mu is held.
+func (c *Cache[T]) fresh() bool {
+	if c.Until != nil {
+		return c.has && time.Now().Before(c.Until(c.val))
+	}
+	return c.has && time.Since(c.fetched) < c.TTL
+}
 
 func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Context) (T, error)) {
 	val, err := fetch(ctx)
@@ -141,7 +150,7 @@ func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Conte
 	if c.cur == f {
 		c.cur = nil
 	}
-	if usable && c.TTL > 0 && f.gen == c.gen {
+	if usable && (c.TTL > 0 || c.Until != nil) && f.gen == c.gen {
 		c.val, c.fetched, c.has = val, time.Now(), true
 		if c.FetchedAt != nil {
 			if at := c.FetchedAt(val); !at.IsZero() && at.Before(c.fetched) {
