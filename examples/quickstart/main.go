@@ -6,8 +6,18 @@
 //
 //	go run ./examples/quickstart
 //
-// Against a real organization, give its URL and a personal access token in
-// an environment variable:
+// Against a real organization, give its URL and sign in with Microsoft
+// Entra ID, as Microsoft asks integrations to: -entra uses azidentity's
+// DefaultAzureCredential, which reads the usual AZURE_* variables (a
+// service principal's AZURE_TENANT_ID, AZURE_CLIENT_ID and
+// AZURE_CLIENT_SECRET; a workload identity's AZURE_FEDERATED_TOKEN_FILE),
+// else a managed identity or the Azure CLI's sign-in; AZURE_AUTHORITY_HOST
+// names another authority (then without instance discovery):
+//
+//	AZDO_ORG_URL=https://dev.azure.com/fabrikam go run ./examples/quickstart -entra
+//
+// or a personal access token scoped to the organization, in an environment
+// variable:
 //
 //	AZDO_ORG_URL=https://dev.azure.com/fabrikam AZDO_PAT=... go run ./examples/quickstart
 //	go run ./examples/quickstart -org https://dev.azure.com/fabrikam -pat-env MY_PAT
@@ -39,6 +49,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/azdosync/azdosync/features"
@@ -46,6 +60,10 @@ import (
 )
 
 const demoPAT = "quickstart-demo-pat"
+
+// entraTransport, when set (by tests, to trust a fake Entra endpoint's
+// certificate), carries -entra's token requests.
+var entraTransport policy.Transporter
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
@@ -86,6 +104,7 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 	account := fs.String("account", "", "Azure DevOps organization ID (a GUID) or name, instead of -org: its URL is looked up with the location service")
 	locationService := fs.String("location-service", "https://app.vssps.visualstudio.com", "where -account is looked up")
 	patEnv := fs.String("pat-env", "AZDO_PAT", "name of the environment variable holding the personal access token")
+	entra := fs.Bool("entra", false, "sign in with Microsoft Entra ID instead of a personal access token: azidentity's DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, a workload or managed identity, or the Azure CLI)")
 	feature := fs.Bool("feature", true, "whether your platform's organization has the issue-sync feature, as the feature gate answers (false shows the gated form)")
 	limit := fs.Int("limit", 0, "fetch states for the first N projects only (0 = all)")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
@@ -137,6 +156,9 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 		if source != "" {
 			return usageError{msg: source + " is empty"}
 		}
+		if *entra {
+			return usageError{msg: "-entra needs a real organization: -org, -account or $AZDO_ORG_URL"}
+		}
 		srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT(demoPAT))
 		if err != nil {
 			return err
@@ -144,7 +166,7 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 		defer srv.Close()
 		url, pat, described = srv.URL(), demoPAT, "built-in sample organization (azdotest)"
 	default:
-		if pat = getenv(*patEnv); pat == "" {
+		if pat = getenv(*patEnv); pat == "" && !*entra {
 			return usageError{msg: fmt.Sprintf("%s needs a personal access token in $%s", source, *patEnv)}
 		}
 		if source == "-account" {
@@ -165,12 +187,23 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 		}
 	}
 
-	client, err := azdo.New(url, azdo.PAT(pat), azdo.WithHTTPClient(counting))
+	cred, credSource := azdo.PAT(pat), "$"+*patEnv
+	if *entra {
+		entraCred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
+			ClientOptions:            azcore.ClientOptions{Transport: entraTransport},
+			DisableInstanceDiscovery: getenv("AZURE_AUTHORITY_HOST") != "",
+		})
+		if err != nil {
+			return usageError{msg: fmt.Sprintf("-entra: %v", err)}
+		}
+		cred, credSource = azdo.EntraID(entraCred), "-entra"
+	}
+	client, err := azdo.New(url, cred, azdo.WithHTTPClient(counting))
 	if err != nil {
-		// Name the setting at fault: the URL's source, or the token's
-		// variable when the URL alone passes.
+		// Name the setting at fault: the URL's source, or the
+		// credential's when the URL alone passes.
 		if _, urlErr := azdo.New(url, azdo.PAT("x")); urlErr == nil {
-			return usageError{msg: fmt.Sprintf("$%s: %v", *patEnv, err)}
+			return usageError{msg: fmt.Sprintf("%s: %v", credSource, err)}
 		}
 		return usageError{msg: fmt.Sprintf("%s: %v", source, err)}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -148,5 +149,48 @@ func TestQuickstartAccount(t *testing.T) {
 	code := run([]string{"-account", "nobody", "-location-service", srv.LocationServiceURL()}, &stdout, &stderr, env(map[string]string{"AZDO_PAT": "pat"}))
 	if code != 1 || !strings.HasPrefix(stderr.String(), `quickstart: -account "nobody": `) || stdout.Len() != 0 {
 		t.Errorf("unknown account: exit %d, stdout %q, stderr:\n%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestQuickstartEntra signs in with -entra: azidentity's
+// DefaultAzureCredential reads a service principal from the AZURE_*
+// variables and gets its token from a fake Entra endpoint
+// (AZURE_AUTHORITY_HOST), which the fake organization accepts.
+func TestQuickstartEntra(t *testing.T) {
+	e := azdotest.NewEntra(t)
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithEntra(e))
+	entraTransport = e.Client()
+	t.Cleanup(func() { entraTransport = nil })
+	t.Setenv("AZURE_TOKEN_CREDENTIALS", "EnvironmentCredential") // nothing else is tried: no managed identity endpoint, no CLI
+	t.Setenv("AZURE_AUTHORITY_HOST", e.AuthorityHost())
+	t.Setenv("AZURE_TENANT_ID", azdotest.EntraTenantID)
+	t.Setenv("AZURE_CLIENT_ID", azdotest.EntraClientID)
+	t.Setenv("AZURE_CLIENT_SECRET", azdotest.EntraClientSecret)
+	t.Setenv("AZDO_ORG_URL", srv.URL())
+
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-entra"}, &stdout, &stderr, os.Getenv); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "projects: 5 (states for 5)") || e.TokenRequests() != 1 {
+		t.Errorf("%d token requests, summary:\n%s", e.TokenRequests(), stderr.String())
+	}
+	if strings.Contains(stdout.String()+stderr.String(), azdotest.EntraClientSecret) {
+		t.Errorf("the secret was printed")
+	}
+
+	// Consent withdrawn: the form is degraded, saying why.
+	e.SetConsent(false)
+	stdout.Reset()
+	stderr.Reset()
+	code := run([]string{"-entra"}, &stdout, &stderr, os.Getenv)
+	if want := "AADSTS65001: The user or administrator has not consented"; code != 1 || !strings.Contains(stderr.String(), want) ||
+		!strings.Contains(stderr.String(), "the form is degraded (no_credential)") {
+		t.Errorf("exit %d (want 1), stderr:\n%s\nwant it to contain %q", code, stderr.String(), want)
+	}
+
+	stderr.Reset()
+	if code := run([]string{"-entra"}, &stdout, &stderr, env(nil)); code != 2 || !strings.Contains(stderr.String(), "-entra needs a real organization") {
+		t.Errorf("-entra without an organization: exit %d, stderr:\n%s", code, stderr.String())
 	}
 }
