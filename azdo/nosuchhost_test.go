@@ -1,10 +1,9 @@
 package azdo_test
 
 import (
-	"context"
 	"net"
 	"net/http"
-	"sync/atomic"
+	"sync"
 	"testing"
 
 	"github.com/azdosync/azdosync/azdo"
@@ -14,15 +13,17 @@ import (
 
 // TestNoSuchHost: an organization URL whose host does not exist disables
 // the status field with ReasonNotFound at once, without retries. The
-// dialer answers as the resolver does for an unknown name (NXDOMAIN), so
-// that the test asks no DNS server.
+// transport fails as net/http's does when the resolver knows no such name
+// (NXDOMAIN), so that the test asks no DNS server.
 func TestNoSuchHost(t *testing.T) {
-	var dials atomic.Int32
-	tr := &http.Transport{DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
-		dials.Add(1)
-		host, _, _ := net.SplitHostPort(addr)
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
-	}}
+	var mu sync.Mutex
+	asked := map[string]int{} // by method and path
+	tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		asked[r.Method+" "+r.URL.Path]++
+		mu.Unlock()
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: r.URL.Hostname(), IsNotFound: true}}
+	})
 	c, err := azdo.New("https://tfs.fabrikam.example/tfs/DefaultCollection", azdo.PAT(testToken), azdo.WithHTTPClient(&http.Client{Transport: tr}))
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +43,11 @@ func TestNoSuchHost(t *testing.T) {
 	if f := cfg.StatusField(); f.DisabledReason != orgconfig.ReasonNotFound.Text() {
 		t.Errorf("disabledReason %q", f.DisabledReason)
 	}
-	if n := dials.Load(); n != 1 {
-		t.Errorf("%d dials, want 1: an unknown host is not retried", n)
+	mu.Lock()
+	defer mu.Unlock()
+	for req, n := range asked {
+		if n != 1 {
+			t.Errorf("%s asked %d times, want once: an unknown host is not retried", req, n)
+		}
 	}
 }

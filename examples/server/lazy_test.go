@@ -54,7 +54,7 @@ func TestSearchStates(t *testing.T) {
 		{"gated", orgGated, basic,
 			wireProblem{Type: "/problems/feature-unavailable", Title: "Feature unavailable", Status: 403, Detail: "Your organization does not have access to this feature"}},
 		{"projects unknown", orgDegraded, basic,
-			wireProblem{Type: "/problems/states-unavailable", Title: "States unavailable", Status: 503, Detail: "Could not reach Azure DevOps to load its projects. Try again later."}},
+			wireProblem{Type: "/problems/states-unavailable", Title: "States unavailable", Status: 503, Detail: "Azure DevOps asked this integration to wait before sending more requests. Try again in about 60 minutes."}},
 		{"unknown organization", "nowhere", basic,
 			wireProblem{Type: "/problems/unknown-organization", Title: "Unknown organization", Status: 404, Detail: `no organization "nowhere"`}},
 	} {
