@@ -117,8 +117,8 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /organizations/{org}/projects/{id}/states", a.getStates)
 	mux.HandleFunc("GET /organizations/{org}/search", a.searchStates) // lazy.go
 	mux.HandleFunc("GET /problems/{slug}", getProblem)
-	a.registerPage(mux) // GET /organizations/{org}/ and its assets: page.go
-	return a.logRequests(muxProblems(mux))
+	a.registerPage(mux)                                                    // GET /organizations/{org}/ and its assets: page.go
+	return a.logRequests(secureHeaders(a.recoverPanics(muxProblems(mux)))) // middleware.go
 }
 
 // listOrganizations serves GET /organizations: the organizations served,

@@ -109,20 +109,17 @@ func TestPageHeaders(t *testing.T) {
 		path        string
 		status      int
 		contentType string
-		csp         bool
+		csp         string
 	}{
-		{"/organizations/fabrikam/", http.StatusOK, "text/html; charset=utf-8", true},
-		{"/assets/app.js", http.StatusOK, "text/javascript; charset=utf-8", true},
-		{"/assets/style.css", http.StatusOK, "text/css; charset=utf-8", true},
-		{"/assets/page.html", http.StatusNotFound, "application/problem+json", false},
-		{"/organizations/nobody/", http.StatusNotFound, "application/problem+json", false},
+		{"/organizations/fabrikam/", http.StatusOK, "text/html; charset=utf-8", "default-src 'self'"},
+		{"/assets/app.js", http.StatusOK, "text/javascript; charset=utf-8", "default-src 'self'"},
+		{"/assets/style.css", http.StatusOK, "text/css; charset=utf-8", "default-src 'self'"},
+		{"/assets/page.html", http.StatusNotFound, "application/problem+json", "default-src 'none'; frame-ancestors 'none'"},
+		{"/organizations/nobody/", http.StatusNotFound, "application/problem+json", "default-src 'none'; frame-ancestors 'none'"},
 	} {
 		resp, body := do(t, http.MethodGet, env.url+tt.path, nil)
 		got := []any{resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Security-Policy")}
-		want := []any{tt.status, tt.contentType, ""}
-		if tt.csp {
-			want[2] = "default-src 'self'"
-		}
+		want := []any{tt.status, tt.contentType, tt.csp}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("GET %s: status, type, CSP (-want +got):\n%s\n%s", tt.path, diff, body)
 		}
