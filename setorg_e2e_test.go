@@ -21,7 +21,7 @@ func TestChangesBetweenBuilds(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			org := azdotest.SampleOrg()
 			srv := azdotest.NewServer(t, org, azdotest.WithPAT("pat"))
-			c, err := azdo.New(srv.URL(), azdo.PAT("pat"), azdo.WithProcessCacheTTL(0), azdo.WithProcessAPI(processAPI))
+			c, err := azdo.New(srv.URL(), azdo.PAT("pat"), azdo.WithProcessAPI(processAPI))
 			if err != nil {
 				t.Fatal(err)
 			}

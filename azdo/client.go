@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7"
@@ -14,7 +15,6 @@ import (
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtracking"
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtrackingprocess"
 
-	"github.com/azdosync/azdosync/internal/flight"
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
@@ -33,7 +33,8 @@ type Client struct {
 	wit     *workitemtracking.ClientImpl
 	process *workitemtrackingprocess.ClientImpl
 
-	index flight.Cache[*processIndex]
+	mu      sync.Mutex      // guards indexes
+	indexes []*processIndex // of Projects calls whose states are not all fetched, oldest first
 }
 
 // New returns a Client for the organization at orgURL, such as
@@ -66,7 +67,6 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 
 	hc := newHTTPClient(s, u, cred)
 	c := &Client{url: u.String(), opts: s, hc: hc}
-	c.index.TTL = s.processCacheTTL
 
 	// Area clients built directly on our http.Client: this skips the
 	// SDK's resource-area discovery and its unsynchronized per-Connection

@@ -81,6 +81,7 @@ func TestProcessLookupUnderRetryAfter(t *testing.T) {
 		)})
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
+		listed(t, ctx, c)
 		_, err := c.WorkItemStates(ctx, id)
 		if !errors.Is(err, azdo.ErrRateLimited) {
 			t.Errorf("WorkItemStates error = %v, want ErrRateLimited at once", err)
@@ -92,6 +93,7 @@ func TestProcessLookupUnderRetryAfter(t *testing.T) {
 		)})
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
+		listed(t, ctx, c)
 		states, err := c.WorkItemStates(ctx, id)
 		if err != nil || len(states) == 0 {
 			t.Errorf("WorkItemStates = %v, %v; want the states", states, err)

@@ -64,7 +64,7 @@ func FuzzProcessStates(f *testing.F) {
 
 	org := azdotest.SampleOrg()
 	srv := azdotest.NewServer(f, org)
-	c, err := azdo.New(srv.URL(), azdo.PAT("x"), azdo.WithRetry(1, 0), azdo.WithProcessCacheTTL(0))
+	c, err := azdo.New(srv.URL(), azdo.PAT("x"), azdo.WithRetry(1, 0))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -72,6 +72,10 @@ func FuzzProcessStates(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		srv.ClearFaults()
 		if err := srv.Inject(azdotest.Fault{Endpoint: azdotest.EndpointProcessWorkItemTypes, Status: http.StatusOK, Body: string(body) + " "}); err != nil {
+			t.Fatal(err)
+		}
+		// Projects looks the states up; WorkItemStates hands them out.
+		if _, err := c.Projects(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		states, err := c.WorkItemStates(t.Context(), project)

@@ -48,31 +48,35 @@
 //
 // # States in a few requests
 //
-// WorkItemStates does not ask per project. One request lists the processes
-// with their projects and one per used process lists its work item types
-// with their states, so the states of N projects in P processes cost 1 + P
-// requests. The lookup is shared by concurrent calls, reused for a short
-// TTL ([WithProcessCacheTTL]) and started by Projects so that it overlaps
-// the project paging. A project's states are those of the first wanted
-// work item type that exists and is enabled in its process: by default
-// Bug, Issue, Task ([RefBug], [RefIssue], [RefTask]), or the types
-// [WithWorkItemTypes] names, or those [WithProjectWorkItemTypes] gives
-// for the project. Types match by reference name or the reference name
-// they inherit from (so a collection created in German, whose Bug is
+// WorkItemStates does not ask per project. Projects looks the states up
+// while it pages: one request lists the processes with their projects and
+// one per used process lists its work item types with their states, so the
+// states of N projects in P processes cost 1 + P requests. What it learns
+// is kept only for the WorkItemStates calls that follow (each listed
+// project is served once; the index is released when all are, when the
+// Projects context ends, or a minute later): there is no cache of states,
+// so each Build sees the organization as it is then, and a failed lookup
+// is asked once per Projects call. A project's states are those of the
+// first wanted work item type that exists and is enabled in its process:
+// by default Bug, Issue, Task ([RefBug], [RefIssue], [RefTask]), or the
+// types [WithWorkItemTypes] names, or those [WithProjectWorkItemTypes]
+// gives for the project. Types match by reference name or the reference
+// name they inherit from (so a collection created in German, whose Bug is
 // "Fehler", is served alike), then by display name.
 // [Client.WorkItemTypeStates] also says which type that is
 // (orgconfig.TypedClient).
 //
 // Projects the lookup cannot serve take the per-project path: every
 // project when the process list is missing or refused (older servers; any
-// 4xx but 401 and 429), a process's own projects when its work item types
-// cannot be read (XML processes answer 400) or lack every wanted type, and
-// projects no process names. There the Bug is the default type of the
-// project's Bug category (its display name localized, or a custom type an
-// XML process files bugs as), whose states follow: two requests. Other
-// types are asked one request each by name, the first with states
-// winning. A 401 stops everything; 429 and 5xx are retried, then
-// reported.
+// 4xx but 401 and 429), a process's own projects when its entry in the
+// list is malformed, when its work item types cannot be read (XML
+// processes answer 400) or lack every wanted type, projects no process
+// names, and a project no Projects call has just listed. There the Bug is
+// the default type of the project's Bug category (its display name
+// localized, or a custom type an XML process files bugs as), whose states
+// follow: two requests. Other types are asked one request each by name,
+// the first with states winning. A 401 stops everything; 429 and 5xx are
+// retried, then reported for the projects they concern.
 //
 // # The SDK's package state
 //

@@ -31,6 +31,7 @@ func TestProcessLookupErrorNamesTheFailedRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			listed(t, t.Context(), c)
 			_, err = c.WorkItemStates(t.Context(), azdotest.SampleOrg().Projects[0].ID)
 			var apiErr *azdo.APIError
 			if !errors.As(err, &apiErr) || !strings.HasPrefix(err.Error(), tt.want) {

@@ -140,7 +140,7 @@ func ExampleWithProjectPageSize() {
 	ctx := context.Background()
 	for _, opts := range [][]azdo.Option{
 		nil,                             // $top=1000
-		{azdo.WithProjectPageSize(100)}, // 10 pages, 3 more asked ahead past the end
+		{azdo.WithProjectPageSize(100)}, // 10 pages, one after the other
 		{azdo.WithMaxProjects(500)},     // too many: ErrTooManyProjects
 	} {
 		client, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"), append(opts, azdo.WithProcessAPI(false))...)
@@ -153,7 +153,7 @@ func ExampleWithProjectPageSize() {
 	}
 	// Output:
 	// 1000 1 false
-	// 1000 13 false
+	// 1000 10 false
 	// 0 1 true
 }
 

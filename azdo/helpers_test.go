@@ -1,6 +1,7 @@
 package azdo_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/azdosync/azdosync/azdo"
@@ -31,4 +32,13 @@ func projectByName(t *testing.T, org azdotest.Org, name string) azdotest.Project
 	}
 	t.Fatalf("no project %q", name)
 	return azdotest.Project{}
+}
+
+// listed calls Projects, as a Build does before it asks for states: the
+// process lookup of that call serves the WorkItemStates calls that follow.
+func listed(t *testing.T, ctx context.Context, c *azdo.Client) {
+	t.Helper()
+	if _, err := c.Projects(ctx); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -34,6 +34,7 @@ func TestHiddenStateListedTwice(t *testing.T) {
 	_, c := newPair(t, org, []azdotest.Option{azdotest.WithFaults(
 		azdotest.Fault{Endpoint: azdotest.EndpointProcessWorkItemTypes, Status: 200, Body: hiddenTwiceBody},
 	)})
+	listed(t, t.Context(), c)
 	got, err := c.WorkItemStates(t.Context(), woodgrove.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,6 @@ type settings struct {
 	allowedHosts    []string
 	maxBody         int64
 	processAPI      bool
-	processCacheTTL time.Duration
 	maxInFlight     int
 	projectPageSize int
 	locationService string
@@ -59,7 +58,6 @@ func defaultSettings() settings {
 		logger:          slog.New(slog.DiscardHandler),
 		maxBody:         32 << 20,
 		processAPI:      true,
-		processCacheTTL: 30 * time.Second,
 		maxInFlight:     16,
 		projectPageSize: 1000,
 		locationService: defaultLocationService,
@@ -209,22 +207,6 @@ func WithMaxResponseBytes(n int64) Option {
 func WithProcessAPI(on bool) Option {
 	return func(s *settings) error {
 		s.processAPI = on
-		return nil
-	}
-}
-
-// WithProcessCacheTTL sets how long the process lookup (which projects use
-// which process, and each process's states) is reused (default 30s). 0
-// keeps nothing: only concurrent calls share a lookup, so every
-// WorkItemStates call that starts after a lookup ended starts another (an
-// uncached Build of 1 000 projects made 632 requests with 0, 7 with 1s).
-// For states as fresh as one Build, use about one Build's duration.
-func WithProcessCacheTTL(d time.Duration) Option {
-	return func(s *settings) error {
-		if d < 0 {
-			return fmt.Errorf("process cache ttl must not be negative, got %v", d)
-		}
-		s.processCacheTTL = d
 		return nil
 	}
 }

@@ -157,6 +157,7 @@ func TestProcessTypesRefused(t *testing.T) {
 				fault.RetryAfter = "60" // longer than the retry policy waits: fails at once
 			}
 			srv, c := newPair(t, org, []azdotest.Option{azdotest.WithFaults(fault)}, opts...)
+			listed(t, t.Context(), c)
 			got, err := c.WorkItemStates(t.Context(), woodgrove.ID)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
@@ -189,6 +190,7 @@ func TestProcessWithoutWantedTypes(t *testing.T) {
 		{ID: azdotest.StableID("project/A"), Name: "A", ProcessID: azdotest.AgileProcessID},
 	}}
 	srv, c := newPair(t, org, nil)
+	listed(t, t.Context(), c)
 	for _, p := range org.Projects {
 		if _, err := c.WorkItemStates(t.Context(), p.ID); err != nil {
 			t.Fatal(err)
@@ -228,6 +230,7 @@ func TestProcessLookupBoundedByClient(t *testing.T) {
 			// The latency keeps every request in flight long enough for all
 			// that may run at once to overlap.
 			srv, c := newPair(t, org, []azdotest.Option{azdotest.WithLatency(50 * time.Millisecond)}, tt.opts...)
+			listed(t, t.Context(), c)
 			if _, err := c.WorkItemStates(t.Context(), org.Projects[0].ID); err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -47,17 +48,18 @@ func TestProjectsPaging(t *testing.T) {
 			want: []string{ok + "%24top=1000&stateFilter=wellFormed"},
 		},
 		{
-			// A page shorter than asked is not the end; the token is. The
-			// token is an offset, so the next four pages are asked at once;
-			// the page at 200 ends the list, the one at 400 was one too many.
+			// A page shorter than asked is not the end; the token is. Pages
+			// are asked one after the other: the page at 200 ends the list,
+			// and none is asked past it (pages asked four at once used to ask
+			// 300 and 400 too).
 			name:    "server caps $top at 100",
 			srvOpts: []azdotest.Option{azdotest.WithMaxPageSize(100)},
-			want:    pages(ok, "%24top=1000&", 0, 100, 400),
+			want:    pages(ok, "%24top=1000&", 0, 100, 200),
 		},
 		{
 			name:    "server caps $top at 7",
 			srvOpts: []azdotest.Option{azdotest.WithMaxPageSize(7)},
-			want:    pages(ok, "%24top=1000&", 0, 7, 252),
+			want:    pages(ok, "%24top=1000&", 0, 7, 245),
 		},
 		{
 			name:    "one page at a time under a small request bound",
@@ -68,12 +70,12 @@ func TestProjectsPaging(t *testing.T) {
 		{
 			name: "page size 120",
 			opts: []azdo.Option{azdo.WithProjectPageSize(120)},
-			want: pages(ok, "%24top=120&", 0, 120, 480),
+			want: pages(ok, "%24top=120&", 0, 120, 240),
 		},
 		{
 			name:    "$top refused on the first page",
 			srvOpts: []azdotest.Option{azdotest.WithFaults(azdotest.Fault{Endpoint: azdotest.EndpointProjects, Times: 1, Status: http.StatusBadRequest})},
-			want:    sorted(append(pages(ok, "", 0, 100, 400), bad+"%24top=1000&stateFilter=wellFormed")),
+			want:    sorted(append(pages(ok, "", 0, 100, 200), bad+"%24top=1000&stateFilter=wellFormed")),
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,9 +135,9 @@ func TestProjectsLimit(t *testing.T) {
 	if want := "azdo: list projects: the organization has more than 150 projects, the most WithMaxProjects allows"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
-	// The first page, then the four asked at once: paging stops there.
-	if n := srv.Count(azdotest.EndpointProjects); n != 5 {
-		t.Errorf("%d project pages asked, want 5", n)
+	// The second page passes the limit: paging stops there.
+	if n := srv.Count(azdotest.EndpointProjects); n != 2 {
+		t.Errorf("%d project pages asked, want 2", n)
 	}
 
 	_, c = newPair(t, org, capped, azdo.WithProcessAPI(false), azdo.WithMaxProjects(250))
@@ -183,10 +185,9 @@ func (s shortPages) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// TestProjectsShortPageInWindow checks that a page shorter than its
-// neighbours, in the middle of pages asked at once, is followed from its
-// own token: every project once, in order.
-func TestProjectsShortPageInWindow(t *testing.T) {
+// TestProjectsShortPage checks that a page shorter than its neighbours is
+// followed from its own token: every project once, in order.
+func TestProjectsShortPage(t *testing.T) {
 	org := azdotest.ScaledOrg(400)
 	var want []orgconfig.Project
 	for _, p := range org.Projects {
@@ -201,9 +202,33 @@ func TestProjectsShortPageInWindow(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Projects mismatch (-want +got):\n%s", diff)
 	}
-	// 0; 100 (short: next 190), 200, 300, 400; 190 (short), 280 (next 380),
-	// 370, 460; 380 (the end), 480, 580, 680.
-	if n := srv.Count(azdotest.EndpointProjects); n != 13 {
-		t.Errorf("%d project requests, want 13", n)
+	// 0; 100 (short: next 190); 190 (short: next 280); 280; 380 (the end).
+	if n := srv.Count(azdotest.EndpointProjects); n != 5 {
+		t.Errorf("%d project requests, want 5", n)
+	}
+}
+
+// failPage is a base transport that answers 500 to the project page at
+// one continuation token.
+type failPage string
+
+func (f failPage) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Query().Get("continuationToken") == string(f) {
+		return &http.Response{StatusCode: 500, Status: "500 Internal Server Error", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Request: r, Header: http.Header{}, Body: http.NoBody}, nil
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestProjectsLaterPageFails checks that a failing page after the first
+// fails Projects, naming the operation.
+func TestProjectsLaterPageFails(t *testing.T) {
+	for _, processAPI := range []bool{false, true} {
+		_, c := newPair(t, azdotest.ScaledOrg(250), []azdotest.Option{azdotest.WithMaxPageSize(100)},
+			azdo.WithProcessAPI(processAPI), azdo.WithHTTPClient(&http.Client{Transport: failPage("200")}))
+		got, err := c.Projects(t.Context())
+		if !errors.Is(err, azdo.ErrUnavailable) || !strings.HasPrefix(err.Error(), "azdo: list projects: ") {
+			t.Errorf("process api %t: Projects = %d projects, %v; want the third page's 500", processAPI, len(got), err)
+		}
 	}
 }

@@ -25,10 +25,6 @@ import (
 // room for the booleans.
 const maxBody = orgconfig.MaxMappingBytes + 64<<10
 
-// validateLookupTTL is how long the validating Client reuses a process
-// lookup: one Build's worth, so a PUT sees states at most this old.
-const validateLookupTTL = time.Second
-
 // maxLoggedPath bounds the request paths written to logs and problems.
 const maxLoggedPath = 200
 
@@ -153,16 +149,6 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The validating Builder has no cache, and its Client keeps the
-	// process lookup only for validateLookupTTL: long enough to serve the
-	// one Build that started it (with 0, every state fetch after the
-	// lookup ended starts another: an uncached Build of 1 000 projects
-	// made 632 requests, against 7), short enough that a state renamed in Azure DevOps since
-	// the form was shown is not accepted.
-	freshClient, err := o.Connect(azdo.WithProcessCacheTTL(validateLookupTTL))
-	if err != nil {
-		return nil, err
-	}
 	opts := []orgconfig.Option{orgconfig.WithLogger(a.cfg.Logger)}
 	if !a.cfg.Union {
 		// Each project its own states, loaded as the page needs them.
@@ -184,7 +170,11 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := orgconfig.NewBuilder(freshClient, a.cfg.Gate, opts...)
+	// The validating Builder shares the Client and has no cache: the
+	// Client keeps no states beyond the Build that fetched them, so a PUT
+	// is checked against the states Azure DevOps has now, for the
+	// requests of one cold Build.
+	fresh, err := orgconfig.NewBuilder(client, a.cfg.Gate, opts...)
 	if err != nil {
 		return nil, err
 	}

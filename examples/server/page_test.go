@@ -56,9 +56,9 @@ const (
 func pageApp(t *testing.T, opts ...pageOption) *pageEnv {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
-	// No process cache in the Clients: a state renamed in Azure DevOps
-	// reaches the next PUT's validation at once (TestBrowserStateRenamed).
-	d, err := startDemo(logger, nil, azdo.WithProcessCacheTTL(0))
+	// A state renamed in Azure DevOps reaches the next PUT's validation at
+	// once (TestBrowserStateRenamed): the Clients keep no states.
+	d, err := startDemo(logger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -386,9 +386,9 @@ func TestFileStoreConcurrentSaves(t *testing.T) {
 
 // TestPutValidatesAgainstFreshStates shows that a PUT is checked against the
 // states Azure DevOps has now, not those of the form shown a moment ago:
-// the cached Builder's Client keeps its process lookup for a while
-// (azdo.WithProcessCacheTTL), the validating Builder's only for the Build
-// that made it, so a PUT costs no more requests than one cold Build.
+// the validating Builder has no cache, and the Client keeps no states
+// beyond the Build that fetched them, so a PUT costs no more requests than
+// one cold Build.
 func TestPutValidatesAgainstFreshStates(t *testing.T) {
 	srv, d := newTestApp(t)
 	ids := sampleIDs()
