@@ -27,12 +27,18 @@ func endpointCounts(srv *azdotest.Server) map[azdotest.Endpoint]int {
 	for _, ep := range []azdotest.Endpoint{
 		azdotest.EndpointLocations, azdotest.EndpointProjects, azdotest.EndpointProcesses,
 		azdotest.EndpointProcessWorkItemTypes, azdotest.EndpointWorkItemTypeStates, azdotest.EndpointWorkItemTypes,
+		azdotest.EndpointWorkItemType, azdotest.EndpointWorkItemTypeCategory,
 	} {
 		if n := srv.Count(ep); n > 0 {
 			got[ep] = n
 		}
 	}
 	return got
+}
+
+// perProjectCount counts the requests of the per-project path.
+func perProjectCount(srv *azdotest.Server) int {
+	return srv.Count(azdotest.EndpointWorkItemTypeStates, azdotest.EndpointWorkItemType, azdotest.EndpointWorkItemTypeCategory)
 }
 
 // uncachedBuild builds the form with a new uncached Builder over c and
@@ -118,7 +124,7 @@ func TestIndexServesEachProjectOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.Count(azdotest.EndpointWorkItemTypeStates); n != 0 {
+	if n := perProjectCount(srv); n != 0 {
 		t.Fatalf("%d per-project requests for a listed project, want 0", n)
 	}
 	again, err := c.WorkItemStates(t.Context(), fabrikam.ID)
@@ -128,8 +134,8 @@ func TestIndexServesEachProjectOnce(t *testing.T) {
 	if diff := cmp.Diff(first, again); diff != "" {
 		t.Errorf("states asked again (-first +again):\n%s", diff)
 	}
-	if n := srv.Count(azdotest.EndpointWorkItemTypeStates); n != 1 {
-		t.Errorf("%d per-project requests for the project asked again, want 1", n)
+	if n := perProjectCount(srv); n != 2 { // its Bug category, then the Bug's states
+		t.Errorf("%d per-project requests for the project asked again, want 2", n)
 	}
 }
 
@@ -196,7 +202,9 @@ func perProjectAsked(srv *azdotest.Server, org azdotest.Org) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, r := range srv.Requests() {
-		if r.Endpoint == azdotest.EndpointWorkItemTypeStates && !seen[r.Project] {
+		perProject := r.Endpoint == azdotest.EndpointWorkItemTypeStates || r.Endpoint == azdotest.EndpointWorkItemType ||
+			r.Endpoint == azdotest.EndpointWorkItemTypeCategory
+		if perProject && !seen[r.Project] {
 			seen[r.Project] = true
 			out = append(out, names[strings.ToLower(r.Project)])
 		}
@@ -304,7 +312,7 @@ func TestFailedProcessTypesCostOnlyTheirProjects(t *testing.T) {
 			if n := tries.Load(); n != tt.tries {
 				t.Errorf("Agile's types asked %d times, want %d", n, tt.tries)
 			}
-			if n := srv.Count(azdotest.EndpointWorkItemTypeStates); n != 0 {
+			if n := perProjectCount(srv); n != 0 {
 				t.Errorf("%d per-project requests, want 0", n)
 			}
 		})
