@@ -23,6 +23,7 @@ type typed struct {
 
 func typeStatesOf(t *testing.T, c *azdo.Client, org azdotest.Org) map[string]typed {
 	t.Helper()
+	listed(t, t.Context(), c) // as a Build does: its process lookup serves the calls below
 	out := make(map[string]typed)
 	for _, p := range org.Projects {
 		typ, states, err := c.WorkItemTypeStates(t.Context(), p.ID)
