@@ -2,6 +2,7 @@ package rediscache_test
 
 import (
 	"context"
+	"encoding/hex"
 	"log"
 	"log/slog"
 	"os"
@@ -57,4 +58,26 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	log.Printf("%d projects, %d problems", len(cfg.Projects), len(cfg.Problems))
+}
+
+// When others than the service's replicas can write to the Redis, sign the
+// values: a value without a valid signature is ignored and refilled from
+// Azure DevOps. The key comes from the service's secrets (32 random bytes,
+// here hex-encoded in an environment variable); during a rotation, list
+// the new key first and the old one after it.
+func ExampleWithSigningKey() {
+	key, err := hex.DecodeString(os.Getenv("AZDOSYNC_REDIS_SIGNING_KEY"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	opt, err := redis.ParseURL(os.Getenv("REDIS_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	opt.ContextTimeoutEnabled = true
+	cache, err := rediscache.New(redis.NewClient(opt), rediscache.WithSigningKey(key))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = cache // orgconfig.WithSharedCache(cache, key), as in the example of New
 }

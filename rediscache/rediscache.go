@@ -31,6 +31,10 @@
 // "{prefix}throttle:{key}" for throttling. Values are never larger than
 // [WithMaxValueBytes] (16 MiB) in either direction.
 //
+// Values are checked by orgconfig for corruption, not forgery: when others
+// than the service's replicas can write to the Redis, sign them with
+// [WithSigningKey].
+//
 // [orgconfig.Builder]: https://pkg.go.dev/github.com/azdosync/azdosync/orgconfig#Builder
 // [orgconfig.WithSharedCache]: https://pkg.go.dev/github.com/azdosync/azdosync/orgconfig#WithSharedCache
 // [azdo.WithSharedThrottle]: https://pkg.go.dev/github.com/azdosync/azdosync/azdo#WithSharedThrottle
@@ -67,11 +71,14 @@ type Cache struct {
 	rdb redis.UniversalClient
 	s   settings
 
-	mu         sync.Mutex
-	failures   int       // in a row
-	skipUntil  time.Time // breaker open until then
-	lastWarn   time.Time
-	unreported int // failures since the last warning
+	mu        sync.Mutex
+	failures  int       // in a row
+	skipUntil time.Time // breaker open until then
+	lastWarn  time.Time
+	// lastUnsigned is when a value without a valid signature was last
+	// reported.
+	lastUnsigned time.Time
+	unreported   int // failures since the last warning
 }
 
 type settings struct {
@@ -83,6 +90,7 @@ type settings struct {
 	warnInterval time.Duration
 	maxValue     int
 	now          func() time.Time // the clock of Hold and Held; tests change it
+	signingKeys  [][]byte         // WithSigningKey: the first signs
 }
 
 func defaultSettings() settings {
@@ -306,15 +314,20 @@ func (c *Cache) failed(ctx context.Context, s settings, name string, err error) 
 }
 
 // Get returns the value stored under key, or nil and no error when there
-// is none. A value over the size limit is not transferred: Get fails
+// is none, or (with [WithSigningKey]) when the one stored has no valid
+// signature. A value over the size limit is not transferred: Get fails
 // with [ErrTooLarge].
 func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
 	var val []byte
+	forged := false
 	err := c.do(ctx, "get", func(ctx context.Context, rdb redis.UniversalClient) error {
-		// GETRANGE reads at most one byte past the limit; a missing key
-		// reads as empty, and no stored value is empty.
-		max := c.settings().maxValue
-		b, err := rdb.GetRange(ctx, c.s.prefix+"snap:"+key, 0, int64(max)).Bytes()
+		// GETRANGE reads at most one byte past the limit (and the
+		// signature); a missing key reads as empty, and no stored value
+		// is empty.
+		s := c.settings()
+		max := s.maxValue + s.overhead()
+		rkey := c.s.prefix + "snap:" + key
+		b, err := rdb.GetRange(ctx, rkey, 0, int64(max)).Bytes()
 		if wrongType(err) {
 			return nil // not a value of ours: none stored; Set replaces it
 		}
@@ -322,15 +335,24 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, error) {
 			return err
 		}
 		if len(b) > max {
-			return fmt.Errorf("%w: over %d bytes", ErrTooLarge, max)
+			return fmt.Errorf("%w: over %d bytes", ErrTooLarge, s.maxValue)
 		}
-		if len(b) > 0 {
-			val = b
+		if len(b) == 0 {
+			return nil
 		}
+		v, ok := s.verify(rkey, b)
+		if !ok {
+			forged = true // ignored: the caller refills it
+			return nil
+		}
+		val = v
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if forged {
+		c.warnUnsigned(ctx, key)
 	}
 	return val, nil
 }
@@ -340,15 +362,16 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if ttl < time.Millisecond {
 		return fmt.Errorf("rediscache: set: ttl must be at least a millisecond, got %v", ttl)
 	}
-	if max := c.settings().maxValue; len(value) > max {
-		return fmt.Errorf("rediscache: set: %w: %d bytes, limit %d", ErrTooLarge, len(value), max)
+	s := c.settings()
+	if len(value) > s.maxValue {
+		return fmt.Errorf("rediscache: set: %w: %d bytes, limit %d", ErrTooLarge, len(value), s.maxValue)
 	}
 	return c.do(ctx, "set", func(ctx context.Context, rdb redis.UniversalClient) error {
 		k := c.s.prefix + "snap:" + key
 		if len(value) == 0 {
 			return rdb.Del(ctx, k).Err()
 		}
-		return rdb.Set(ctx, k, value, ttl).Err()
+		return rdb.Set(ctx, k, s.sign(k, value), ttl).Err()
 	})
 }
 
@@ -364,6 +387,23 @@ func (c *Cache) Delete(ctx context.Context, key string) error {
 		}
 		return rdb.Del(ctx, c.s.prefix+"claim:"+key).Err()
 	})
+}
+
+// warnUnsigned logs, at most once per warn interval, that a value without
+// a valid signature was ignored: written by a replica with other signing
+// keys (a rotation gone wrong), without signing, or forged.
+func (c *Cache) warnUnsigned(ctx context.Context, key string) {
+	s := c.settings()
+	now := time.Now()
+	c.mu.Lock()
+	warn := c.lastUnsigned.IsZero() || now.Sub(c.lastUnsigned) >= s.warnInterval
+	if warn {
+		c.lastUnsigned = now
+	}
+	c.mu.Unlock()
+	if warn {
+		s.logger.WarnContext(ctx, "rediscache: ignored a value without a valid signature (another signing key, none, or forged); it will be refilled", "key", key)
+	}
 }
 
 // claimScript takes the claim KEYS[1] for ARGV[2] milliseconds with the

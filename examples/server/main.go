@@ -64,7 +64,11 @@
 // With -redis URL the replicas of the service share projects-and-states
 // snapshots and Azure DevOps throttling through Redis (package
 // rediscache); Redis failing never fails a form. It needs -cache above 0:
-// Redis keeps a snapshot as long as the in-process cache does. Saved
+// Redis keeps a snapshot as long as the in-process cache does. When the
+// environment variable named by -redis-key-env (AZDOSYNC_REDIS_SIGNING_KEY)
+// holds keys, the snapshots are signed with the first (HMAC-SHA-256), and
+// one without a valid signature is ignored and refilled: use it when others
+// than the replicas can write to that Redis. Saved
 // configurations are not shared: each replica has its own store (a
 // platform keeps them in its database), so a save on one replica is not
 // seen by another, and an If-Match read from another replica gets 412.
@@ -93,6 +97,7 @@ import (
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/orgconfig"
+	"github.com/azdosync/azdosync/rediscache"
 )
 
 func main() {
@@ -112,6 +117,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	storePath := fs.String("store", "", "JSON file keeping saved configurations (default: in memory)")
 	union := fs.Bool("union", false, "offer every project every state, instead of each project its own")
 	redisURL := fs.String("redis", "", "Redis URL (redis://, rediss://, unix://) shared by the replicas of this service: snapshots and throttling (default: none)")
+	keyEnv := fs.String("redis-key-env", "AZDOSYNC_REDIS_SIGNING_KEY", "environment variable holding the keys that sign the snapshots in Redis: hex, 16 bytes or more each, comma-separated, the first signing (unset or empty: not signed)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -144,7 +150,16 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	var shared orgconfig.SharedCache
 	var throttle azdo.ThrottleStore
 	if *redisURL != "" {
-		cache, closeRedis, err := openRedis(*redisURL, logger)
+		var opts []rediscache.Option
+		if v := os.Getenv(*keyEnv); v != "" {
+			keys, err := parseSigningKeys(v)
+			if err != nil {
+				fmt.Fprintf(stderr, "server: -redis-key-env: $%s: %v\n", *keyEnv, err)
+				return 2
+			}
+			opts = append(opts, rediscache.WithSigningKey(keys...))
+		}
+		cache, closeRedis, err := openRedis(*redisURL, logger, opts...)
 		if errors.Is(err, errRedisURL) {
 			fmt.Fprintf(stderr, "server: %v\n", err)
 			return 2

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,7 +26,9 @@ var errRedisURL = errors.New("-redis: not a redis://, rediss:// or unix:// URL")
 // fails at once with its cause ("connection refused") rather than using
 // up each operation's timeout. Errors never repeat the URL, which may hold
 // a password.
-func openRedis(url string, logger *slog.Logger) (*rediscache.Cache, func() error, error) {
+//
+// opts are more options of the Cache (WithSigningKey).
+func openRedis(url string, logger *slog.Logger, opts ...rediscache.Option) (*rediscache.Cache, func() error, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, nil, errRedisURL
@@ -37,7 +41,7 @@ func openRedis(url string, logger *slog.Logger) (*rediscache.Cache, func() error
 	opt.MaxRetries = -1
 	opt.DialerRetries = 1
 	rdb := redis.NewClient(opt)
-	cache, err := rediscache.New(rdb, rediscache.WithLogger(logger))
+	cache, err := rediscache.New(rdb, append([]rediscache.Option{rediscache.WithLogger(logger)}, opts...)...)
 	if err != nil {
 		_ = rdb.Close()
 		return nil, nil, fmt.Errorf("-redis: %w", err)
@@ -52,4 +56,19 @@ type redisLog struct{ logger *slog.Logger }
 
 func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
 	l.logger.DebugContext(ctx, "go-redis", "detail", fmt.Sprintf(format, v...))
+}
+
+// parseSigningKeys reads the signing keys of -redis-key-env: hex keys of at
+// least 16 bytes, comma-separated, the first signing. Errors never repeat
+// a key.
+func parseSigningKeys(v string) ([][]byte, error) {
+	var keys [][]byte
+	for i, h := range strings.Split(v, ",") {
+		k, err := hex.DecodeString(strings.TrimSpace(h))
+		if err != nil || len(k) < 16 {
+			return nil, fmt.Errorf("key %d is not 16 bytes or more written in hex (such as the output of openssl rand -hex 32)", i)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +21,7 @@ import (
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/azdosync/azdosync/features"
 	"github.com/azdosync/azdosync/internal/redistest"
+	"github.com/azdosync/azdosync/rediscache"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -244,4 +247,52 @@ func (l *plainRedisLog) Printf(_ context.Context, format string, v ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.lines = append(l.lines, fmt.Sprintf(format, v...))
+}
+
+// TestRunSignsRedisValues: with keys in the variable -redis-key-env names,
+// the snapshots the service stores in Redis are signed with the first, and
+// a forged one is ignored: the form comes from Azure DevOps. A variable
+// holding something else than hex keys is a usage error that does not
+// repeat it.
+func TestRunSignsRedisValues(t *testing.T) {
+	rds := redistest.Start(t)
+	key := bytes.Repeat([]byte{0x5a}, 32)
+	t.Setenv("TEST_REDIS_KEYS", hex.EncodeToString(key)+","+strings.Repeat("ab", 16))
+	base := startRun(t, "-redis", rds.URL(), "-redis-key-env", "TEST_REDIS_KEYS")
+	resp, body := do(t, http.MethodGet, base+"/organizations/fabrikam/config", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	keys := rds.Keys("azdosync:snap:*")
+	if len(keys) != 1 {
+		t.Fatalf("snapshot keys %q", keys)
+	}
+	stored := []byte(rds.Do("GET", keys[0]).(string))
+	signed, err := rediscache.New(rds.Client(), rediscache.WithSigningKey(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(keys[0], "azdosync:snap:")
+	if v, err := signed.Get(t.Context(), name); err != nil || !bytes.Equal(v, stored[:len(stored)-32]) {
+		t.Errorf("the stored value is not signed with the first key: Get = %d bytes, %v", len(v), err)
+	}
+	unsigned, err := rediscache.New(rds.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unsigned.Set(t.Context(), name, stored[:len(stored)-32], time.Minute); err != nil { // valid, but unsigned
+		t.Fatal(err)
+	}
+	if v, err := signed.Get(t.Context(), name); err != nil || v != nil {
+		t.Errorf("an unsigned value was read: %d bytes, %v", len(v), err)
+	}
+
+	t.Setenv("TEST_REDIS_KEYS", "not-hex-s3cret")
+	var stderr strings.Builder
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	if code := run(ctx, []string{"-listen", "127.0.0.1:0", "-redis", rds.URL(), "-redis-key-env", "TEST_REDIS_KEYS"}, &stderr); code != 2 ||
+		!strings.Contains(stderr.String(), "$TEST_REDIS_KEYS: key 0 is not 16 bytes or more written in hex") || strings.Contains(stderr.String(), "s3cret") {
+		t.Errorf("a bad key: exit %d, want 2 naming the variable, not the value:\n%s", code, stderr.String())
+	}
 }
