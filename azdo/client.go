@@ -12,6 +12,7 @@ import (
 
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7"
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/core"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/location"
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtracking"
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtrackingprocess"
 
@@ -29,9 +30,10 @@ type Client struct {
 	opts settings
 	hc   *http.Client
 
-	core    *core.ClientImpl
-	wit     *workitemtracking.ClientImpl
-	process *workitemtrackingprocess.ClientImpl
+	core     *core.ClientImpl
+	wit      *workitemtracking.ClientImpl
+	process  *workitemtrackingprocess.ClientImpl
+	location *location.ClientImpl
 
 	mu      sync.Mutex      // guards indexes
 	indexes []*processIndex // of Projects calls whose states are not all fetched, oldest first
@@ -76,6 +78,7 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 	c.core = &core.ClientImpl{Client: *sdk}
 	c.wit = &workitemtracking.ClientImpl{Client: *sdk}
 	c.process = &workitemtrackingprocess.ClientImpl{Client: *sdk}
+	c.location = &location.ClientImpl{Client: *sdk}
 	return c, nil
 }
 

@@ -202,3 +202,23 @@ func ExampleWithProjectWorkItemTypes() {
 	// Tailspin Toys: states of Bug (Microsoft.VSTS.WorkItemTypes.Bug)
 	// Woodgrove Bank: states of Bug (AgileCustom.Bug)
 }
+
+// ConnectedAs says which account the integration acts as; its ID keys what
+// the identity shares, such as the throttling of WithSharedThrottle.
+func ExampleClient_ConnectedAs() {
+	srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := azdo.New(srv.URL(), azdo.PAT("demo-pat"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	me, err := client.ConnectedAs(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("Connected as", me.DisplayName, me.ID == azdotest.UserID)
+	// Output: Connected as Azdotest User true
+}

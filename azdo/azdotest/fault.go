@@ -16,6 +16,7 @@ const (
 	EndpointLocations            Endpoint = "OPTIONS _apis"
 	EndpointResourceAreas        Endpoint = "GET _apis/ResourceAreas"
 	EndpointProjects             Endpoint = "GET _apis/projects"
+	EndpointConnectionData       Endpoint = "GET _apis/connectionData"
 	EndpointWorkItemTypes        Endpoint = "GET {project}/_apis/wit/workItemTypes"
 	EndpointWorkItemTypeStates   Endpoint = "GET {project}/_apis/wit/workitemtypes/{type}/states"
 	EndpointWorkItemType         Endpoint = "GET {project}/_apis/wit/workItemTypes/{type}"

@@ -15,6 +15,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route, d *org
 		s.locations(w)
 	case EndpointResourceAreas:
 		s.resourceAreas(w)
+	case EndpointConnectionData:
+		s.connectionData(w, r)
 	case EndpointLocationService:
 		s.lookupOrg(w, r, rt)
 	case EndpointProjects:
@@ -58,7 +60,7 @@ var (
 )
 
 func (s *Server) locations(w http.ResponseWriter) {
-	locs := append([]location(nil), coreLocations...)
+	locs := append([]location{connectionLocation}, coreLocations...)
 	if !s.noProcessAPI {
 		locs = append(locs, processLocations...)
 	}

@@ -392,6 +392,8 @@ func (s *Server) parse(method, path string) (route, bool) {
 		return route{ep: EndpointUnknown}, false
 	case is("_apis", "resourceareas"):
 		return route{ep: EndpointResourceAreas}, true
+	case is("_apis", "connectiondata"):
+		return route{ep: EndpointConnectionData}, true
 	case is("_apis", "projects"):
 		return route{ep: EndpointProjects}, true
 	case is("*", "_apis", "wit", "workitemtypes"):

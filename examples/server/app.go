@@ -81,7 +81,34 @@ type app struct {
 	merging sync.Mutex
 }
 
-type builders struct{ cached, fresh *orgconfig.Builder }
+type builders struct {
+	cached, fresh *orgconfig.Builder
+	client        *azdo.Client // the cached Builder's
+
+	mu sync.Mutex
+	me azdo.Identity // who the credential acts as, once known
+}
+
+// connectedAs returns who the organization's credential acts as, asking
+// Azure DevOps (GET _apis/connectionData) until it has answered once: an
+// identity never changes for a credential. ok is false while it cannot be
+// told (Azure DevOps unreachable, the credential refused).
+func (b *builders) connectedAs(ctx context.Context) (azdo.Identity, bool) {
+	b.mu.Lock()
+	me := b.me
+	b.mu.Unlock()
+	if me.ID != "" {
+		return me, true
+	}
+	me, err := b.client.ConnectedAs(ctx)
+	if err != nil {
+		return azdo.Identity{}, false
+	}
+	b.mu.Lock()
+	b.me = me
+	b.mu.Unlock()
+	return me, true
+}
 
 func newApp(cfg appConfig) (*app, error) {
 	if cfg.Gate == nil || cfg.Store == nil || cfg.Logger == nil || cfg.Timeout <= 0 || cfg.CacheTTL < 0 {
@@ -178,9 +205,21 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builders{cached: cached, fresh: fresh}
+	b := &builders{cached: cached, fresh: fresh, client: client}
 	a.builders[o.Name] = b
 	return b, nil
+}
+
+// connectedAs is who the organization's credential acts as, within the
+// request's deadline; ok is false when it cannot be told.
+func (a *app) connectedAs(r *http.Request, o organization) (azdo.Identity, bool) {
+	b, err := a.buildersOf(o)
+	if err != nil {
+		return azdo.Identity{}, false
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.Timeout)
+	defer cancel()
+	return b.connectedAs(ctx)
 }
 
 // build builds the organization's form; on failure it has answered.
@@ -228,6 +267,11 @@ type configResponse struct {
 	// Types is Config.Types: by project ID, the work item type whose
 	// states the project is offered (the page shows "states of Bug").
 	Types map[string]orgconfig.WorkItemType `json:"types,omitempty"`
+	// ConnectedAs is the display name of the account the organization's
+	// credential acts as (azdo.Client.ConnectedAs); absent while the form
+	// is gated (Azure DevOps is not contacted then) or when it cannot be
+	// told.
+	ConnectedAs string `json:"connectedAs,omitempty"`
 }
 
 func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
@@ -246,6 +290,11 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}, Reason: cfg.Reason, Types: cfg.Types}
+	if cfg.Reason != orgconfig.ReasonNoAccess && cfg.Reason != orgconfig.ReasonGateError && cfg.Reason != orgconfig.ReasonNoCredential {
+		if me, ok := a.connectedAs(r, o); ok {
+			resp.ConnectedAs = me.DisplayName
+		}
+	}
 	resp.Values.SyncStatusForward, resp.Dropped = cfg.PruneStatusMapping(saved.SyncStatusForward)
 	cfg.PrefillSelectors(resp.Values.SyncStatusForward)
 	if resp.Values.SyncStatusForward == nil {

@@ -48,6 +48,8 @@ const (
 	withUnion pageOption = iota
 	// withHostile adds orgHostile, whose last project is named hostileName.
 	withHostile
+	// withReasons adds reasonOrganizations.
+	withReasons
 )
 
 // pageApp serves the example's demo organizations (fabrikam enabled,
@@ -67,6 +69,12 @@ func pageApp(t *testing.T, opts ...pageOption) *pageEnv {
 	if slices.Contains(opts, withHostile) {
 		orgs = append(orgs, hostileOrganization(t))
 		d.gate.Enable(orgHostile, orgconfig.FeatureIssueSync)
+	}
+	if slices.Contains(opts, withReasons) {
+		for _, o := range reasonOrganizations(t) {
+			orgs = append(orgs, o)
+			d.gate.Enable(o.Name, orgconfig.FeatureIssueSync)
+		}
 	}
 	store := newMemStore()
 	a, err := newApp(appConfig{Orgs: orgs, Gate: d.gate, Store: store, Timeout: 5 * time.Second, CacheTTL: time.Minute, Union: slices.Contains(opts, withUnion), Logger: logger})

@@ -16,6 +16,7 @@
   const form = document.getElementById('form');
   const fieldsBox = document.getElementById('fields');
   const saveButton = document.getElementById('save');
+  const connected = document.getElementById('connected');
 
   let etag = null; // the ETag of the configuration shown, sent as If-Match
   let editors = []; // one per field: {field, node, value(), showErrors(rows), clearErrors()}
@@ -402,6 +403,13 @@
     problems.hidden = problemList.children.length === 0;
   }
 
+  // renderConnected says which Azure DevOps account the integration acts
+  // as, when the server could tell.
+  function renderConnected(name) {
+    connected.textContent = typeof name === 'string' && name ? 'Connected as ' + name : '';
+    connected.hidden = connected.textContent === '';
+  }
+
   // ---- talking to the server ---------------------------------------------
 
   async function load(message) {
@@ -428,6 +436,7 @@
     types = (body.types && typeof body.types === 'object') ? body.types : {};
     render(body.fields, body.values);
     renderProblems(body.problems);
+    renderConnected(body.connectedAs);
     const dropped = (body.dropped || []).length;
     setStatus(message || (dropped
       ? dropped + ' saved mapping(s) no longer match Azure DevOps and were left out; save to confirm.'
