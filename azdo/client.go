@@ -19,7 +19,13 @@ import (
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
-var _ orgconfig.TypedClient = (*Client)(nil)
+var (
+	_ orgconfig.TypedClient  = (*Client)(nil)
+	_ orgconfig.ShapedClient = (*Client)(nil)
+	_ orgconfig.OpNamer      = (*APIError)(nil)
+	_ orgconfig.RetryDelayer = (*APIError)(nil)
+	_ orgconfig.OpNamer      = notMadeError("")
+)
 
 // Client reads projects and work item states from one Azure DevOps
 // organization. It satisfies [orgconfig.Client] and is safe for concurrent

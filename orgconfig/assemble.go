@@ -276,19 +276,15 @@ func ownStates(s *snapshot) map[string][]State {
 	return out
 }
 
-// ownProblems copies the problems and the [*OpError]s among them; their
-// causes are shared.
-func ownProblems(problems []error) []error {
+// ownProblems copies the problems; their causes are shared.
+func ownProblems(problems []*OpError) []*OpError {
 	if problems == nil {
 		return nil
 	}
-	out := make([]error, len(problems))
+	out := make([]*OpError, len(problems))
 	for i, p := range problems {
-		if op, ok := p.(*OpError); ok {
-			c := *op
-			p = &c
-		}
-		out[i] = p
+		c := *p
+		out[i] = &c
 	}
 	return out
 }

@@ -115,7 +115,7 @@ func buildErr(err error) error {
 
 // gated is the form with every field disabled, built without asking the
 // Client anything.
-func (b *Builder) gated(reason Reason, problem error) *Config {
+func (b *Builder) gated(reason Reason, problem *OpError) *Config {
 	cfg := b.assemble(&snapshot{})
 	cfg.Reason = reason
 	r := b.texts.reasons[reason]
@@ -128,7 +128,7 @@ func (b *Builder) gated(reason Reason, problem error) *Config {
 		}
 	}
 	if problem != nil {
-		cfg.Problems = []error{problem}
+		cfg.Problems = []*OpError{problem}
 	}
 	return cfg
 }

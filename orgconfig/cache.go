@@ -97,7 +97,7 @@ const (
 // sharedKey is the key of this Builder's snapshots in the shared tier.
 func sharedKey(s *settings, c Client) string {
 	shape := "limit=" + strconv.Itoa(s.stateProjectLimit)
-	if sh, ok := c.(interface{ Shape() string }); ok {
+	if sh, ok := c.(ShapedClient); ok {
 		shape += ";client=" + sh.Shape()
 	}
 	sum := sha256.Sum256([]byte(shape))

@@ -105,13 +105,13 @@ func categoryRank(category string) int {
 // what they return, so an implementation may hand out the same slice for
 // several projects; Build does not rely on it either way.
 //
-// Two optional methods refine what the Builder does with an
-// implementation: Shape() string describes the configuration that decides
-// its answers, for the keys of [WithSharedCache]; and an error with a
-// method Operation() string naming the step (such as [OpListProjects])
-// keeps [OpError] from naming that step twice. Package azdo's Client and
-// errors have both. A Client that is also a [TypedClient] says which work
-// item type each project's states are of ([Config.Types]).
+// Optional interfaces refine what the Builder does with an
+// implementation: a [TypedClient] says which work item type each
+// project's states are of ([Config.Types]); a [ShapedClient] describes
+// the configuration that decides its answers, for the keys of
+// [WithSharedCache]; errors that are an [OpNamer] or a [RetryDelayer] name
+// their step once in [OpError] and say until when Azure DevOps throttles
+// ([Config.RetryAt]). Package azdo's Client and errors have them all.
 type Client interface {
 	// Projects lists every project of the organization.
 	Projects(ctx context.Context) ([]Project, error)
@@ -132,4 +132,16 @@ type Client interface {
 // ready-made gates.
 type FeatureGate interface {
 	Enabled(ctx context.Context, platformOrgID, feature string) (bool, error)
+}
+
+// ShapedClient is an optional interface of a [Client] whose answers depend
+// on its configuration as well as on the organization (package azdo's:
+// its work item types, whether it uses the process API, how many projects
+// it lists). [WithSharedCache] puts Shape in its keys, so that Builders
+// over differently configured Clients never read each other's snapshots.
+type ShapedClient interface {
+	Client
+	// Shape describes that configuration, the same for Clients configured
+	// alike in any process; it must hold no URL or credential.
+	Shape() string
 }

@@ -34,9 +34,10 @@ type Config struct {
 	// said it: the Client must be a [TypedClient]. It is nil when no
 	// project's type is known.
 	Types map[string]WorkItemType
-	// Problems are what degraded the form, in a stable order. Each is an
-	// [*OpError]; errors.Is and errors.As see through it.
-	Problems []error
+	// Problems are what degraded the form, in a stable order: which step
+	// failed, for which project, and why. errors.Is and errors.As see
+	// through each to the Client's or FeatureGate's error.
+	Problems []*OpError
 	// Reason says why the form (ReasonNoAccess, ReasonGateError) or its
 	// status field (the other reasons) is disabled; "" when it is usable.
 	// The fields' disabledReason is the translated Reason.Text().

@@ -57,7 +57,7 @@ func TestCachedBuildSeesItsDeadline(t *testing.T) {
 				if elapsed := time.Since(start); elapsed != 0 {
 					t.Errorf("Build took %v of fake time, want 0 (no waiting)", elapsed)
 				}
-				want := []error{&orgconfig.OpError{Op: orgconfig.OpListProjects, Err: errThrottled}}
+				want := []*orgconfig.OpError{{Op: orgconfig.OpListProjects, Err: errThrottled}}
 				if diff := cmp.Diff(want, cfg.Problems, cmp.Comparer(sameError)); diff != "" {
 					t.Errorf("Problems (-want +got):\n%s", diff)
 				}

@@ -3,6 +3,7 @@ package orgconfig
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrEmptyPlatformOrgID is recorded in [Config.Problems] when Build is
@@ -23,8 +24,8 @@ const (
 //
 // Its text says each thing once: "orgconfig: " and the step (with the
 // project, for OpWorkItemStates), then the cause's text. When the cause
-// already names the same operation — it has a method Operation() string
-// returning Op, as package azdo's errors do — the step is not repeated:
+// already names the same operation — it is an [OpNamer] whose Operation
+// returns Op, as package azdo's errors are — the step is not repeated:
 //
 //	orgconfig: list projects: connection refused
 //	azdo: list projects: 401 Unauthorized: TF400813: …
@@ -37,9 +38,27 @@ type OpError struct {
 	Err         error
 }
 
-// operationNamer is an error that names its operation, such as azdo's
-// *APIError.
-type operationNamer interface{ Operation() string }
+// OpNamer is an optional interface of a [Client]'s errors: an error that
+// names the step it failed in. When a problem's cause (or an error it
+// wraps) names the same step as the problem, [OpError.Error] says it once.
+// Package azdo's errors are OpNamers.
+type OpNamer interface {
+	error
+	// Operation names the step, in the words of the Op constants (such
+	// as OpListProjects); "" when the error names none.
+	Operation() string
+}
+
+// RetryDelayer is an optional interface of a [Client]'s errors that wrap
+// [ErrThrottled]: an error that says how long Azure DevOps asked to wait.
+// When the project list fails with one, Build sets [Config.RetryAt] and
+// says "in about N minutes" in the reason. Package azdo's errors are
+// RetryDelayers.
+type RetryDelayer interface {
+	error
+	// RetryDelay is the wait Azure DevOps asked for; 0 when it said none.
+	RetryDelay() time.Duration
+}
 
 // Error names the step, the project when there is one, and the cause,
 // without repeating an operation the cause names.
@@ -51,7 +70,7 @@ func (e *OpError) Error() string {
 	if e.Err != nil {
 		cause = e.Err.Error()
 	}
-	var named operationNamer
+	var named OpNamer
 	said := e.Op != "" && errors.As(e.Err, &named) && named.Operation() == e.Op
 	op := e.Op
 	if op == "" {

@@ -167,12 +167,12 @@ func ExampleConfig_PruneStatusMapping() {
 	kept, dropped := cfg.PruneStatusMapping(saved)
 	fmt.Println(len(kept))
 	for _, d := range dropped {
-		fmt.Printf("%s %q: %s\n", d.ProjectID, d.State, d.Reason)
+		fmt.Printf("%s %q: %s (%s)\n", d.ProjectID, d.State, d.Reason, d.Reason.Text())
 	}
 	// Output:
 	// 0
-	// deleted "": the project no longer exists
-	// p1 "Closed": the project no longer has this state
+	// deleted "": project_gone (the project no longer exists)
+	// p1 "Closed": state_gone (the project no longer has this state)
 }
 
 // Config.Reason tells a program why the form is disabled, whatever language

@@ -421,17 +421,35 @@ func (c *Config) SuggestedStatuses(projectID string) (ProjectStatuses, bool) {
 
 // Dropped is an entry PruneStatusMapping removed, and why.
 type Dropped struct {
-	ProjectID string `json:"project_id"`      // as saved
-	State     string `json:"state,omitempty"` // the saved state the project no longer has
-	Reason    string `json:"reason"`
+	ProjectID string     `json:"project_id"`      // as saved
+	State     string     `json:"state,omitempty"` // the saved state the project no longer has
+	Reason    DropReason `json:"reason"`
 }
+
+// DropReason says why [Config.PruneStatusMapping] dropped an entry: a
+// stable code a program can switch on, as it marshals to JSON. Text gives
+// it in English.
+type DropReason string
 
 // Reasons of [Dropped].
 const (
-	DroppedProjectGone = "the project no longer exists"
-	DroppedStateGone   = "the project no longer has this state"
-	DroppedDuplicate   = "another entry names the same project"
+	DroppedProjectGone DropReason = "project_gone"      // the project no longer exists
+	DroppedStateGone   DropReason = "state_gone"        // the project no longer has the saved state
+	DroppedDuplicate   DropReason = "duplicate_project" // another entry names the same project
 )
+
+// Text says the reason in English, for a log or an admin.
+func (r DropReason) Text() string {
+	switch r {
+	case DroppedProjectGone:
+		return "the project no longer exists"
+	case DroppedStateGone:
+		return "the project no longer has this state"
+	case DroppedDuplicate:
+		return "another entry names the same project"
+	}
+	return string(r)
+}
 
 // PruneStatusMapping heals a saved mapping before it is shown again: it
 // drops entries whose project no longer exists or whose saved states the

@@ -53,13 +53,10 @@ func mutateAll(cfg *orgconfig.Config) {
 		cfg.States[id] = append(states, orgconfig.State{Name: "added"})
 	}
 	cfg.States["added"] = nil
-	for _, p := range cfg.Problems {
-		var op *orgconfig.OpError
-		if errors.As(p, &op) {
-			op.Op, op.ProjectID, op.ProjectName, op.Err = "changed", "changed", "changed", nil
-		}
+	for _, op := range cfg.Problems {
+		op.Op, op.ProjectID, op.ProjectName, op.Err = "changed", "changed", "changed", nil
 	}
-	cfg.Problems = append(cfg.Problems, errors.New("added"))
+	cfg.Problems = append(cfg.Problems, &orgconfig.OpError{Err: errors.New("added")})
 	cfg.Reason = "changed"
 }
 
@@ -211,7 +208,7 @@ func TestSharedDegradedConfigsAreSeparate(t *testing.T) {
 				t.Errorf("Config %d of the fetch after another was changed (-want +got):\n%s", i+1, diff)
 			}
 		}
-		want := []error{&orgconfig.OpError{Op: orgconfig.OpWorkItemStates, ProjectID: "p2", ProjectName: "beta", Err: errDown}}
+		want := []*orgconfig.OpError{{Op: orgconfig.OpWorkItemStates, ProjectID: "p2", ProjectName: "beta", Err: errDown}}
 		if diff := cmp.Diff(want, cfgs[1].Problems, configOpts); diff != "" {
 			t.Errorf("problems after another Config's were changed (-want +got):\n%s", diff)
 		}

@@ -106,7 +106,7 @@ func reasonOf(err error) (Reason, time.Time) {
 	case errors.Is(err, ErrTooManyProjects):
 		return ReasonTooManyProjects, time.Time{}
 	case errors.Is(err, ErrThrottled):
-		var d retryDelayer
+		var d RetryDelayer
 		if errors.As(err, &d) && d.RetryDelay() > 0 {
 			return ReasonThrottled, time.Now().Add(d.RetryDelay())
 		}
@@ -114,10 +114,6 @@ func reasonOf(err error) (Reason, time.Time) {
 	}
 	return ReasonUnreachable, time.Time{}
 }
-
-// retryDelayer is an error saying how long Azure DevOps asked to wait, such
-// as azdo's *APIError.
-type retryDelayer interface{ RetryDelay() time.Duration }
 
 // withMinutes puts the minutes left until at (rounded up, at least 1) in a
 // throttled text: "in about 1 minute" in English, the number alone in a

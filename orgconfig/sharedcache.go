@@ -39,8 +39,7 @@ type SharedCache interface {
 // in-process tier of [WithCacheTTL], which it requires; the TTL applies to
 // both. key names the Azure DevOps organization; the Builder adds to it a
 // format version and what shapes a snapshot (the state project limit, and
-// the Client's Shape() string when it has that method, as azdo.Client
-// does), so that differently configured Builders never read each other's
+// the Client's Shape when it is a [ShapedClient], as azdo.Client is), so that differently configured Builders never read each other's
 // values.
 //
 // Azure DevOps lists only what the credentials may see, so Builders whose

@@ -20,7 +20,7 @@ type snapshot struct {
 	projects      []Project               // drop-down order
 	states        map[string][]State      // by project ID, fetched projects only; nil once precomputed
 	types         map[string]WorkItemType // by project ID, fetched projects of a TypedClient only; nil once precomputed
-	problems      []error
+	problems      []*OpError
 	statusReason  Reason    // non-empty when the status field must be disabled
 	retryAt       time.Time // ReasonThrottled: when Azure DevOps allows requests again
 	projectsKnown bool      // the project list was loaded
@@ -51,7 +51,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 		}
 		reason, retryAt := reasonOf(err)
 		return &snapshot{
-			problems:     []error{&OpError{Op: OpListProjects, Err: err}},
+			problems:     []*OpError{{Op: OpListProjects, Err: err}},
 			statusReason: reason,
 			retryAt:      retryAt,
 		}, nil
@@ -65,7 +65,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 
 	results := make([][]State, n)
 	types := make([]WorkItemType, n)
-	errs := make([]error, n)
+	errs := make([]*OpError, n)
 	fetched := make([]bool, n) // false for fetches skipped after cancellation
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(b.opts.concurrency)
@@ -89,7 +89,10 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 			return nil
 		})
 	}
-	unauthorized := g.Wait()
+	var unauthorized *OpError
+	if err := g.Wait(); err != nil {
+		unauthorized = err.(*OpError) // the group's only error
+	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
