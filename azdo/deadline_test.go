@@ -68,10 +68,10 @@ func TestCachedBuildUnderRetryAfter(t *testing.T) {
 	}
 }
 
-// TestProcessLookupUnderRetryAfter is the regression test for azdo's shared
-// process lookup, which runs detached from its callers: it must see their
-// deadline, so that a Retry-After too long for it fails at once and a
-// slow-down it cannot afford is not waited out.
+// TestProcessLookupUnderRetryAfter checks that the process lookup, which
+// runs alongside the paging, sees the deadline of the Projects call, so
+// that a Retry-After too long for it fails at once and a slow-down it
+// cannot afford is not waited out.
 func TestProcessLookupUnderRetryAfter(t *testing.T) {
 	org := azdotest.SampleOrg()
 	id := org.Projects[0].ID

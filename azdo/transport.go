@@ -287,7 +287,7 @@ func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 	}
 	var once sync.Once
 	release := func() { once.Do(func() { <-t.slots }) }
-	ctx, cancelCtx := tryContext(req.Context(), t.requestTimeout)
+	ctx, cancelCtx := context.WithTimeout(req.Context(), t.requestTimeout)
 	cancel := func() { cancelCtx(); release() }
 	r := req.Clone(ctx)
 	r.Header.Del("Authorization")
@@ -314,36 +314,6 @@ func (t *transport) attempt(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &slotBody{ReadCloser: resp.Body, release: release, cancel: cancel}
 	return resp, nil
-}
-
-// tryContext bounds one try by d. context.WithTimeout would rely on the
-// parent's deadline alone when that is nearer, but the deadline a shared
-// fetch's context reports (internal/flight: its waiters' latest) can move
-// later while the try runs; so the try always has a timer of its own, and
-// reports the nearer of the two deadlines.
-func tryContext(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(hiddenDeadline{parent}, d)
-	return tryCtx{Context: ctx, parent: parent}, cancel
-}
-
-// hiddenDeadline is its parent without a deadline, cancelled with it.
-type hiddenDeadline struct{ context.Context }
-
-func (hiddenDeadline) Deadline() (time.Time, bool) { return time.Time{}, false }
-
-// tryCtx is a try's own timeout context reporting the nearer of its own
-// and its parent's current deadline.
-type tryCtx struct {
-	context.Context
-	parent context.Context
-}
-
-func (c tryCtx) Deadline() (time.Time, bool) {
-	own, _ := c.Context.Deadline()
-	if dl, ok := c.parent.Deadline(); ok && dl.Before(own) {
-		return dl, true
-	}
-	return own, true
 }
 
 // slotBody holds a request's slot until its body has been read to the end
