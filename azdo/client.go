@@ -108,6 +108,7 @@ func newHTTPClient(s settings, u *url.URL, cred Credential) *http.Client {
 		slots: make(chan struct{}, s.maxInFlight),
 		store: s.throttleStore, storeKey: s.throttleKey, maxSlowDown: s.maxSlowDown,
 	}
+	tr.shared.TTL = sharedReadEvery
 	tr.discovery.TTL = 10 * time.Second // covers callers racing the SDK's own cache
 	tr.discovery.Keep = func(r *storedResponse) bool { return r.status >= 200 && r.status < 300 }
 	tr.discoveryURL = u.String() + "/_apis"

@@ -2,11 +2,14 @@ package azdo_test
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
 )
 
 type nopThrottle struct{}
@@ -68,5 +71,46 @@ func TestShape(t *testing.T) {
 	}
 	if strings.Contains(base, testToken) || strings.Contains(base, "fabrikam") {
 		t.Errorf("Shape %q holds the URL or the token", base)
+	}
+}
+
+// countingThrottle is a ThrottleStore that holds nothing, or fails, and
+// counts its reads.
+type countingThrottle struct {
+	fail  bool
+	reads atomic.Int32
+}
+
+func (s *countingThrottle) Hold(context.Context, string, time.Time, bool) error { return nil }
+func (s *countingThrottle) Held(context.Context, string) (time.Time, time.Time, error) {
+	s.reads.Add(1)
+	if s.fail {
+		return time.Time{}, time.Time{}, errors.New("store down")
+	}
+	return time.Time{}, time.Time{}, nil
+}
+
+// TestSharedThrottleReadOncePerBuild is issue 16's repro: the shared
+// throttle was read before every attempt, so a Redis 15 ms away added 15
+// ms to each of a Build's requests. It is read at most once a second per
+// Client, failing or not: a Build of 100 projects asked one by one (some
+// 200 requests) reads it once per second it lasts.
+func TestSharedThrottleReadOncePerBuild(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		store := &countingThrottle{fail: fail}
+		srv, c := newPair(t, azdotest.ScaledOrg(100), nil, azdo.WithProcessAPI(false), azdo.WithSharedThrottle(store, "identity"))
+		start := time.Now()
+		cfg := uncachedBuild(t, c)
+		elapsed := time.Since(start)
+		if len(cfg.Problems) != 0 || len(cfg.States) != 100 {
+			t.Fatalf("store failing %t: %d projects with states, problems %v", fail, len(cfg.States), cfg.Problems)
+		}
+		if srv.Count() < 100 {
+			t.Fatalf("store failing %t: %d requests; the test needs many", fail, srv.Count())
+		}
+		if reads, most := store.reads.Load(), 1+int32(elapsed/time.Second); reads > most {
+			t.Errorf("store failing %t: %d reads of the shared throttle for %d requests in %v; want at most %d",
+				fail, reads, srv.Count(), elapsed.Round(time.Millisecond), most)
+		}
 	}
 }

@@ -35,7 +35,8 @@ type transport struct {
 	maxBody        int64
 	logger         *slog.Logger
 	throttle       throttle
-	store          ThrottleStore // WithSharedThrottle
+	store          ThrottleStore      // WithSharedThrottle
+	shared         flight.Cache[held] // the store's last answer, for sharedReadEvery
 	storeKey       string
 	maxSlowDown    time.Duration // WithMaxSlowDown: the cap of a Retry-After on a success
 	slots          chan struct{} // one per request in flight, held until its body is closed
