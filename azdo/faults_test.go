@@ -118,8 +118,8 @@ func waitGoroutines(t *testing.T, n int) {
 
 // runFault builds the sample organization's form under one fault and
 // checks what the user sees, the deadline and that no goroutine is left.
-// Everything printed goes to out.
-func runFault(t *testing.T, tc faultCase, cred azdo.Credential, token string, out *recorder) {
+// Everything printed goes to out. bopts are more Builder options.
+func runFault(t *testing.T, tc faultCase, cred azdo.Credential, token string, out *recorder, bopts ...orgconfig.Option) {
 	t.Helper()
 	before := runtime.NumGoroutine()
 	srv, err := azdotest.Start(azdotest.SampleOrg(), append(tc.srvOpts,
@@ -134,7 +134,7 @@ func runFault(t *testing.T, tc faultCase, cred azdo.Credential, token string, ou
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := orgconfig.NewBuilder(c, features.Static(true), orgconfig.WithLogger(logger))
+	b, err := orgconfig.NewBuilder(c, features.Static(true), append([]orgconfig.Option{orgconfig.WithLogger(logger)}, bopts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,10 +226,15 @@ func checkConfig(t *testing.T, tc faultCase, cfg *orgconfig.Config) {
 	}
 }
 
+// TestFaultMatrix runs every fault on an uncached Builder and on a cached
+// one (WithCacheTTL): cached and uncached Builds end alike.
 func TestFaultMatrix(t *testing.T) {
 	for _, tc := range faultMatrix() {
 		t.Run(tc.name, func(t *testing.T) {
 			runFault(t, tc, azdo.PAT(testToken), testToken, &recorder{})
+		})
+		t.Run(tc.name+"/cache", func(t *testing.T) {
+			runFault(t, tc, azdo.PAT(testToken), testToken, &recorder{}, orgconfig.WithCacheTTL(time.Minute))
 		})
 	}
 }
