@@ -49,7 +49,8 @@ type Client struct {
 // https://dev.azure.com/fabrikam, https://fabrikam.visualstudio.com or
 // https://server/tfs/DefaultCollection. It does no network I/O.
 //
-// orgURL must use https (http only for loopback hosts, for tests) and carry
+// orgURL must use https (http only for loopback hosts, for tests, or with
+// WithInsecureHTTP for an Azure DevOps Server without TLS) and carry
 // no credentials, query or fragment; on dev.azure.com its path is one
 // organization name (letters, digits and hyphens). Its host must not be an unspecified,
 // link-local or multicast address, nor read as a numeric IPv4 address in
@@ -68,7 +69,7 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 	if err := cred.validate(); err != nil {
 		return nil, fmt.Errorf("azdo: new client: credential: %w", err)
 	}
-	u, err := parseOrgURL(orgURL, s.allowedHosts)
+	u, err := parseClientURL(orgURL, s)
 	if err != nil {
 		return nil, fmt.Errorf("azdo: new client: %w", err)
 	}

@@ -30,6 +30,7 @@ type settings struct {
 	maxProjects     int
 	throttleStore   ThrottleStore // WithSharedThrottle
 	throttleKey     string
+	insecureHTTP    bool          // WithInsecureHTTP
 	maxSlowDown     time.Duration // WithMaxSlowDown
 	resolver        *net.Resolver // the default client's dialer's; tests set it
 }

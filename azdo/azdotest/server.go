@@ -98,6 +98,24 @@ func WithEntra(e *Entra) Option {
 	}
 }
 
+// WithVirtualDirectory serves the organization below a virtual directory,
+// as Azure DevOps Server serves its collections: with "tfs", URL is
+// http://127.0.0.1:PORT/tfs/{name} (name it DefaultCollection for the
+// installer's default). dir is one or more path segments of letters,
+// digits, '-', '_' and '.', without a leading or trailing '/'. Requests
+// outside it are answered 404; the location service stays at the root.
+func WithVirtualDirectory(dir string) Option {
+	return func(s *Server) error {
+		for _, seg := range strings.Split(dir, "/") {
+			if seg == "" || seg == "." || seg == ".." || strings.Trim(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != "" {
+				return fmt.Errorf("virtual directory %q is not path segments of letters, digits, '-', '_' and '.'", dir)
+			}
+		}
+		s.vdir = "/" + dir
+		return nil
+	}
+}
+
 // WithSessionHeader sends X-TFS-Session on every response, as the service
 // does; the SDK writes it into a package variable.
 func WithSessionHeader() Option { return func(s *Server) error { s.session = true; return nil } }
@@ -130,6 +148,7 @@ type Server struct {
 	noProcessAPI bool
 	pat, bearer  string
 	entra        *Entra
+	vdir         string // WithVirtualDirectory: "/tfs", or ""
 	session      bool
 	latest       apiVersion // WithAPIVersion; zero: any version
 
@@ -254,12 +273,13 @@ func (s *Server) SetOrg(org Org) error {
 	return nil
 }
 
-// URL is the organization URL, such as http://127.0.0.1:PORT/fabrikam.
+// URL is the organization URL, such as http://127.0.0.1:PORT/fabrikam (or
+// http://127.0.0.1:PORT/tfs/DefaultCollection with WithVirtualDirectory).
 func (s *Server) URL() string {
 	if s.ts == nil {
 		return ""
 	}
-	return s.ts.URL + "/" + s.org.Name
+	return s.ts.URL + s.vdir + "/" + s.org.Name
 }
 
 // Client returns an *http.Client for the server.
@@ -365,6 +385,18 @@ func (s *Server) parse(method, path string) (route, bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	if rt, ok := parseLocationService(method, segs); ok {
 		return rt, true
+	}
+	if s.vdir != "" {
+		dir := strings.Split(s.vdir[1:], "/")
+		if len(segs) < len(dir) {
+			return route{ep: EndpointUnknown}, false
+		}
+		for i, d := range dir {
+			if !strings.EqualFold(segs[i], d) {
+				return route{ep: EndpointUnknown}, false
+			}
+		}
+		segs = segs[len(dir):]
 	}
 	if len(segs) == 0 || !strings.EqualFold(segs[0], s.org.Name) {
 		return route{ep: EndpointUnknown}, false

@@ -408,3 +408,32 @@ func TestSetOrgDuringARequest(t *testing.T) {
 		t.Errorf("request begun before SetOrg: %.80s…\nrequest after: %.80s…\nwant 5 projects, then 2", before, after)
 	}
 }
+
+// TestVirtualDirectory serves a collection under /tfs, as Azure DevOps
+// Server does, and nothing outside it; a bad directory is refused.
+func TestVirtualDirectory(t *testing.T) {
+	org := azdotest.SampleOrg()
+	org.Name = "DefaultCollection"
+	srv := azdotest.NewServer(t, org, azdotest.WithVirtualDirectory("tfs"))
+	root := strings.TrimSuffix(srv.URL(), "/tfs/DefaultCollection")
+	for path, want := range map[string]int{
+		"/tfs/DefaultCollection/_apis/projects":   http.StatusOK,
+		"/TFS/defaultcollection/_apis/projects":   http.StatusOK,
+		"/DefaultCollection/_apis/projects":       http.StatusNotFound,
+		"/other/DefaultCollection/_apis/projects": http.StatusNotFound,
+	} {
+		resp, err := srv.Client().Get(root + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	for _, dir := range []string{"", "/tfs", "tfs/", "a//b", "..", "t fs"} {
+		if _, err := azdotest.Start(org, azdotest.WithVirtualDirectory(dir)); err == nil {
+			t.Errorf("WithVirtualDirectory(%q) was accepted", dir)
+		}
+	}
+}
