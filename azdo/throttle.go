@@ -24,8 +24,9 @@ type ThrottleStore interface {
 	// time earlier than the one recorded changes nothing.
 	Hold(ctx context.Context, key string, until time.Time, refused bool) error
 	// Held returns what is recorded under key: no request before refused,
-	// and slow down until slow. Zero times mean nothing; times more than
-	// 24 hours ahead count as 24 hours, as a Retry-After does.
+	// and slow down until slow. Zero times mean nothing; a refused time
+	// more than 24 hours ahead counts as 24 hours, and a slow one as
+	// WithMaxSlowDown (a minute) ahead, as a Retry-After does.
 	Held(ctx context.Context, key string) (refused, slow time.Time, err error)
 }
 
