@@ -57,21 +57,22 @@ type Client struct {
 // another spelling than a.b.c.d (such as 0, 2852039166 or 0xa9fea9fe, which
 // resolvers turn into 0.0.0.0 and 169.254.169.254). Redirects are held to
 // the same host rules and never lead from https to http. Errors name the
-// problem and never contain a token.
+// problem and never contain a token; errors.Is tells a bad URL
+// ([ErrInvalidURL]) from a bad credential ([ErrInvalidCredential]).
 func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
-	s, err := applyOptions("new client", opts)
+	s, err := applyOptions(forNew, opts)
 	if err != nil {
 		return nil, err
 	}
 	if cred == nil {
-		return nil, errors.New("azdo: new client: nil credential")
+		return nil, invalid(ErrInvalidCredential, errors.New("azdo: new client: nil credential"))
 	}
 	if err := cred.validate(); err != nil {
-		return nil, fmt.Errorf("azdo: new client: credential: %w", err)
+		return nil, invalid(ErrInvalidCredential, fmt.Errorf("azdo: new client: credential: %w", err))
 	}
 	u, err := parseClientURL(orgURL, s)
 	if err != nil {
-		return nil, fmt.Errorf("azdo: new client: %w", err)
+		return nil, invalid(ErrInvalidURL, fmt.Errorf("azdo: new client: %w", err))
 	}
 
 	hc := newHTTPClient(s, u, cred)
@@ -80,7 +81,7 @@ func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 	// Area clients built directly on our http.Client: this skips the
 	// SDK's resource-area discovery and its unsynchronized per-Connection
 	// caches, and does no I/O.
-	conn := &azuredevops.Connection{BaseUrl: c.url, SuppressFedAuthRedirect: true}
+	conn := &azuredevops.Connection{BaseUrl: c.url, SuppressFedAuthRedirect: true, UserAgent: s.userAgent}
 	sdk := azuredevops.NewClientWithOptions(conn, c.url, azuredevops.WithHTTPClient(hc))
 	c.core = &core.ClientImpl{Client: *sdk}
 	c.wit = &workitemtracking.ClientImpl{Client: *sdk}

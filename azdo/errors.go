@@ -50,7 +50,7 @@ var (
 // APIError describes a failed operation. Use errors.Is with the Err
 // variables for the kind and errors.As for the details.
 type APIError struct {
-	Op         string        // the operation, e.g. "list projects"
+	Op         string        // the operation, e.g. orgconfig.OpListProjects ("list projects")
 	StatusCode int           // HTTP status; 0 when no answer arrived
 	TypeKey    string        // Azure DevOps exception type, e.g. "UnauthorizedRequestException"
 	Message    string        // Azure DevOps's message, or what went wrong

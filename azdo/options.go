@@ -10,10 +10,33 @@ import (
 	"time"
 )
 
-// Option configures a [Client]. Options are validated by [New].
+// Option configures a [Client] made by [New], or the lookup of [OrgURL].
+// New takes every option but WithLocationService; OrgURL takes
+// WithHTTPClient, WithRetry, WithRequestTimeout, WithLogger,
+// WithAllowedHosts, WithMaxResponseBytes, WithUserAgent and
+// WithLocationService. Each refuses, with an error, an option that does
+// not apply to it, as it refuses an invalid one.
 type Option func(*settings) error
 
+// target is the function applying options, as errors name it.
+type target struct{ op, fn string }
+
+var (
+	forNew    = target{op: "new client", fn: "New"}
+	forOrgURL = target{op: "look up organization url", fn: "OrgURL"}
+)
+
+// only refuses option unless it is applied by t.
+func (s *settings) only(t target, option string) error {
+	if s.target != t {
+		return fmt.Errorf("%s applies to %s, not to %s", option, t.fn, s.target.fn)
+	}
+	return nil
+}
+
 type settings struct {
+	target          target // who applies the options
+	userAgent       string
 	httpClient      *http.Client
 	workItemTypes   []string
 	projectTypes    func(projectID string) []string // WithProjectWorkItemTypes
@@ -36,15 +59,16 @@ type settings struct {
 }
 
 // applyOptions returns the default settings changed by opts, in order;
-// its errors name op, the operation taking them (New, OrgURL).
-func applyOptions(op string, opts []Option) (settings, error) {
+// its errors name t's operation.
+func applyOptions(t target, opts []Option) (settings, error) {
 	s := defaultSettings()
+	s.target = t
 	for i, opt := range opts {
 		if opt == nil {
-			return settings{}, fmt.Errorf("azdo: %s: option %d is nil", op, i)
+			return settings{}, fmt.Errorf("azdo: %s: option %d is nil", t.op, i)
 		}
 		if err := opt(&s); err != nil {
-			return settings{}, fmt.Errorf("azdo: %s: %w", op, err)
+			return settings{}, fmt.Errorf("azdo: %s: %w", t.op, err)
 		}
 	}
 	return s, nil
@@ -64,6 +88,7 @@ func defaultSettings() settings {
 		locationService: defaultLocationService,
 		maxProjects:     100000,
 		maxSlowDown:     time.Minute,
+		userAgent:       defaultUserAgent(),
 	}
 }
 
@@ -97,6 +122,9 @@ func WithHTTPClient(hc *http.Client) Option {
 // found too. See WithProjectWorkItemTypes for a choice per project.
 func WithWorkItemTypes(names ...string) Option {
 	return func(s *settings) error {
+		if err := s.only(forNew, "WithWorkItemTypes"); err != nil {
+			return err
+		}
 		if len(names) == 0 {
 			return errors.New("work item types must not be empty")
 		}
@@ -123,6 +151,9 @@ func WithWorkItemTypes(names ...string) Option {
 // the same fn: Shape says only that one is set.
 func WithProjectWorkItemTypes(fn func(projectID string) []string) Option {
 	return func(s *settings) error {
+		if err := s.only(forNew, "WithProjectWorkItemTypes"); err != nil {
+			return err
+		}
 		if fn == nil {
 			return errors.New("project work item types function must not be nil")
 		}
@@ -207,6 +238,9 @@ func WithMaxResponseBytes(n int64) Option {
 // without the process API.
 func WithProcessAPI(on bool) Option {
 	return func(s *settings) error {
+		if err := s.only(forNew, "WithProcessAPI"); err != nil {
+			return err
+		}
 		s.processAPI = on
 		return nil
 	}
@@ -221,6 +255,9 @@ func WithProcessAPI(on bool) Option {
 // puts on Azure DevOps, whose rate limits count per identity.
 func WithMaxConcurrentRequests(n int) Option {
 	return func(s *settings) error {
+		if err := s.only(forNew, "WithMaxConcurrentRequests"); err != nil {
+			return err
+		}
 		if n < 1 {
 			return fmt.Errorf("max concurrent requests must be at least 1, got %d", n)
 		}
@@ -235,6 +272,9 @@ func WithMaxConcurrentRequests(n int) Option {
 // may answer with fewer; the rest follow by continuation token.
 func WithProjectPageSize(n int) Option {
 	return func(s *settings) error {
+		if err := s.only(forNew, "WithProjectPageSize"); err != nil {
+			return err
+		}
 		if n < 1 {
 			return fmt.Errorf("project page size must be at least 1, got %d", n)
 		}
@@ -245,11 +285,14 @@ func WithProjectPageSize(n int) Option {
 
 // WithLocationService sets the base URL of the service [OrgURL] asks for
 // an organization's URL (default https://app.vssps.visualstudio.com; a test
-// passes azdotest's Server.LocationServiceURL). New ignores it.
+// passes azdotest's Server.LocationServiceURL). It applies to OrgURL only.
 func WithLocationService(baseURL string) Option {
 	return func(s *settings) error {
-		if _, err := parseServiceURL(baseURL, "location service url", nil); err != nil {
+		if err := s.only(forOrgURL, "WithLocationService"); err != nil {
 			return err
+		}
+		if _, err := parseServiceURL(baseURL, "location service url", nil); err != nil {
+			return invalid(ErrInvalidURL, err)
 		}
 		s.locationService = baseURL
 		return nil
@@ -263,6 +306,9 @@ func WithLocationService(baseURL string) Option {
 // paging and fails with ErrTooManyProjects.
 func WithMaxProjects(n int) Option {
 	return func(s *settings) error {
+		if err := s.only(forNew, "WithMaxProjects"); err != nil {
+			return err
+		}
 		if n < 1 {
 			return fmt.Errorf("max projects must be at least 1, got %d", n)
 		}
@@ -280,6 +326,9 @@ func WithMaxProjects(n int) Option {
 // 24 hours.
 func WithMaxSlowDown(d time.Duration) Option {
 	return func(s *settings) error {
+		if err := s.only(forNew, "WithMaxSlowDown"); err != nil {
+			return err
+		}
 		if d < 0 || d > maxRetryAfter {
 			return fmt.Errorf("max slow-down must be between 0 and %v, got %v", maxRetryAfter, d)
 		}

@@ -34,10 +34,12 @@ const defaultLocationService = "https://app.vssps.visualstudio.com"
 // spelled in another case, or data after the object is ErrBadResponse, as
 // is a plain http URL from an https location service (the token would go
 // in clear). The URL returned is normalized as [Client.URL] is, ready for
-// New.
+// New. A malformed account is [ErrInvalidAccount], a bad location service
+// URL [ErrInvalidURL]; options that apply to a Client only (such as
+// WithWorkItemTypes) are refused.
 func OrgURL(ctx context.Context, account string, opts ...Option) (string, error) {
 	const op = "look up organization url"
-	s, err := applyOptions(op, opts)
+	s, err := applyOptions(forOrgURL, opts)
 	if err != nil {
 		return "", err
 	}
@@ -48,11 +50,11 @@ func OrgURL(ctx context.Context, account string, opts ...Option) (string, error)
 	case validAccountName(account):
 		q.Set("accountName", account)
 	default:
-		return "", fmt.Errorf("azdo: %s: account must be an organization id (a guid) or an organization name (letters, digits and hyphens)", op)
+		return "", invalid(ErrInvalidAccount, fmt.Errorf("azdo: %s: account must be an organization id (a guid) or an organization name (letters, digits and hyphens)", op))
 	}
 	base, err := parseServiceURL(s.locationService, "location service url", s.allowedHosts)
 	if err != nil {
-		return "", fmt.Errorf("azdo: %s: %w", op, err)
+		return "", invalid(ErrInvalidURL, fmt.Errorf("azdo: %s: %w", op, err))
 	}
 	hc := newHTTPClient(s, base, nil) // no credential: the lookup is anonymous
 
@@ -61,6 +63,7 @@ func OrgURL(ctx context.Context, account string, opts ...Option) (string, error)
 		return "", fmt.Errorf("azdo: %s: %w", op, err)
 	}
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", s.userAgent)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return "", fail(ctx, op, err)

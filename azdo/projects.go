@@ -35,7 +35,7 @@ const maxProjectPages = 10000
 // minute after Projects returned, whichever comes first. A failed lookup
 // is thus asked once per Projects call, not once per WorkItemStates call.
 func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
-	if err := c.notMade("list projects"); err != nil {
+	if err := c.notMade(orgconfig.OpListProjects); err != nil {
 		return nil, err
 	}
 	if !c.opts.processAPI {
@@ -68,7 +68,7 @@ func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
 // listProjects pages through the projects, calling onPage (when not nil)
 // with the projects each page adds.
 func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Project)) ([]orgconfig.Project, error) {
-	const op = "list projects"
+	const op = orgconfig.OpListProjects
 	wellFormed := core.ProjectStateValues.WellFormed
 	top := c.opts.projectPageSize
 	args := core.GetProjectsArgs{StateFilter: &wellFormed, Top: &top}

@@ -31,11 +31,11 @@ func (c *Client) WorkItemStates(ctx context.Context, projectID string) ([]orgcon
 // own: changing it changes nothing the Client keeps.
 func (c *Client) WorkItemTypeStates(ctx context.Context, projectID string) (orgconfig.WorkItemType, []orgconfig.State, error) {
 	var none orgconfig.WorkItemType
-	if err := c.notMade("get work item states"); err != nil {
+	if err := c.notMade(orgconfig.OpWorkItemStates); err != nil {
 		return none, nil, err
 	}
 	if projectID == "" {
-		return none, nil, &APIError{Op: "get work item states", Kind: ErrNotFound, Message: "empty project id"}
+		return none, nil, &APIError{Op: orgconfig.OpWorkItemStates, Kind: ErrNotFound, Message: "empty project id"}
 	}
 	wanted, err := c.wantedTypes(projectID)
 	if err != nil {

@@ -44,6 +44,9 @@ type ThrottleStore interface {
 // until the next read.
 func WithSharedThrottle(s ThrottleStore, key string) Option {
 	return func(st *settings) error {
+		if err := st.only(forNew, "WithSharedThrottle"); err != nil {
+			return err
+		}
 		if s == nil {
 			return errors.New("shared throttle store must not be nil")
 		}

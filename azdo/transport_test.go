@@ -323,3 +323,81 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestOptionsApplyWhereTheyAreGiven: an option that does not apply to New
+// or OrgURL is an error naming it, not ignored; bad arguments have kinds.
+func TestOptionsApplyWhereTheyAreGiven(t *testing.T) {
+	_, err := azdo.New("https://dev.azure.com/org", azdo.PAT("x"), azdo.WithLocationService("https://app.vssps.visualstudio.com"))
+	if want := "azdo: new client: WithLocationService applies to OrgURL, not to New"; err == nil || err.Error() != want {
+		t.Errorf("New with WithLocationService: %v, want %q", err, want)
+	}
+	for _, opt := range []azdo.Option{azdo.WithWorkItemTypes("Bug"), azdo.WithProcessAPI(false), azdo.WithMaxProjects(1),
+		azdo.WithProjectPageSize(1), azdo.WithMaxConcurrentRequests(1), azdo.WithMaxSlowDown(0),
+		azdo.WithProjectWorkItemTypes(func(string) []string { return nil })} {
+		_, err := azdo.OrgURL(context.Background(), "fabrikam", opt)
+		if err == nil || !strings.HasPrefix(err.Error(), "azdo: look up organization url: With") || !strings.HasSuffix(err.Error(), " applies to New, not to OrgURL") {
+			t.Errorf("OrgURL with a Client's option: %v", err)
+		}
+	}
+	for _, tt := range []struct {
+		err  error
+		kind error
+	}{
+		{func() error { _, err := azdo.New("http://dev.azure.com/org", azdo.PAT("x")); return err }(), azdo.ErrInvalidURL},
+		{func() error { _, err := azdo.New("https://dev.azure.com/org", azdo.PAT("a b")); return err }(), azdo.ErrInvalidCredential},
+		{func() error { _, err := azdo.New("https://dev.azure.com/org", nil); return err }(), azdo.ErrInvalidCredential},
+		{func() error { _, err := azdo.OrgURL(context.Background(), "not an account"); return err }(), azdo.ErrInvalidAccount},
+		{func() error {
+			_, err := azdo.OrgURL(context.Background(), "fabrikam", azdo.WithLocationService("ftp://x"))
+			return err
+		}(), azdo.ErrInvalidURL},
+	} {
+		if !errors.Is(tt.err, tt.kind) {
+			t.Errorf("%v: not %v", tt.err, tt.kind)
+		}
+	}
+	if _, err := azdo.New("https://dev.azure.com/org", azdo.PAT("x"), azdo.WithUserAgent(" acme")); err == nil {
+		t.Error("WithUserAgent with a leading space: no error")
+	}
+}
+
+// TestUserAgent: every request names the library, or the program that
+// WithUserAgent names, after the SDK's words.
+func TestUserAgent(t *testing.T) {
+	var mu sync.Mutex
+	var agents []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents = append(agents, r.Header.Get("User-Agent"))
+		mu.Unlock()
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		opts []azdo.Option
+		want string
+	}{
+		{nil, "azdosync/"},
+		{[]azdo.Option{azdo.WithUserAgent("acme-sync/2.1")}, "acme-sync/2.1"},
+	} {
+		agents = nil
+		c, err := azdo.New(srv.URL+"/org", azdo.PAT("x"), tt.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Projects(context.Background()) // 404: only the header matters
+		if _, err := azdo.OrgURL(context.Background(), "org", append(tt.opts, azdo.WithLocationService(srv.URL))...); err == nil {
+			t.Fatal("OrgURL: no error from a 404")
+		}
+		mu.Lock()
+		if len(agents) < 2 {
+			t.Errorf("%d requests, want at least 2", len(agents))
+		}
+		for _, a := range agents {
+			if !strings.Contains(a, tt.want) {
+				t.Errorf("User-Agent %q, want it to hold %q", a, tt.want)
+			}
+		}
+		mu.Unlock()
+	}
+}

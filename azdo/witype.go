@@ -183,7 +183,7 @@ func (c *Client) bugCategoryDefault(ctx context.Context, projectID string) (name
 			c.opts.logger.DebugContext(ctx, "azdo: bug category unusable; asking the type by name", "project", projectID, "err", err)
 			return "", false, nil
 		}
-		return "", false, fail(ctx, "get work item states", err)
+		return "", false, fail(ctx, orgconfig.OpWorkItemStates, err)
 	}
 	if got == nil || got.DefaultWorkItemType == nil {
 		return "", true, nil
@@ -196,7 +196,7 @@ func (c *Client) bugCategoryDefault(ctx context.Context, projectID string) (name
 func (c *Client) namedStates(ctx context.Context, projectID, name string) ([]orgconfig.State, error) {
 	got, err := c.wit.GetWorkItemTypeStates(ctx, workitemtracking.GetWorkItemTypeStatesArgs{Project: &projectID, Type: &name})
 	if err != nil {
-		return nil, fail(ctx, "get work item states", err)
+		return nil, fail(ctx, orgconfig.OpWorkItemStates, err)
 	}
 	return stateColors(deref(got)), nil
 }
@@ -210,7 +210,7 @@ func (c *Client) oneType(ctx context.Context, projectID, want string) (orgconfig
 		if ctx.Err() == nil && notFound(err) && !projectGone(err) {
 			return orgconfig.WorkItemType{}, nil, nil
 		}
-		return orgconfig.WorkItemType{}, nil, fail(ctx, "get work item states", err)
+		return orgconfig.WorkItemType{}, nil, fail(ctx, orgconfig.OpWorkItemStates, err)
 	}
 	if got == nil || deref(got.IsDisabled) {
 		return orgconfig.WorkItemType{}, nil, nil

@@ -172,11 +172,9 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 		if source == "-account" {
 			found, err := azdo.OrgURL(ctx, *account, azdo.WithLocationService(*locationService), azdo.WithHTTPClient(counting))
 			if err != nil {
-				// OrgURL checks the account and -location-service before
-				// asking anyone; what fails there is a usage error. Failures
-				// of the lookup itself are *azdo.APIError values.
-				var apiErr *azdo.APIError
-				if ctx.Err() == nil && !errors.As(err, &apiErr) {
+				// A malformed account or -location-service is a usage
+				// error; the lookup failing is not.
+				if errors.Is(err, azdo.ErrInvalidAccount) || errors.Is(err, azdo.ErrInvalidURL) {
 					return usageError{msg: fmt.Sprintf("-account %q: %v", *account, err)}
 				}
 				return fmt.Errorf("-account %q: %w", *account, err)
@@ -200,9 +198,7 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 	}
 	client, err := azdo.New(url, cred, azdo.WithHTTPClient(counting))
 	if err != nil {
-		// Name the setting at fault: the URL's source, or the
-		// credential's when the URL alone passes.
-		if _, urlErr := azdo.New(url, azdo.PAT("x")); urlErr == nil {
+		if errors.Is(err, azdo.ErrInvalidCredential) { // name the setting at fault
 			return usageError{msg: fmt.Sprintf("%s: %v", credSource, err)}
 		}
 		return usageError{msg: fmt.Sprintf("%s: %v", source, err)}
