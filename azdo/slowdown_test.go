@@ -39,7 +39,8 @@ func (r *recordingThrottle) Held(context.Context, string) (time.Time, time.Time,
 // TestSlowDownIsCapped: a Retry-After on a success is advice: one such
 // answer slows the identity (here and, shared, across the fleet) for at
 // most WithMaxSlowDown (a minute by default), where "Retry-After: 86400"
-// slowed every request for a day. A refusal's stays capped at 24 hours.
+// slowed every request for a day. A refusal's is shared for at most
+// MaxSharedWait (an hour; this Client keeps it for up to 24 hours).
 func TestSlowDownIsCapped(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
@@ -51,8 +52,8 @@ func TestSlowDownIsCapped(t *testing.T) {
 		{"200, default cap", azdotest.Fault{Kind: azdotest.FaultDelay, RetryAfter: "86400"}, nil, time.Minute, false},
 		{"200, WithMaxSlowDown(5s)", azdotest.Fault{Kind: azdotest.FaultDelay, RetryAfter: "86400"}, []azdo.Option{azdo.WithMaxSlowDown(5 * time.Second)}, 5 * time.Second, false},
 		{"200 asking less than the cap", azdotest.Fault{Kind: azdotest.FaultDelay, RetryAfter: "2"}, nil, 2 * time.Second, false},
-		{"429", azdotest.Fault{Status: 429, RetryAfter: "86400"}, nil, 24 * time.Hour, true},
-		{"503 beyond a day", azdotest.Fault{Status: 503, RetryAfter: "999999"}, nil, 24 * time.Hour, true},
+		{"429", azdotest.Fault{Status: 429, RetryAfter: "86400"}, nil, azdo.MaxSharedWait, true},
+		{"503 beyond a day", azdotest.Fault{Status: 503, RetryAfter: "999999"}, nil, azdo.MaxSharedWait, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			store := &recordingThrottle{}

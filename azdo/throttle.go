@@ -13,6 +13,10 @@ import (
 // DevOps counts its limits per identity, across all of them. Package
 // rediscache has one over Redis.
 //
+// Waits are shared for at most [MaxSharedWait]: a Client's own refusals
+// may hold it back for up to 24 hours, but one value in the store holds
+// every replica back, so it is believed for an hour at most.
+//
 // Implementations must be safe for concurrent use and should bound each
 // call with a short timeout of their own: requests wait for them. Their
 // errors never fail a request; the Client then relies on what it saw
@@ -24,9 +28,9 @@ type ThrottleStore interface {
 	// time earlier than the one recorded changes nothing.
 	Hold(ctx context.Context, key string, until time.Time, refused bool) error
 	// Held returns what is recorded under key: no request before refused,
-	// and slow down until slow. Zero times mean nothing; a refused time
-	// more than 24 hours ahead counts as 24 hours, and a slow one as
-	// WithMaxSlowDown (a minute) ahead, as a Retry-After does.
+	// and slow down until slow. Zero times mean nothing. The Client
+	// never records a time more than MaxSharedWait ahead, and reads one
+	// as MaxSharedWait ahead (a slow one as WithMaxSlowDown).
 	Held(ctx context.Context, key string) (refused, slow time.Time, err error)
 }
 
@@ -57,6 +61,11 @@ func WithSharedThrottle(s ThrottleStore, key string) Option {
 		return nil
 	}
 }
+
+// MaxSharedWait is the longest wait a [ThrottleStore] shares: Azure
+// DevOps asks for minutes, so a longer one is more likely a corrupt or
+// hostile value than advice, and would hold back every replica.
+const MaxSharedWait = time.Hour
 
 // raise moves the throttle's times later, never earlier.
 func (th *throttle) raise(until time.Time, refused bool) {
@@ -99,10 +108,10 @@ func (t *transport) readShared(ctx context.Context) {
 	if err != nil {
 		return // ctx is done: the request fails on it
 	}
-	// A store is outside this Client's control: cap what it says as a
-	// Retry-After is capped, so no value in it locks the Client for longer.
+	// A store is outside this Client's control: cap what it says, so no
+	// value in it locks the Client for longer than MaxSharedWait.
 	now := time.Now()
-	t.throttle.raise(minTime(h.refused, now.Add(maxRetryAfter)), true)
+	t.throttle.raise(minTime(h.refused, now.Add(MaxSharedWait)), true)
 	t.throttle.raise(minTime(h.slow, now.Add(t.maxSlowDown)), false)
 }
 
@@ -129,7 +138,7 @@ func (t *transport) noteThrottle(ctx context.Context, d time.Duration, refused b
 	}
 	// Under ctx: a stalled store must not hold the request past its
 	// deadline; a wait not recorded in time is only not shared.
-	if err := t.store.Hold(ctx, t.storeKey, until, refused); err != nil {
+	if err := t.store.Hold(ctx, t.storeKey, minTime(until, time.Now().Add(MaxSharedWait)), refused); err != nil {
 		t.logger.DebugContext(ctx, "azdo: shared throttle not recorded", "err", err)
 	}
 }

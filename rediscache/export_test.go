@@ -10,3 +10,6 @@ func WithClock(now func() time.Time) Option {
 		return nil
 	}
 }
+
+// MaxHold is how far ahead a recorded wait is believed.
+const MaxHold = maxHold

@@ -533,16 +533,17 @@ for i = 1, 2 do
 end
 return out`)
 
-// maxHold bounds how far ahead a recorded wait is believed: Azure DevOps
-// asks for at most a few minutes, so a later time is a corrupt value.
+// maxHold bounds how far ahead a recorded wait is believed: azdo's
+// MaxSharedWait, the one cap of shared waits (TestMaxHoldIsAzdos; this
+// package imports neither azdo nor orgconfig).
 const maxHold = time.Hour
 
 // Hold records that the identity under key may send no request before
 // until (refused is true: a 429 or 503 with Retry-After) or should slow
 // down until then (refused is false: a Retry-After on a success). An
 // earlier time than the one recorded changes nothing. Times in the past
-// are ignored; times more than an hour ahead are recorded as an hour
-// ahead, the furthest [Cache.Held] believes. What is recorded is the wait,
+// are ignored; times more than azdo.MaxSharedWait (an hour) ahead are
+// recorded as that, the furthest [Cache.Held] believes. What is recorded is the wait,
 // until less now, counted on Redis's clock: replicas whose clocks disagree
 // share waits of the right length.
 func (c *Cache) Hold(ctx context.Context, key string, until time.Time, refused bool) error {
@@ -562,8 +563,8 @@ func (c *Cache) Hold(ctx context.Context, key string, until time.Time, refused b
 
 // Held returns the times recorded under key, on this replica's clock: no
 // request before refused, and slow down until slow. Zero times mean
-// nothing is recorded; a value that is not a time, or more than an hour
-// ahead, or a key of another type, reads as zero.
+// nothing is recorded; a value that is not a time, or more than
+// azdo.MaxSharedWait ahead, or a key of another type, reads as zero.
 func (c *Cache) Held(ctx context.Context, key string) (refused, slow time.Time, err error) {
 	err = c.do(ctx, "held", func(ctx context.Context, rdb redis.UniversalClient) error {
 		waits, err := heldScript.Run(ctx, rdb, []string{c.s.prefix + "throttle:" + key}, maxHold.Milliseconds()).Int64Slice()

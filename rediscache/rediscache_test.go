@@ -466,3 +466,11 @@ func TestNewRefusesClientsIgnoringDeadlines(t *testing.T) {
 		t.Fatalf("DEBUG SLEEP: %v", err)
 	}
 }
+
+// TestMaxHoldIsAzdos: shared waits have one cap, azdo's, which this
+// package cannot import.
+func TestMaxHoldIsAzdos(t *testing.T) {
+	if rediscache.MaxHold != azdo.MaxSharedWait {
+		t.Errorf("rediscache believes waits up to %v ahead, azdo shares them up to %v", rediscache.MaxHold, azdo.MaxSharedWait)
+	}
+}
