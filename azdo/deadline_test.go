@@ -203,3 +203,49 @@ func TestSharedFetchUnderTheClientsOwnTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedFetchUnderARetryAfterItsStarterCannotWait checks that a Build
+// that joined a shared fetch whose starter could not wait for a
+// Retry-After, and that can, gets what it would get without the cache:
+// Azure DevOps answers the project list with a 429 asking for a second;
+// Build A (500ms) gets the throttled form at once, Build B (5s), which
+// joined A's fetch, waits the second and gets the full form.
+func TestSharedFetchUnderARetryAfterItsStarterCannotWait(t *testing.T) {
+	for _, cached := range []bool{false, true} {
+		name, opts := "no cache", []orgconfig.Option(nil)
+		if cached {
+			name, opts = "cache", []orgconfig.Option{orgconfig.WithCacheTTL(time.Minute)}
+		}
+		t.Run(name, func(t *testing.T) {
+			_, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(azdotest.Fault{
+				Endpoint: azdotest.EndpointProjects, Times: 1, Delay: 100 * time.Millisecond, Status: 429, RetryAfter: "1",
+			})})
+			b, err := orgconfig.NewBuilder(c, features.Static(true), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type result struct {
+				cfg *orgconfig.Config
+				err error
+			}
+			resA := make(chan result, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+				defer cancel()
+				cfg, err := b.Build(ctx, "org-1")
+				resA <- result{cfg, err}
+			}()
+			time.Sleep(20 * time.Millisecond) // B joins A's fetch, whose answer takes 100ms
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			cfg, err := b.Build(ctx, "org-1")
+			if err != nil || cfg.Reason != "" || len(cfg.States) != 5 {
+				t.Errorf("Build B = %v, %v; want the full form after the Retry-After", cfg, err)
+			}
+			a := <-resA
+			if a.err != nil || a.cfg.Reason != orgconfig.ReasonThrottled {
+				t.Errorf("Build A = %v, %v; want the throttled form at once", a.cfg, a.err)
+			}
+		})
+	}
+}

@@ -52,6 +52,7 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 	b.cache.TTL = s.cacheTTL
 	b.cache.Keep = (*snapshot).cacheable
 	b.cache.FetchedAt = func(s *snapshot) time.Time { return s.fetched }
+	b.cache.Needs = func(s *snapshot) time.Time { return s.retryAt } // a Retry-After the fetch's deadline could not wait for
 	return b, nil
 }
 

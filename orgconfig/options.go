@@ -66,8 +66,9 @@ func WithStateProjectLimit(n int) Option {
 // gives up, and shows the Client the deadline of the Build that started
 // it, fixed for its life, so that a wait that Build cannot afford (a long
 // Retry-After) fails fast into the degraded form as it would without the
-// cache. A Build with a later deadline whose shared fetch ran out of time
-// fetches again under its own; a Build whose own deadline comes first ends
+// cache. A Build with a later deadline whose shared fetch ran out of time,
+// or gave up on a Retry-After this Build has time to wait for, fetches
+// again under its own; a Build whose own deadline comes first ends
 // with context.DeadlineExceeded. Failed or partial fetches are not cached,
 // and the feature gate is asked on every Build. The default, 0, disables
 // the cache; [Builder.Forget] drops what it holds.

@@ -15,7 +15,9 @@
 // deadline (a Retry-After, a backoff, a timeout of its own) thus decides
 // as it would for that caller. A waiter with more time than the fetch had
 // is not bound by it: when the fetch ran out of time without a usable
-// result, the waiter starts (or joins) another one under its own deadline.
+// result (its deadline came, or a wait it was asked for did not fit it, see
+// Cache.Needs) and the waiter's deadline leaves that time, the waiter
+// starts (or joins) another fetch under its own deadline.
 package flight
 
 import (
@@ -37,6 +39,11 @@ type Cache[T any] struct {
 	// first fetched (it may come from another cache); it stays fresh for
 	// TTL from then. Otherwise a value is fresh for TTL from its fetch's end.
 	FetchedAt func(T) time.Time
+	// Needs, when set, tells for a value that is not usable until when
+	// the fetch would have had to wait for a usable one: a Retry-After
+	// longer than its deadline allowed. Zero when it did not give up for
+	// lack of time. A waiter whose deadline is later fetches again.
+	Needs func(T) time.Time
 	// Until, when set, decides instead of TTL how long a kept value stays
 	// fresh: until the time it returns for the value (such as a token's
 	// expiry). A value already stale when fetched is not kept.
@@ -61,7 +68,8 @@ type call[T any] struct {
 	// Set before done is closed.
 	val   T
 	err   error
-	short bool // the fetch ran out of time without a usable result
+	short bool      // the fetch ran out of time without a usable result
+	until time.Time // with short: a waiter whose deadline is later fetches again
 }
 
 // Ticket is a caller's place in a fetch: Wait for its result or Leave it.
@@ -146,7 +154,7 @@ func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Conte
 	usable := err == nil && (c.Keep == nil || c.Keep(val))
 	c.mu.Lock()
 	f.val, f.err = val, err
-	f.short = !usable && !f.deadline.IsZero() && !time.Now().Before(f.deadline)
+	f.short, f.until = c.shortOf(f, val, usable)
 	if c.cur == f {
 		c.cur = nil
 	}
@@ -161,6 +169,25 @@ func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Conte
 	c.mu.Unlock()
 	f.cancel()
 	close(f.done)
+}
+
+// shortOf reports whether a fetch under f's deadline that gave val ran out
+// of time without a usable result: its deadline came, or it needed to
+// wait past it (Needs). until is when a waiter's deadline must come after
+// for it to fetch again.
+func (c *Cache[T]) shortOf(f *call[T], val T, usable bool) (short bool, until time.Time) {
+	if usable || f.deadline.IsZero() {
+		return false, time.Time{}
+	}
+	if !time.Now().Before(f.deadline) {
+		return true, f.deadline
+	}
+	if c.Needs != nil {
+		if need := c.Needs(val); need.After(f.deadline) {
+			return true, need
+		}
+	}
+	return false, time.Time{}
 }
 
 // Wait returns the fetch's result, or ctx's error when ctx is done first. A
@@ -182,7 +209,7 @@ func (t *Ticket[T]) Wait(ctx context.Context) (T, error) {
 			if err := Expired(ctx); err != nil {
 				return zero, err
 			}
-			if f.short && outlasts(ctx, f.deadline) {
+			if f.short && outlasts(ctx, f.until) {
 				*t = *t.c.Start(ctx, t.fetch)
 				continue
 			}

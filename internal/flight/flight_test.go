@@ -290,3 +290,47 @@ func TestIdle(t *testing.T) {
 		}
 	})
 }
+
+// TestWaiterThatCanWaitFetchesAgain checks that a fetch that gave up
+// because it was asked to wait longer than its deadline allowed (Needs)
+// does not bind a waiter whose deadline leaves time for that wait: it
+// fetches again and waits, as it would have without the shared fetch.
+func TestWaiterThatCanWaitFetchesAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		retryAt := start.Add(time.Second) // the server asked for a second of quiet
+		c := &Cache[string]{
+			Keep:  func(v string) bool { return v == "complete" },
+			Needs: func(v string) time.Time { return map[string]time.Time{"throttled": retryAt}[v] },
+		}
+		fetch := func(ctx context.Context) (string, error) {
+			time.Sleep(100 * time.Millisecond) // the refusal arrives
+			if dl, ok := ctx.Deadline(); ok && dl.Before(retryAt) {
+				return "throttled", nil // the wait does not fit: give up at once
+			}
+			time.Sleep(time.Until(retryAt))
+			return "complete", nil
+		}
+		get := func(d time.Duration) string {
+			ctx, cancel := context.WithTimeout(t.Context(), d)
+			defer cancel()
+			v, err := c.Get(ctx, fetch)
+			return fmt.Sprintf("%s, %v after %v", v, err, time.Since(start))
+		}
+		var got [3]string
+		var wg sync.WaitGroup
+		wg.Go(func() { got[0] = get(500 * time.Millisecond) })
+		time.Sleep(20 * time.Millisecond)
+		wg.Go(func() { got[1] = get(5 * time.Second) })
+		wg.Go(func() { got[2] = get(900 * time.Millisecond) }) // cannot wait either
+		wg.Wait()
+		want := [3]string{
+			"throttled, <nil> after 100ms",
+			"complete, <nil> after 1s",
+			"throttled, <nil> after 100ms",
+		}
+		if got != want {
+			t.Errorf("Gets:\n got %q\nwant %q", got, want)
+		}
+	})
+}
