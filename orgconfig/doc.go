@@ -28,6 +28,11 @@
 // SharedCache that the replicas of a service share ([WithSharedCache]).
 // Tests can satisfy Client with a plain struct of functions.
 //
+// Steps 2 and 3 are what [WithCacheTTL] keeps: concurrent Builds share one
+// fetch, a complete one is kept for the TTL (in every replica, with
+// [WithSharedCache]), and [Builder.Forget] drops it so that the next Build
+// fetches (a "Refresh"). The gate is asked on every Build.
+//
 // Failures never break the form: what went wrong is recorded in
 // [Config.Problems] and the affected field is disabled with a reason, which
 // [Config.Reason] gives as a code ([Reason]) to switch on. Build itself
