@@ -60,19 +60,6 @@ func workloadCredential(t *testing.T, e *azdotest.Entra) azcore.TokenCredential 
 	return cred
 }
 
-func entraBuild(t *testing.T, c *azdo.Client) *orgconfig.Config {
-	t.Helper()
-	b, err := orgconfig.NewBuilder(c, features.Static(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := b.Build(t.Context(), "org-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 // noRefusals fails when the server refused any request: an expired or
 // unknown token was sent.
 func noRefusals(t *testing.T, srv *azdotest.Server) {
@@ -98,7 +85,7 @@ func TestEntraIDCredentials(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg := entraBuild(t, c)
+			cfg := buildForm(t, c)
 			if len(cfg.Problems) != 0 || cfg.Reason != "" || len(cfg.Projects) != 5 {
 				t.Errorf("reason %q, %d projects, problems %v", cfg.Reason, len(cfg.Projects), cfg.Problems)
 			}
@@ -122,7 +109,7 @@ func TestEntraIDOneRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := entraBuild(t, c)
+	want := buildForm(t, c)
 	e.SetTokenLifetime(time.Hour)
 	time.Sleep(time.Until(issued.Add(2*time.Second + 100*time.Millisecond)))
 	before := e.TokenRequests()
@@ -169,12 +156,12 @@ func TestEntraIDNeverSendsExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg := entraBuild(t, c); len(cfg.Problems) != 0 {
+	if cfg := buildForm(t, c); len(cfg.Problems) != 0 {
 		t.Fatalf("first Build: %v", cfg.Problems)
 	}
 	e.SetTokenLifetime(time.Hour)
 	time.Sleep(time.Until(issued.Add(2*time.Second + 100*time.Millisecond))) // the first token has expired
-	if cfg := entraBuild(t, c); len(cfg.Problems) != 0 {
+	if cfg := buildForm(t, c); len(cfg.Problems) != 0 {
 		t.Errorf("Build after the token expired: %v", cfg.Problems)
 	}
 	noRefusals(t, srv)
@@ -186,7 +173,7 @@ func TestEntraIDNeverSendsExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := entraBuild(t, c)
+	cfg := buildForm(t, c)
 	if cfg.Reason != orgconfig.ReasonNoCredential || len(cfg.Problems) != 1 ||
 		!strings.Contains(cfg.Problems[0].Error(), "the credential returned a token that has expired") {
 		t.Errorf("reason %q, problems %v; want no_credential, an expired token", cfg.Reason, cfg.Problems)
@@ -224,7 +211,7 @@ func TestEntraIDFailuresReachTheAdmin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg := entraBuild(t, c)
+			cfg := buildForm(t, c)
 			if cfg.Reason != orgconfig.ReasonNoCredential || len(cfg.Problems) != 1 {
 				t.Fatalf("reason %q, problems %v", cfg.Reason, cfg.Problems)
 			}

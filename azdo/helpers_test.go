@@ -6,6 +6,8 @@ import (
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/orgconfig"
 )
 
 const testToken = "t0ken-S3CRET-do-not-leak"
@@ -41,4 +43,18 @@ func listed(t *testing.T, ctx context.Context, c *azdo.Client) {
 	if _, err := c.Projects(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// buildForm builds c's form with the feature on and no cache.
+func buildForm(t *testing.T, c *azdo.Client) *orgconfig.Config {
+	t.Helper()
+	b, err := orgconfig.NewBuilder(c, features.Static(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := b.Build(t.Context(), "org-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

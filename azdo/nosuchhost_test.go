@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/azdosync/azdosync/azdo"
-	"github.com/azdosync/azdosync/features"
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
@@ -29,14 +28,7 @@ func TestNoSuchHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := orgconfig.NewBuilder(c, features.Static(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := b.Build(t.Context(), "org-1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := buildForm(t, c)
 	want := "azdo: list projects: could not reach azure devops: dial tcp: lookup tfs.fabrikam.example: no such host"
 	if cfg.Reason != orgconfig.ReasonNotFound || len(cfg.Problems) != 1 || cfg.Problems[0].Error() != want {
 		t.Errorf("reason %q, problems %q; want %q, %q", cfg.Reason, cfg.Problems, orgconfig.ReasonNotFound, want)

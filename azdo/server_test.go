@@ -12,8 +12,6 @@ import (
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
-	"github.com/azdosync/azdosync/features"
-	"github.com/azdosync/azdosync/orgconfig"
 )
 
 // toServer is an http.Client that dials srv whatever host a URL names, as
@@ -51,14 +49,7 @@ func TestServerCollections(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := orgconfig.NewBuilder(c, features.Static(true))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := b.Build(t.Context(), "org-1")
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := buildForm(t, c)
 			var got []string
 			for _, p := range cfg.Projects {
 				got = append(got, p.Name)
