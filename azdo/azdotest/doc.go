@@ -11,9 +11,13 @@
 // categories ([WorkItemType.Category]), processes with $expand=projects, process work item types with
 // $expand=states and process states, XML processes ([Process.XML]) that
 // refuse those routes as the service does, the organization lookup of the
-// location service, the service's JSON error envelope,
-// case-insensitive routing, PAT or bearer checking, and an older Azure
-// DevOps Server's api-version limit ([WithAPIVersion]). It counts and logs
+// location service, _apis/connectionData (who a request is authenticated
+// as), the service's JSON error envelope, case-insensitive routing, PAT or
+// bearer checking, Microsoft Entra ID tokens ([Entra], a fake token
+// endpoint over TLS for azidentity's credentials, and [WithEntra]), a
+// collection under a virtual directory as Azure DevOps Server serves it
+// ([WithVirtualDirectory]), and an older Azure DevOps Server's api-version
+// limit ([WithAPIVersion]). It counts and logs
 // requests, measures how many were in flight at once, adds latency, and
 // injects faults per endpoint and project.
 //
@@ -57,7 +61,12 @@
 //   - Rate limiting happens only through injected faults; there is no
 //     TSTU accounting.
 //   - Authentication is a plain comparison with the configured PAT or
-//     bearer token; there is no identity, permission or expiry model, and
-//     an unauthenticated request gets 401 (as with
-//     X-TFS-FedAuthRedirect: Suppress), never a redirect.
+//     bearer token, or a look-up of the tokens an [Entra] issued, refused
+//     once expired; there is no permission model, the identity is
+//     [UserName] or [EntraAppName], and an unauthenticated request gets
+//     401 (as with X-TFS-FedAuthRedirect: Suppress), never a redirect.
+//   - [Entra] knows one tenant and one application, answers the
+//     client-credentials grant only (a secret or a client assertion, as a
+//     workload identity sends), and has no instance discovery: turn it off
+//     in azidentity's options.
 package azdotest

@@ -27,7 +27,8 @@ import (
 )
 
 // Cache holds at most one value, fetched on demand. The zero value fetches
-// every time it is asked and keeps nothing; set TTL to keep values.
+// every time it is asked and keeps nothing; set TTL (or Until) to keep
+// values.
 type Cache[T any] struct {
 	// TTL is how long a kept value stays fresh; 0 keeps nothing.
 	TTL time.Duration
