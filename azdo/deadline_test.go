@@ -168,7 +168,7 @@ func TestSharedFetchUnderTheClientsOwnTimeout(t *testing.T) {
 			name, opts = "cache", []orgconfig.Option{orgconfig.WithCacheTTL(time.Minute)}
 		}
 		t.Run(name, func(t *testing.T) {
-			_, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(
+			srv, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(
 				azdotest.Fault{Endpoint: azdotest.EndpointProjects, Kind: azdotest.FaultHang},
 			)})
 			b, err := orgconfig.NewBuilder(timeoutClient{c, 300 * time.Millisecond}, features.Static(true), opts...)
@@ -182,7 +182,7 @@ func TestSharedFetchUnderTheClientsOwnTimeout(t *testing.T) {
 				_, err := b.Build(ctx, "org-1")
 				errA <- err
 			}()
-			time.Sleep(20 * time.Millisecond)
+			waitForRequest(srv) // B joins A's fetch, which hangs
 			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 			defer cancel()
 			start := time.Now()
@@ -217,7 +217,7 @@ func TestSharedFetchUnderARetryAfterItsStarterCannotWait(t *testing.T) {
 			name, opts = "cache", []orgconfig.Option{orgconfig.WithCacheTTL(time.Minute)}
 		}
 		t.Run(name, func(t *testing.T) {
-			_, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(azdotest.Fault{
+			srv, c := newPair(t, azdotest.SampleOrg(), []azdotest.Option{azdotest.WithFaults(azdotest.Fault{
 				Endpoint: azdotest.EndpointProjects, Times: 1, Delay: 100 * time.Millisecond, Status: 429, RetryAfter: "1",
 			})})
 			b, err := orgconfig.NewBuilder(c, features.Static(true), opts...)
@@ -235,7 +235,7 @@ func TestSharedFetchUnderARetryAfterItsStarterCannotWait(t *testing.T) {
 				cfg, err := b.Build(ctx, "org-1")
 				resA <- result{cfg, err}
 			}()
-			time.Sleep(20 * time.Millisecond) // B joins A's fetch, whose answer takes 100ms
+			waitForRequest(srv) // B joins A's fetch, whose answer takes 100ms
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 			defer cancel()
 			cfg, err := b.Build(ctx, "org-1")
@@ -247,5 +247,14 @@ func TestSharedFetchUnderARetryAfterItsStarterCannotWait(t *testing.T) {
 				t.Errorf("Build A = %v, %v; want the throttled form at once", a.cfg, a.err)
 			}
 		})
+	}
+}
+
+// waitForRequest waits until srv has seen a request for the project list:
+// a Build's fetch is under way. Should that take longer than the fetch,
+// the next Build starts its own, and the tests above still hold.
+func waitForRequest(srv *azdotest.Server) {
+	for srv.Count(azdotest.EndpointProjects) == 0 {
+		time.Sleep(5 * time.Millisecond)
 	}
 }
