@@ -36,6 +36,8 @@ type Client struct {
 	opts settings
 	hc   *http.Client
 
+	discovery discovery // pinned routes until one is refused (pinned.go)
+
 	core     *core.ClientImpl
 	wit      *workitemtracking.ClientImpl
 	process  *workitemtrackingprocess.ClientImpl
