@@ -10,13 +10,13 @@ import (
 )
 
 // TestBenchRequests runs the harness on small organizations and checks its
-// request counts (not its times): every strategy covers what it should, pages
-// as it should, and the process path stays within pages + 1 + processes +
-// discovery.
+// request counts (not its times), for both organizations: every strategy
+// covers what it should, pages as it should, and the process path stays
+// within pages + 1 + processes + discovery.
 func TestBenchRequests(t *testing.T) {
 	svg := filepath.Join(t.TempDir(), "plot.svg")
 	var out bytes.Buffer
-	if err := run([]string{"-sizes", "10,250", "-latency", "1ms", "-warm-runs", "5", "-json", "-svg", svg}, &out); err != nil {
+	if err := run([]string{"-sizes", "10,250", "-latency", "1ms", "-warm-runs", "5", "-runs", "2", "-json", "-svg", svg}, &out); err != nil {
 		t.Fatal(err)
 	}
 	var rows []row
@@ -28,11 +28,15 @@ func TestBenchRequests(t *testing.T) {
 		}
 		rows = append(rows, r)
 	}
-	if len(rows) != 8 {
-		t.Fatalf("%d rows, want 8", len(rows))
+	if len(rows) != 16 {
+		t.Fatalf("%d rows, want 16", len(rows))
 	}
-	const processes, discovery = 4, 1 // discovery: one OPTIONS, shared by concurrent first callers
+	const discovery = 1 // discovery: one OPTIONS, shared by concurrent first callers
 	for _, r := range rows {
+		processes := 4
+		if r.Org == "inherited" {
+			processes = 8
+		}
 		wantCovered := r.Projects
 		if r.Strategy == "reference" {
 			wantCovered = min(6, r.Projects)
@@ -88,8 +92,11 @@ func TestBenchCommandLine(t *testing.T) {
 		want string
 	}{
 		{[]string{"-sizes", "x"}, `bench: bad size "x"`},
-		{[]string{"-latency", "0"}, "bench: -latency and -warm-runs must be positive"},
-		{[]string{"-warm-runs", "0"}, "bench: -latency and -warm-runs must be positive"},
+		{[]string{"-latency", "0"}, "bench: -latency, -runs and -warm-runs must be positive"},
+		{[]string{"-warm-runs", "0"}, "bench: -latency, -runs and -warm-runs must be positive"},
+		{[]string{"-runs", "0"}, "bench: -latency, -runs and -warm-runs must be positive"},
+		{[]string{"-orgs", "xml"}, `bench: bad organization "xml"`},
+		{[]string{"-strategies", "fast"}, `bench: bad strategy "fast"`},
 		{[]string{"extra"}, `bench: unexpected argument "extra"`},
 		{[]string{"-replicas", "-1"}, "bench: -replicas must not be negative"},
 	} {

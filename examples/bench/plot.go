@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// plot draws round trips against project count, one line per strategy, on
-// a logarithmic x axis and a logarithmic y axis, as SVG.
+// plot draws round trips against project count, one line per strategy and
+// organization, on a logarithmic x axis and a logarithmic y axis, as SVG.
 func plot(rows []row, latency time.Duration) []byte {
 	const w, h, left, right, top, bottom = 720.0, 440.0, 70.0, 150.0, 40.0, 60.0
 	colors := map[string]string{"reference": "#d62728", "per-project": "#ff7f0e", "process": "#1f77b4", "warm": "#2ca02c"}
@@ -54,20 +54,30 @@ func plot(rows []row, latency time.Duration) []byte {
 	}
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">projects</text>`+"\n", (left+w-right)/2, h-14)
 	fmt.Fprintf(&b, `<text x="18" y="%.1f" text-anchor="middle" transform="rotate(-90 18 %.1f)">round trips (wall / latency)</text>`+"\n", (top+h-bottom)/2, (top+h-bottom)/2)
-	for i, name := range order {
-		var pts bytes.Buffer
-		for _, r := range rows {
-			if r.Strategy == name {
-				fmt.Fprintf(&pts, "%.1f,%.1f ", px(float64(r.Projects)), py(r.RoundTrips))
+	// One line per strategy and organization: solid for system processes,
+	// dashed for inherited ones.
+	i := 0
+	for _, org := range []string{"system", "inherited"} {
+		for _, name := range order {
+			var pts bytes.Buffer
+			for _, r := range rows {
+				if r.Strategy == name && r.Org == org {
+					fmt.Fprintf(&pts, "%.1f,%.1f ", px(float64(r.Projects)), py(r.RoundTrips))
+				}
 			}
+			if pts.Len() == 0 {
+				continue
+			}
+			dash, label := "", name
+			if org == "inherited" {
+				dash, label = ` stroke-dasharray="6 4"`, name+" (inh.)"
+			}
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>`+"\n", colors[name], dash, bytes.TrimSpace(pts.Bytes()))
+			ly := top + 20 + float64(i)*20
+			i++
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2"%s/>`+"\n", w-right+12, ly, w-right+36, ly, colors[name], dash)
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", w-right+42, ly+4, label)
 		}
-		if pts.Len() == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", colors[name], bytes.TrimSpace(pts.Bytes()))
-		ly := top + 20 + float64(i)*20
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2"/>`+"\n", w-right+12, ly, w-right+36, ly, colors[name])
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", w-right+42, ly+4, name)
 	}
 	b.WriteString("</svg>\n")
 	return b.Bytes()
