@@ -37,46 +37,50 @@ var (
 )
 
 // discovery records that a Client has had a pinned route refused: from
-// then on it sends every request the SDK's way.
+// then on it asks the SDK's generated clients, as for every later request.
 type discovery struct{ on atomic.Bool }
 
-// send asks a GET of r with the route values and query given.
+// getPinned asks a GET of r with the route values and query given, and
+// decodes the collection it answers into v (a pointer to a slice of wire
+// types: only the fields read). ok is false when this Client no longer uses
+// pinned routes: the caller then asks the SDK's generated client.
 //
-// It goes to r's pinned URL with r's api-version, through the SDK's
-// request and response machinery (Client.CreateRequestMessage and
-// SendRequest) but without its location discovery, which would cost the
-// first request to each organization URL in the process a round trip of
-// its own. A server older than the pinned api-version refuses it (400
-// VssVersionOutOfRangeException, as Azure DevOps Server 2019, 2020 and
-// 2022 do): the request is then sent the SDK's way, Client.Send, which
-// discovers the locations and negotiates the version down, and so is every
-// later request of this Client.
-//
-// The caller decodes the answer (UnmarshalCollectionBody) and closes it.
-func (c *Client) send(ctx context.Context, r *route, values map[string]string, query url.Values) (*http.Response, error) {
+// The request goes to r's pinned URL with r's api-version, through the
+// SDK's request and response machinery (Client.CreateRequestMessage,
+// SendRequest, UnmarshalCollectionBody) but without its location
+// discovery, which costs the first request to each organization URL in the
+// process a round trip of its own. A server older than the pinned
+// api-version refuses it (400 VssVersionOutOfRangeException, as Azure
+// DevOps Server 2019, 2020 and 2022 do): getPinned then reports !ok, and
+// so does every later call for this Client; the SDK discovers the
+// locations and negotiates the version down.
+func (c *Client) getPinned(ctx context.Context, r *route, values map[string]string, query url.Values, v any) (header http.Header, ok bool, err error) {
+	if c.discovery.on.Load() {
+		return nil, false, nil
+	}
 	sdk := &c.core.Client
-	if !c.discovery.on.Load() {
-		if values == nil {
-			values = make(map[string]string, 2) // GenerateUrl adds the area and resource
+	if values == nil {
+		values = make(map[string]string, 2) // GenerateUrl adds the area and resource
+	}
+	u := strings.TrimRight(c.url, "/") + "/" + strings.TrimLeft(sdk.GenerateUrl(&r.loc, values, query), "/")
+	req, err := sdk.CreateRequestMessage(ctx, http.MethodGet, u, r.version, nil, "", azuredevops.MediaTypeApplicationJson, nil)
+	if err != nil {
+		return nil, true, err
+	}
+	resp, err := sdk.SendRequest(req)
+	if err != nil {
+		if resp != nil {
+			_ = resp.Body.Close()
 		}
-		u := strings.TrimRight(c.url, "/") + "/" + strings.TrimLeft(sdk.GenerateUrl(&r.loc, values, query), "/")
-		req, err := sdk.CreateRequestMessage(ctx, http.MethodGet, u, r.version, nil, "", azuredevops.MediaTypeApplicationJson, nil)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := sdk.SendRequest(req)
-		if err == nil || !versionRefused(err) {
-			if err != nil && resp != nil {
-				_ = resp.Body.Close()
-				resp = nil
-			}
-			return resp, err
+		if !versionRefused(err) {
+			return nil, true, err
 		}
 		if c.discovery.on.CompareAndSwap(false, true) {
-			c.opts.logger.DebugContext(ctx, "azdo: the server refused a pinned api-version; discovering locations from now on", "route", *r.loc.ResourceName, "err", err)
+			c.opts.logger.DebugContext(ctx, "azdo: the server refused a pinned api-version; discovering locations from now on", "resource", *r.loc.ResourceName, "err", err)
 		}
+		return nil, false, nil
 	}
-	return sdk.Send(ctx, http.MethodGet, *r.loc.Id, r.version, values, query, nil, "", azuredevops.MediaTypeApplicationJson, nil)
+	return resp.Header, true, sdk.UnmarshalCollectionBody(resp, v)
 }
 
 // versionRefused reports the answer of a server older than the
