@@ -80,7 +80,7 @@ func (c *Client) getPinned(ctx context.Context, r *route, values map[string]stri
 		}
 		return nil, false, nil
 	}
-	return resp.Header, true, sdk.UnmarshalCollectionBody(resp, v)
+	return resp.Header, true, unmarshalCollection(resp, v)
 }
 
 // versionRefused reports the answer of a server older than the

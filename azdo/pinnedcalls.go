@@ -1,0 +1,134 @@
+package azdo
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/core"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtracking"
+	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtrackingprocess"
+)
+
+// The four calls of a Build. Each takes the arguments and returns the
+// result of the SDK's generated method of the same name, and asks its
+// pinned route (getPinned) until the Client has had one refused; then it
+// calls that method. The two large answers, the project pages and the
+// process list, are decoded into wire types holding only what is read.
+
+// getProjects is core.ClientImpl.GetProjects: only Id, Name and State of
+// each project are set. A project whose ID is not a UUID has no Id.
+func (c *Client) getProjects(ctx context.Context, args core.GetProjectsArgs) (*core.GetProjectsResponseValue, error) {
+	q := url.Values{}
+	if args.StateFilter != nil {
+		q.Add("stateFilter", string(*args.StateFilter))
+	}
+	if args.Top != nil {
+		q.Add("$top", strconv.Itoa(*args.Top))
+	}
+	if args.ContinuationToken != nil {
+		q.Add("continuationToken", strconv.Itoa(*args.ContinuationToken))
+	}
+	var page []wireProject
+	h, ok, err := c.getPinned(ctx, routeProjects, nil, q, &page)
+	if !ok {
+		return c.core.GetProjects(ctx, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &core.GetProjectsResponseValue{
+		Value:             make([]core.TeamProjectReference, len(page)),
+		ContinuationToken: h.Get(azuredevops.HeaderKeyContinuationToken),
+	}
+	ids := make([]uuid.UUID, len(page))
+	for i, p := range page {
+		out.Value[i] = core.TeamProjectReference{Name: p.Name, State: p.State}
+		if p.ID.ok {
+			ids[i] = p.ID.id
+			out.Value[i].Id = &ids[i]
+		}
+	}
+	return out, nil
+}
+
+// getListOfProcesses is workitemtrackingprocess.ClientImpl.GetListOfProcesses:
+// only TypeId and the Id of each project are set. A process or project
+// whose ID is not a UUID has no TypeId or Id.
+func (c *Client) getListOfProcesses(ctx context.Context, args workitemtrackingprocess.GetListOfProcessesArgs) (*[]workitemtrackingprocess.ProcessInfo, error) {
+	q := url.Values{}
+	if args.Expand != nil {
+		q.Add("$expand", string(*args.Expand))
+	}
+	var list []wireProcess
+	_, ok, err := c.getPinned(ctx, routeProcesses, nil, q, &list)
+	if !ok {
+		return c.process.GetListOfProcesses(ctx, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	n := len(list)
+	for _, p := range list {
+		n += len(p.Projects)
+	}
+	ids := make([]uuid.UUID, 0, n) // one allocation for every ID
+	id := func(w wireID) *uuid.UUID {
+		if !w.ok {
+			return nil
+		}
+		ids = append(ids, w.id)
+		return &ids[len(ids)-1]
+	}
+	out := make([]workitemtrackingprocess.ProcessInfo, len(list))
+	for i, p := range list {
+		out[i].TypeId = id(p.TypeID)
+		if p.Projects != nil {
+			projects := make([]workitemtrackingprocess.ProjectReference, len(p.Projects))
+			for j, proj := range p.Projects {
+				projects[j].Id = id(proj.ID)
+			}
+			out[i].Projects = &projects
+		}
+	}
+	return &out, nil
+}
+
+// getProcessWorkItemTypes is
+// workitemtrackingprocess.ClientImpl.GetProcessWorkItemTypes.
+func (c *Client) getProcessWorkItemTypes(ctx context.Context, args workitemtrackingprocess.GetProcessWorkItemTypesArgs) (*[]workitemtrackingprocess.ProcessWorkItemType, error) {
+	if args.ProcessId == nil {
+		return c.process.GetProcessWorkItemTypes(ctx, args) // the SDK's argument error
+	}
+	q := url.Values{}
+	if args.Expand != nil {
+		q.Add("$expand", string(*args.Expand))
+	}
+	var types []workitemtrackingprocess.ProcessWorkItemType
+	_, ok, err := c.getPinned(ctx, routeProcessTypes, map[string]string{"processId": args.ProcessId.String()}, q, &types)
+	if !ok {
+		return c.process.GetProcessWorkItemTypes(ctx, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &types, nil
+}
+
+// getWorkItemTypeStates is workitemtracking.ClientImpl.GetWorkItemTypeStates.
+func (c *Client) getWorkItemTypeStates(ctx context.Context, args workitemtracking.GetWorkItemTypeStatesArgs) (*[]workitemtracking.WorkItemStateColor, error) {
+	if args.Project == nil || *args.Project == "" || args.Type == nil || *args.Type == "" {
+		return c.wit.GetWorkItemTypeStates(ctx, args) // the SDK's argument error
+	}
+	var states []workitemtracking.WorkItemStateColor
+	_, ok, err := c.getPinned(ctx, routeTypeStates, map[string]string{"project": *args.Project, "type": *args.Type}, nil, &states)
+	if !ok {
+		return c.wit.GetWorkItemTypeStates(ctx, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &states, nil
+}
