@@ -72,13 +72,13 @@ func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Proje
 	wellFormed := core.ProjectStateValues.WellFormed
 	top := c.opts.projectPageSize
 	args := core.GetProjectsArgs{StateFilter: &wellFormed, Top: &top}
-	resp, err := c.core.GetProjects(ctx, args)
+	resp, err := c.getProjects(ctx, args)
 	if err != nil && ctx.Err() == nil && isStatus(err, http.StatusBadRequest) {
 		// A server that does not take $top: ask as the SDK does by
 		// default, once.
 		c.opts.logger.DebugContext(ctx, "azdo: projects refused $top; asking without it", "err", err)
 		args.Top = nil
-		resp, err = c.core.GetProjects(ctx, args)
+		resp, err = c.getProjects(ctx, args)
 	}
 	list := projectList{max: c.opts.maxProjects, seen: make(map[string]struct{})}
 	for offset, pages := 0, 1; ; pages++ {
@@ -111,7 +111,7 @@ func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Proje
 		}
 		offset = next
 		args.ContinuationToken = &next
-		resp, err = c.core.GetProjects(ctx, args)
+		resp, err = c.getProjects(ctx, args)
 	}
 }
 

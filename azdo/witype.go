@@ -194,7 +194,7 @@ func (c *Client) bugCategoryDefault(ctx context.Context, projectID string) (name
 // namedStates asks the states of the project's type by display name; an
 // unknown type answers an empty list.
 func (c *Client) namedStates(ctx context.Context, projectID, name string) ([]orgconfig.State, error) {
-	got, err := c.wit.GetWorkItemTypeStates(ctx, workitemtracking.GetWorkItemTypeStatesArgs{Project: &projectID, Type: &name})
+	got, err := c.getWorkItemTypeStates(ctx, workitemtracking.GetWorkItemTypeStatesArgs{Project: &projectID, Type: &name})
 	if err != nil {
 		return nil, fail(ctx, orgconfig.OpWorkItemStates, err)
 	}
