@@ -149,7 +149,7 @@ func TestStatesCostPerProcessNotPerProject(t *testing.T) {
 		azdotest.EndpointProcesses:            1,
 		azdotest.EndpointProcessWorkItemTypes: 4,
 		azdotest.EndpointProjects:             1,
-		azdotest.EndpointLocations:            1,
+		azdotest.EndpointLocations:            0, // pinned routes
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("requests by endpoint (-want +got):\n%s", diff)

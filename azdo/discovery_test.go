@@ -46,6 +46,7 @@ func TestHostileDiscoveryAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			org := azdotest.SampleOrg()
 			srv, c := newPair(t, org, nil, azdo.WithProcessAPI(false), azdo.WithRetry(1, 0))
+			azdo.UseSDKPath(c) // as after an older server refused a pinned route: discovery
 			if err := srv.Inject(azdotest.Fault{Endpoint: azdotest.EndpointLocations, Times: 1, Status: http.StatusOK, Body: tc.body}); err != nil {
 				t.Fatal(err)
 			}
@@ -178,6 +179,7 @@ func TestHostileDiscoveryAfterRedirect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	azdo.UseSDKPath(c)
 	if _, err := c.Projects(t.Context()); !errors.Is(err, azdo.ErrBadResponse) {
 		t.Fatalf("Projects: %v, want ErrBadResponse", err)
 	}
@@ -212,6 +214,7 @@ func FuzzDiscovery(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		azdo.UseSDKPath(c)
 		if _, err := c.Projects(t.Context()); err != nil {
 			var apiErr *azdo.APIError
 			if !errors.As(err, &apiErr) {

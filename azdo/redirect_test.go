@@ -116,6 +116,7 @@ func TestOversizedRedirectBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	azdo.UseSDKPath(c) // the redirect is on discovery, which runs on the SDK path
 	b, err := orgconfig.NewBuilder(c, features.Static(true))
 	if err != nil {
 		t.Fatal(err)

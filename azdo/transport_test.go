@@ -258,7 +258,7 @@ func TestRedirects(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if diff := cmp.Diff([]string{"OPTIONS auth="}, seen); diff != "" {
+		if diff := cmp.Diff([]string{"GET auth="}, seen); diff != "" {
 			t.Errorf("requests at the other host (-want +got):\n%s", diff)
 		}
 	})
