@@ -36,7 +36,8 @@ type Client struct {
 	opts settings
 	hc   *http.Client
 
-	discovery discovery // pinned routes until one is refused (pinned.go)
+	discovery   discovery   // pinned routes until one is refused (pinned.go)
+	speculation speculation // system processes asked up front (systemprocesses.go)
 
 	core     *core.ClientImpl
 	wit      *workitemtracking.ClientImpl
