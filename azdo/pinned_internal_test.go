@@ -37,9 +37,14 @@ func TestGetPinned(t *testing.T) {
 			}
 			for range 2 {
 				var page []wireProject
-				_, ok, err := c.getPinned(t.Context(), routeProjects, nil, url.Values{"stateFilter": {"wellFormed"}}, &page)
+				resp, ok, err := c.getPinned(t.Context(), routeProjects, nil, url.Values{"stateFilter": {"wellFormed"}})
 				if err != nil || ok != tt.wantOK {
 					t.Fatalf("getPinned: ok %t, err %v; want ok %t, no error", ok, err, tt.wantOK)
+				}
+				if ok {
+					if err := unmarshalCollection(resp, &page); err != nil {
+						t.Fatal(err)
+					}
 				}
 				if ok && (len(page) != len(org.Projects) || !page[0].ID.ok || page[0].ID.id.String() != org.Projects[0].ID || *page[0].Name != org.Projects[0].Name) {
 					t.Fatalf("page %+v, want the %d projects of the organization", page, len(org.Projects))

@@ -12,11 +12,11 @@ import (
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtrackingprocess"
 )
 
-// The four calls of a Build. Each takes the arguments and returns the
-// result of the SDK's generated method of the same name, and asks its
-// pinned route (getPinned) until the Client has had one refused; then it
-// calls that method. The two large answers, the project pages and the
-// process list, are decoded into wire types holding only what is read.
+// The calls of a Build. Each takes the arguments and returns the result
+// of the SDK's generated method of the same name, and asks its pinned
+// route (getPinned) until the Client has had one refused; then it calls
+// that method. The two large answers, the project pages and the process
+// list, are decoded into wire types holding only what is read.
 
 // getProjects is core.ClientImpl.GetProjects: only Id, Name and State of
 // each project are set. A project whose ID is not a UUID has no Id.
@@ -31,18 +31,19 @@ func (c *Client) getProjects(ctx context.Context, args core.GetProjectsArgs) (*c
 	if args.ContinuationToken != nil {
 		q.Add("continuationToken", strconv.Itoa(*args.ContinuationToken))
 	}
-	var page []wireProject
-	h, ok, err := c.getPinned(ctx, routeProjects, nil, q, &page)
+	resp, ok, err := c.getPinned(ctx, routeProjects, nil, q)
 	if !ok {
 		return c.core.GetProjects(ctx, args)
 	}
 	if err != nil {
 		return nil, err
 	}
-	out := &core.GetProjectsResponseValue{
-		Value:             make([]core.TeamProjectReference, len(page)),
-		ContinuationToken: h.Get(azuredevops.HeaderKeyContinuationToken),
+	token := resp.Header.Get(azuredevops.HeaderKeyContinuationToken)
+	var page []wireProject
+	if err := unmarshalCollection(resp, &page); err != nil {
+		return nil, err
 	}
+	out := &core.GetProjectsResponseValue{Value: make([]core.TeamProjectReference, len(page)), ContinuationToken: token}
 	ids := make([]uuid.UUID, len(page))
 	for i, p := range page {
 		out.Value[i] = core.TeamProjectReference{Name: p.Name, State: p.State}
@@ -62,12 +63,15 @@ func (c *Client) getListOfProcesses(ctx context.Context, args workitemtrackingpr
 	if args.Expand != nil {
 		q.Add("$expand", string(*args.Expand))
 	}
-	var list []wireProcess
-	_, ok, err := c.getPinned(ctx, routeProcesses, nil, q, &list)
+	resp, ok, err := c.getPinned(ctx, routeProcesses, nil, q)
 	if !ok {
 		return c.process.GetListOfProcesses(ctx, args)
 	}
 	if err != nil {
+		return nil, err
+	}
+	var list []wireProcess
+	if err := unmarshalCollection(resp, &list); err != nil {
 		return nil, err
 	}
 	n := len(list)
@@ -106,15 +110,15 @@ func (c *Client) getProcessWorkItemTypes(ctx context.Context, args workitemtrack
 	if args.Expand != nil {
 		q.Add("$expand", string(*args.Expand))
 	}
-	var types []workitemtrackingprocess.ProcessWorkItemType
-	_, ok, err := c.getPinned(ctx, routeProcessTypes, map[string]string{"processId": args.ProcessId.String()}, q, &types)
+	resp, ok, err := c.getPinned(ctx, routeProcessTypes, map[string]string{"processId": args.ProcessId.String()}, q)
 	if !ok {
 		return c.process.GetProcessWorkItemTypes(ctx, args)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &types, nil
+	var types []workitemtrackingprocess.ProcessWorkItemType
+	return &types, unmarshalCollection(resp, &types)
 }
 
 // getWorkItemTypeStates is workitemtracking.ClientImpl.GetWorkItemTypeStates.
@@ -122,13 +126,46 @@ func (c *Client) getWorkItemTypeStates(ctx context.Context, args workitemtrackin
 	if args.Project == nil || *args.Project == "" || args.Type == nil || *args.Type == "" {
 		return c.wit.GetWorkItemTypeStates(ctx, args) // the SDK's argument error
 	}
-	var states []workitemtracking.WorkItemStateColor
-	_, ok, err := c.getPinned(ctx, routeTypeStates, map[string]string{"project": *args.Project, "type": *args.Type}, nil, &states)
+	resp, ok, err := c.getPinned(ctx, routeTypeStates, map[string]string{"project": *args.Project, "type": *args.Type}, nil)
 	if !ok {
 		return c.wit.GetWorkItemTypeStates(ctx, args)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &states, nil
+	var states []workitemtracking.WorkItemStateColor
+	return &states, unmarshalCollection(resp, &states)
+}
+
+// getWorkItemType is workitemtracking.ClientImpl.GetWorkItemType.
+func (c *Client) getWorkItemType(ctx context.Context, args workitemtracking.GetWorkItemTypeArgs) (*workitemtracking.WorkItemType, error) {
+	if args.Project == nil || *args.Project == "" || args.Type == nil || *args.Type == "" {
+		return c.wit.GetWorkItemType(ctx, args) // the SDK's argument error
+	}
+	resp, ok, err := c.getPinned(ctx, routeType, map[string]string{"project": *args.Project, "type": *args.Type}, nil)
+	if !ok {
+		return c.wit.GetWorkItemType(ctx, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var t workitemtracking.WorkItemType
+	return &t, unmarshalBody(resp, &t)
+}
+
+// getWorkItemTypeCategory is
+// workitemtracking.ClientImpl.GetWorkItemTypeCategory.
+func (c *Client) getWorkItemTypeCategory(ctx context.Context, args workitemtracking.GetWorkItemTypeCategoryArgs) (*workitemtracking.WorkItemTypeCategory, error) {
+	if args.Project == nil || *args.Project == "" || args.Category == nil || *args.Category == "" {
+		return c.wit.GetWorkItemTypeCategory(ctx, args) // the SDK's argument error
+	}
+	resp, ok, err := c.getPinned(ctx, routeCategory, map[string]string{"project": *args.Project, "category": *args.Category}, nil)
+	if !ok {
+		return c.wit.GetWorkItemTypeCategory(ctx, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cat workitemtracking.WorkItemTypeCategory
+	return &cat, unmarshalBody(resp, &cat)
 }

@@ -51,11 +51,18 @@ type wireProcess struct {
 }
 
 // unmarshalCollection decodes the value of a {"count","value"} answer
-// into v and closes the body, as the SDK's UnmarshalCollectionBody does,
-// reading the body into a buffer reused across answers: read with
-// io.ReadAll, the buffer of each large answer grows a dozen times, and
-// that was a third of the bytes a cold Build allocated.
+// into v and closes the body, as the SDK's UnmarshalCollectionBody does.
 func unmarshalCollection(resp *http.Response, v any) error {
+	return unmarshalBody(resp, &struct {
+		Value any `json:"value"`
+	}{v})
+}
+
+// unmarshalBody decodes an answer into v and closes the body, as the
+// SDK's UnmarshalBody does, reading the body into a buffer reused across
+// answers: read with io.ReadAll, the buffer of each large answer grows a
+// dozen times, and that was a third of the bytes a cold Build allocated.
+func unmarshalBody(resp *http.Response, v any) error {
 	defer resp.Body.Close()
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer func() {
@@ -67,9 +74,7 @@ func unmarshalCollection(resp *http.Response, v any) error {
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return err
 	}
-	return json.Unmarshal(bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")), &struct {
-		Value any `json:"value"`
-	}{v})
+	return json.Unmarshal(bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")), v)
 }
 
 // bodyBuffers holds the buffers of unmarshalCollection; one larger than

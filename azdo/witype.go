@@ -173,7 +173,7 @@ func (c *Client) projectTypeStates(ctx context.Context, projectID string, wanted
 // does not exist (404) or has no default type is known and has no name.
 func (c *Client) bugCategoryDefault(ctx context.Context, projectID string) (name string, known bool, err error) {
 	category := bugCategory
-	got, err := c.wit.GetWorkItemTypeCategory(ctx, workitemtracking.GetWorkItemTypeCategoryArgs{Project: &projectID, Category: &category})
+	got, err := c.getWorkItemTypeCategory(ctx, workitemtracking.GetWorkItemTypeCategoryArgs{Project: &projectID, Category: &category})
 	if err != nil {
 		switch {
 		case ctx.Err() != nil || projectGone(err):
@@ -205,7 +205,7 @@ func (c *Client) namedStates(ctx context.Context, projectID, name string) ([]org
 // unknown or disabled type gives no states. A server that answers the
 // type without its states (before 5.0) is asked them by its name.
 func (c *Client) oneType(ctx context.Context, projectID, want string) (orgconfig.WorkItemType, []orgconfig.State, error) {
-	got, err := c.wit.GetWorkItemType(ctx, workitemtracking.GetWorkItemTypeArgs{Project: &projectID, Type: &want})
+	got, err := c.getWorkItemType(ctx, workitemtracking.GetWorkItemTypeArgs{Project: &projectID, Type: &want})
 	if err != nil {
 		if ctx.Err() == nil && notFound(err) && !projectGone(err) {
 			return orgconfig.WorkItemType{}, nil, nil
