@@ -78,6 +78,29 @@
 // the first with states winning. A 401 stops everything; 429 and 5xx are
 // retried, then reported for the projects they concern.
 //
+// # The first Build without location discovery
+//
+// The SDK finds each route by location discovery (OPTIONS _apis) before
+// its first request to an organization URL: a round trip of its own, paid
+// by the first Build after every deploy. A Client instead asks the routes
+// where Azure DevOps Services has them, with the api-versions the SDK's
+// generated clients ask, still through the SDK's request machinery. The
+// first Projects call sends at once the first project page, the process
+// list and the work item types of the four system processes, whose IDs are
+// the same in every organization: an organization on system processes is
+// read in one round trip, one with inherited processes in two. Only a
+// Client's first lookup asks all four system processes up front; later
+// ones ask those its last process list said projects use, so an
+// organization on inherited processes alone wastes four small requests
+// once. The project pages and the process list are decoded into types
+// holding only the fields read.
+//
+// A server older than those api-versions (Azure DevOps Server 2019, 2020
+// and 2022 stop at 5.1, 6.0 and 7.0) refuses them with 400
+// VssVersionOutOfRangeException; from then on that Client asks through the
+// SDK's generated clients, which discover the routes and negotiate the
+// version down. Its first Build pays the refused round trip once.
+//
 // # The SDK's package state
 //
 // The SDK writes the X-TFS-Session header of every answer into a package
@@ -89,5 +112,5 @@
 // unsynchronized per-Connection caches. The SDK's location cache is
 // process-wide and keyed by URL and fills only after an answer, so every
 // caller racing on a cold cache would send its own OPTIONS request; the
-// transport answers them all with one.
+// transport answers them all with one (on the SDK path, after a refusal).
 package azdo
