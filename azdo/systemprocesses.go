@@ -84,20 +84,20 @@ func (c *Client) prefetchSystem(ctx context.Context) prefetch {
 	return p
 }
 
-// take returns the prefetched types of process id once they are in; false
-// when they were not asked or their request failed (the caller asks again
-// and reports what that gives).
-func (p prefetch) take(ctx context.Context, id uuid.UUID) (*[]workitemtrackingprocess.ProcessWorkItemType, bool) {
+// take returns the answer to the prefetch of process id once it is in,
+// as the caller's own request would have: found is false when id was not
+// prefetched (or ctx ended first), and the caller asks itself.
+func (p prefetch) take(ctx context.Context, id uuid.UUID) (types *[]workitemtrackingprocess.ProcessWorkItemType, err error, found bool) {
 	f := p[id]
 	if f == nil {
-		return nil, false
+		return nil, nil, false
 	}
 	select {
 	case <-f.done:
+		return f.types, f.err, true
 	case <-ctx.Done():
-		return nil, false
+		return nil, nil, false
 	}
-	return f.types, f.err == nil
 }
 
 // wait returns once every prefetch has ended, used or not, so that none
