@@ -93,7 +93,10 @@ func EntraID(cred azcore.TokenCredential, opts ...EntraOption) Credential {
 	fetch := func(ctx context.Context) (azcore.AccessToken, error) {
 		tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{EntraScope}})
 		if err != nil {
-			return azcore.AccessToken{}, err
+			// Read once, here: the error is handed to every waiter, and
+			// azidentity's Error reads the token endpoint's answer
+			// without a lock.
+			return azcore.AccessToken{}, &TokenError{err: err, text: "entra id token: " + entraErrorText(err)}
 		}
 		return tok, nil
 	}
@@ -102,6 +105,10 @@ func EntraID(cred azcore.TokenCredential, opts ...EntraOption) Credential {
 		if err != nil {
 			if ctx.Err() != nil {
 				return "", ctx.Err()
+			}
+			var tokErr *TokenError
+			if errors.As(err, &tokErr) {
+				return "", tokErr
 			}
 			return "", &TokenError{err: err, text: "entra id token: " + entraErrorText(err)}
 		}
