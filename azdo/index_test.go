@@ -100,11 +100,12 @@ func TestStatesAsFreshAsTheBuild(t *testing.T) {
 		if got := bugStates(cfg); !slices.Contains(got, want) {
 			t.Errorf("Build %d: states of %s are %v, want %q among them", i, agile.Name, got, want)
 		}
+		// No discovery: the routes are pinned. The four system processes'
+		// types are asked alongside the list (all four on the first
+		// Build, then those the last list said projects use: here the
+		// same four).
 		wantCounts := map[azdotest.Endpoint]int{
 			azdotest.EndpointProjects: 1, azdotest.EndpointProcesses: 1, azdotest.EndpointProcessWorkItemTypes: 4,
-		}
-		if i == 0 {
-			wantCounts[azdotest.EndpointLocations] = 1 // the SDK caches discovery afterwards
 		}
 		if diff := cmp.Diff(wantCounts, endpointCounts(srv)); diff != "" {
 			t.Errorf("Build %d: requests by endpoint (-want +got):\n%s", i, diff)
@@ -149,8 +150,10 @@ func TestFailedProcessListOncePerBuild(t *testing.T) {
 		azdotest.Fault{Endpoint: azdotest.EndpointProcesses, Status: http.StatusServiceUnavailable},
 	)}, azdo.WithRetry(2, 10*time.Millisecond))
 	cfg := uncachedBuild(t, c)
+	// The four system processes' types are asked alongside the list, and
+	// go unused.
 	want := map[azdotest.Endpoint]int{
-		azdotest.EndpointLocations: 1, azdotest.EndpointProjects: 1, azdotest.EndpointProcesses: 2,
+		azdotest.EndpointProjects: 1, azdotest.EndpointProcesses: 2, azdotest.EndpointProcessWorkItemTypes: 4,
 	}
 	if diff := cmp.Diff(want, endpointCounts(srv)); diff != "" {
 		t.Errorf("requests by endpoint (-want +got):\n%s", diff)
@@ -356,8 +359,10 @@ func TestProcessCap(t *testing.T) {
 	}
 	srv, c := newPair(t, org, nil)
 	cfg := uncachedBuild(t, c)
-	if n := srv.Count(azdotest.EndpointProcessWorkItemTypes); n != 1000 {
-		t.Errorf("%d process work item type requests, want 1000", n)
+	// And the four system processes', asked alongside the list by a
+	// Client's first lookup (this organization lacks them: 404).
+	if n := srv.Count(azdotest.EndpointProcessWorkItemTypes); n != 1000+4 {
+		t.Errorf("%d process work item type requests, want 1004", n)
 	}
 	if len(cfg.States) != 1000 || len(cfg.Problems) != 1 || !strings.Contains(cfg.Problems[0].Error(), "more than 1000 processes") {
 		t.Fatalf("%d projects with states, problems %v; want 1000 and one naming the cap", len(cfg.States), cfg.Problems)

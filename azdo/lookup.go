@@ -35,6 +35,7 @@ const maxProcesses = 1000
 type lookup struct {
 	c     *Client
 	types errgroup.Group // the work item type fetches; they never fail the group
+	pre   prefetch       // system processes' types asked with the list; set by run
 
 	mu      sync.Mutex
 	known   bool                // the process list has been answered
@@ -64,11 +65,14 @@ func newLookup(c *Client) *lookup {
 // run asks for the process list and starts the type fetches of the
 // processes that projects listed so far name.
 func (l *lookup) run(ctx context.Context) {
+	l.pre = l.c.prefetchSystem(ctx) // in the same round trip as the list
 	byProj, err := l.c.listProcesses(ctx)
 	switch {
 	case err == nil:
+		l.c.speculation.listedUsed(usedProcesses(byProj))
 	case ctx.Err() == nil && processUnusable(err):
 		l.c.opts.logger.DebugContext(ctx, "azdo: no usable process api; asking per project", "err", err)
+		l.c.speculation.listedUsed(nil)
 		byProj, err = nil, nil
 	case ctx.Err() != nil:
 		err = fmt.Errorf("azdo: list processes: %w", ctx.Err())
@@ -139,8 +143,11 @@ func (l *lookup) start(ctx context.Context, procs []*process) {
 // path; any other failure is its projects' error. Which type each
 // project wants is chosen when its states are asked (pickType).
 func (l *lookup) fetchTypes(ctx context.Context, p *process) {
-	expand := workitemtrackingprocess.GetWorkItemTypeExpandValues.States
-	types, err := l.c.process.GetProcessWorkItemTypes(ctx, workitemtrackingprocess.GetProcessWorkItemTypesArgs{ProcessId: &p.id, Expand: &expand})
+	types, err, found := l.pre.take(ctx, p.id)
+	if !found {
+		expand := workitemtrackingprocess.GetWorkItemTypeExpandValues.States
+		types, err = l.c.getProcessWorkItemTypes(ctx, workitemtrackingprocess.GetProcessWorkItemTypesArgs{ProcessId: &p.id, Expand: &expand})
+	}
 	if err != nil {
 		if ctx.Err() == nil && processUnusable(err) {
 			l.c.opts.logger.DebugContext(ctx, "azdo: process work item types unusable; its projects are asked one by one", "process", p.id.String(), "err", err)
@@ -158,6 +165,7 @@ func (l *lookup) fetchTypes(ctx context.Context, p *process) {
 func (l *lookup) index(projects []orgconfig.Project) map[string]indexEntry {
 	_ = l.types.Wait()
 	// run has ended: Projects waited for it before calling index.
+	l.pre.wait()
 	out := make(map[string]indexEntry, len(projects))
 	for _, pr := range projects {
 		id := strings.ToLower(pr.ID)
@@ -191,41 +199,34 @@ var processesLocation = uuid.MustParse("02cc6a73-5cfb-427d-8c8e-b49fb086e8af")
 func (c *Client) listProcesses(ctx context.Context) (map[string]*process, error) {
 	const op = "list processes"
 	q := url.Values{"$expand": {string(workitemtrackingprocess.GetProcessExpandLevelValues.Projects)}}
-	resp, err := c.process.Client.Send(ctx, http.MethodGet, processesLocation, "7.1-preview.2", nil, q, nil, "", "application/json", nil)
+	resp, ok, err := c.getPinned(ctx, routeProcesses, nil, q)
+	if !ok {
+		resp, err = c.process.Client.Send(ctx, http.MethodGet, processesLocation, "7.1-preview.2", nil, q, nil, "", "application/json", nil)
+	}
 	if err != nil {
 		return nil, fail(ctx, op, err)
 	}
 	var entries []json.RawMessage
-	if err := c.process.Client.UnmarshalCollectionBody(resp, &entries); err != nil {
+	if err := unmarshalCollection(resp, &entries); err != nil {
 		return nil, fail(ctx, op, err)
 	}
 	byProj := make(map[string]*process)
 	skipped := 0
 	for _, raw := range entries {
-		var e struct {
-			TypeID   string `json:"typeId"`
-			Projects []struct {
-				ID string `json:"id"`
-			} `json:"projects"`
-		}
-		if json.Unmarshal(raw, &e) != nil {
+		var e wireProcess
+		if json.Unmarshal(raw, &e) != nil || !e.TypeID.ok {
 			skipped++
 			continue
 		}
-		id, err := uuid.Parse(e.TypeID)
-		if err != nil {
-			skipped++
-			continue
-		}
-		p := &process{id: id}
+		p := &process{id: e.TypeID.id}
 		for _, proj := range e.Projects {
-			pid, err := uuid.Parse(proj.ID)
-			if err != nil {
+			if !proj.ID.ok {
 				skipped++
 				continue
 			}
-			if _, dup := byProj[pid.String()]; !dup { // the first process naming a project wins
-				byProj[pid.String()] = p
+			pid := proj.ID.id.String()
+			if _, dup := byProj[pid]; !dup { // the first process naming a project wins
+				byProj[pid] = p
 			}
 		}
 	}
@@ -233,4 +234,17 @@ func (c *Client) listProcesses(ctx context.Context) (map[string]*process, error)
 		c.opts.logger.DebugContext(ctx, "azdo: malformed process list entries left out; their projects are asked one by one", "entries", skipped)
 	}
 	return byProj, nil
+}
+
+// usedProcesses returns the processes of byProj, each once.
+func usedProcesses(byProj map[string]*process) []uuid.UUID {
+	seen := make(map[*process]bool)
+	var ids []uuid.UUID
+	for _, p := range byProj {
+		if !seen[p] {
+			seen[p] = true
+			ids = append(ids, p.id)
+		}
+	}
+	return ids
 }

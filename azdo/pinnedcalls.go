@@ -15,8 +15,8 @@ import (
 // The calls of a Build. Each takes the arguments and returns the result
 // of the SDK's generated method of the same name, and asks its pinned
 // route (getPinned) until the Client has had one refused; then it calls
-// that method. The two large answers, the project pages and the process
-// list, are decoded into wire types holding only what is read.
+// that method. The project pages are decoded into wire types holding only
+// what is read (the process list too: see listProcesses).
 
 // getProjects is core.ClientImpl.GetProjects: only Id, Name and State of
 // each project are set. A project whose ID is not a UUID has no Id.
@@ -53,51 +53,6 @@ func (c *Client) getProjects(ctx context.Context, args core.GetProjectsArgs) (*c
 		}
 	}
 	return out, nil
-}
-
-// getListOfProcesses is workitemtrackingprocess.ClientImpl.GetListOfProcesses:
-// only TypeId and the Id of each project are set. A process or project
-// whose ID is not a UUID has no TypeId or Id.
-func (c *Client) getListOfProcesses(ctx context.Context, args workitemtrackingprocess.GetListOfProcessesArgs) (*[]workitemtrackingprocess.ProcessInfo, error) {
-	q := url.Values{}
-	if args.Expand != nil {
-		q.Add("$expand", string(*args.Expand))
-	}
-	resp, ok, err := c.getPinned(ctx, routeProcesses, nil, q)
-	if !ok {
-		return c.process.GetListOfProcesses(ctx, args)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var list []wireProcess
-	if err := unmarshalCollection(resp, &list); err != nil {
-		return nil, err
-	}
-	n := len(list)
-	for _, p := range list {
-		n += len(p.Projects)
-	}
-	ids := make([]uuid.UUID, 0, n) // one allocation for every ID
-	id := func(w wireID) *uuid.UUID {
-		if !w.ok {
-			return nil
-		}
-		ids = append(ids, w.id)
-		return &ids[len(ids)-1]
-	}
-	out := make([]workitemtrackingprocess.ProcessInfo, len(list))
-	for i, p := range list {
-		out[i].TypeId = id(p.TypeID)
-		if p.Projects != nil {
-			projects := make([]workitemtrackingprocess.ProjectReference, len(p.Projects))
-			for j, proj := range p.Projects {
-				projects[j].Id = id(proj.ID)
-			}
-			out[i].Projects = &projects
-		}
-	}
-	return &out, nil
 }
 
 // getProcessWorkItemTypes is
