@@ -3,6 +3,7 @@ package azdo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -192,10 +193,12 @@ var processesLocation = uuid.MustParse("02cc6a73-5cfb-427d-8c8e-b49fb086e8af")
 // as GetListOfProcesses($expand=projects) does, and returns the process of
 // each project it names, by lower-case project ID.
 //
-// It decodes each entry on its own, where the SDK decodes the list whole:
-// an entry that is malformed, or whose typeId is not a UUID, is left out,
-// and so is a project whose ID is not one; those projects then take the
-// per-project path, and the others are unaffected.
+// It decodes the list in one pass into wire types holding only what is
+// read, where the SDK would fail the whole list on one bad entry: a value
+// of the wrong shape (an entry or project that is not an object, projects
+// that are not a list) decodes empty, and a typeId or project ID that is
+// not a UUID is unset; such an entry, or project, is left out. Those
+// projects then take the per-project path, and the others are unaffected.
 func (c *Client) listProcesses(ctx context.Context) (map[string]*process, error) {
 	const op = "list processes"
 	q := url.Values{"$expand": {string(workitemtrackingprocess.GetProcessExpandLevelValues.Projects)}}
@@ -206,15 +209,19 @@ func (c *Client) listProcesses(ctx context.Context) (map[string]*process, error)
 	if err != nil {
 		return nil, fail(ctx, op, err)
 	}
-	var entries []json.RawMessage
-	if err := unmarshalCollection(resp, &entries); err != nil {
+	var entries []wireProcess
+	err = unmarshalCollection(resp, &entries)
+	var shape *json.UnmarshalTypeError
+	if errors.As(err, &shape) && entries != nil {
+		err = nil // some values of the wrong shape, decoded empty: see below
+	}
+	if err != nil {
 		return nil, fail(ctx, op, err)
 	}
 	byProj := make(map[string]*process)
 	skipped := 0
-	for _, raw := range entries {
-		var e wireProcess
-		if json.Unmarshal(raw, &e) != nil || !e.TypeID.ok {
+	for _, e := range entries {
+		if !e.TypeID.ok {
 			skipped++
 			continue
 		}

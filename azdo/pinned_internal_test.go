@@ -46,7 +46,7 @@ func TestGetPinned(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				if ok && (len(page) != len(org.Projects) || !page[0].ID.ok || page[0].ID.id.String() != org.Projects[0].ID || *page[0].Name != org.Projects[0].Name) {
+				if ok && (len(page) != len(org.Projects) || !page[0].ID.ok || page[0].ID.id.String() != org.Projects[0].ID || page[0].Name != org.Projects[0].Name) {
 					t.Fatalf("page %+v, want the %d projects of the organization", page, len(org.Projects))
 				}
 			}

@@ -19,7 +19,9 @@ import (
 // what is read (the process list too: see listProcesses).
 
 // getProjects is core.ClientImpl.GetProjects: only Id, Name and State of
-// each project are set. A project whose ID is not a UUID has no Id.
+// each project are set (a state other than wellFormed reads "other"). A
+// project whose ID is not a UUID has no Id; one with an empty name has no
+// Name.
 func (c *Client) getProjects(ctx context.Context, args core.GetProjectsArgs) (*core.GetProjectsResponseValue, error) {
 	q := url.Values{}
 	if args.StateFilter != nil {
@@ -45,8 +47,12 @@ func (c *Client) getProjects(ctx context.Context, args core.GetProjectsArgs) (*c
 	}
 	out := &core.GetProjectsResponseValue{Value: make([]core.TeamProjectReference, len(page)), ContinuationToken: token}
 	ids := make([]uuid.UUID, len(page))
-	for i, p := range page {
-		out.Value[i] = core.TeamProjectReference{Name: p.Name, State: p.State}
+	for i := range page {
+		p := &page[i]
+		out.Value[i].State = p.State.ptr()
+		if p.Name != "" {
+			out.Value[i].Name = &p.Name
+		}
 		if p.ID.ok {
 			ids[i] = p.ID.id
 			out.Value[i].Id = &ids[i]

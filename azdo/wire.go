@@ -37,9 +37,32 @@ func (w *wireID) UnmarshalJSON(b []byte) error {
 
 // wireProject is a project of GET _apis/projects.
 type wireProject struct {
-	ID    wireID             `json:"id"`
-	Name  *string            `json:"name"`
-	State *core.ProjectState `json:"state"`
+	ID    wireID    `json:"id"`
+	Name  string    `json:"name"`
+	State wireState `json:"state"`
+}
+
+// wireState is a project's state, read without keeping a string per
+// project: whether it is wellFormed (or absent, as on older servers).
+type wireState struct{ other bool }
+
+func (w *wireState) UnmarshalJSON(b []byte) error {
+	w.other = string(b) != `"wellFormed"` && string(b) != "null"
+	return nil
+}
+
+// stateOf is the state a project of a page is given: pointers to these,
+// shared, instead of one allocation per project.
+var (
+	wellFormedState = core.ProjectStateValues.WellFormed
+	otherState      = core.ProjectState("other")
+)
+
+func (w wireState) ptr() *core.ProjectState {
+	if w.other {
+		return &otherState
+	}
+	return &wellFormedState
 }
 
 // wireProcess is a process of GET _apis/work/processes?$expand=projects.
