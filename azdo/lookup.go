@@ -37,6 +37,8 @@ type lookup struct {
 	c     *Client
 	types errgroup.Group // the work item type fetches; they never fail the group
 	pre   prefetch       // system processes' types asked with the list; set by run
+	// answered is closed once the process list has answered (known).
+	answered chan struct{}
 
 	mu      sync.Mutex
 	known   bool                // the process list has been answered
@@ -58,7 +60,7 @@ type process struct {
 }
 
 func newLookup(c *Client) *lookup {
-	l := &lookup{c: c}
+	l := &lookup{c: c, answered: make(chan struct{})}
 	l.types.SetLimit(c.opts.maxInFlight)
 	return l
 }
@@ -84,7 +86,17 @@ func (l *lookup) run(ctx context.Context) {
 	l.waiting = nil
 	start := l.toStart(ids)
 	l.mu.Unlock()
+	close(l.answered)
 	l.start(ctx, start)
+}
+
+// count waits for the process list and returns how many projects it
+// names: 0 when it failed or named none.
+func (l *lookup) count() int {
+	<-l.answered
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.byProj)
 }
 
 // listed tells the lookup the projects of a page and starts the type

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/core"
 
@@ -39,7 +40,7 @@ func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
 		return nil, err
 	}
 	if !c.opts.processAPI {
-		return c.listProjects(ctx, nil)
+		return c.listProjects(ctx, nil, nil)
 	}
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -49,7 +50,7 @@ func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
 		defer close(listed)
 		lk.run(lctx)
 	}()
-	projects, err := c.listProjects(lctx, func(page []orgconfig.Project) { lk.listed(lctx, page) })
+	projects, err := c.listProjects(lctx, func(page []orgconfig.Project) { lk.listed(lctx, page) }, lk.count)
 	if err != nil {
 		cancel()
 	}
@@ -67,7 +68,19 @@ func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
 
 // listProjects pages through the projects, calling onPage (when not nil)
 // with the projects each page adds.
-func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Project)) ([]orgconfig.Project, error) {
+//
+// count (when not nil) is how many projects the process list names, once
+// it has answered (0 if it failed). Azure DevOps's continuation token is
+// an offset, so when the first page was full and its token is its length,
+// the pages up to that count are asked at once, each checked against the
+// token of the page before it: 5 000 projects cost two round trips of
+// pages, not five. Should a page be shorter than the first (a busy server
+// may answer fewer), the pages asked after it go unused and paging goes on
+// from its token; should the list name fewer projects than there are, it
+// goes on one page at a time. The list counts the projects its caller may
+// see, so no page past the end is asked unless projects disappear
+// meanwhile.
+func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Project), count func() int) ([]orgconfig.Project, error) {
 	const op = orgconfig.OpListProjects
 	wellFormed := core.ProjectStateValues.WellFormed
 	top := c.opts.projectPageSize
@@ -81,6 +94,7 @@ func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Proje
 		resp, err = c.getProjects(ctx, args)
 	}
 	list := projectList{max: c.opts.maxProjects, seen: make(map[string]struct{})}
+	var ahead []projectPage // pages asked at once, in order
 	for offset, pages := 0, 1; ; pages++ {
 		if err != nil {
 			return nil, fail(ctx, op, err)
@@ -109,10 +123,47 @@ func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Proje
 		if pages == maxProjectPages {
 			return nil, &APIError{Op: op, Kind: ErrBadResponse, Message: fmt.Sprintf("more than %d pages of projects", maxProjectPages)}
 		}
+		if len(ahead) > 0 && ahead[0].offset != next {
+			ahead = nil // a short page: its token leads elsewhere
+		}
+		if pages == 1 && count != nil && next == len(resp.Value) {
+			ahead = c.projectPages(ctx, args, next, count(), maxProjectPages-pages)
+		}
 		offset = next
+		if len(ahead) > 0 {
+			resp, err, ahead = ahead[0].resp, ahead[0].err, ahead[1:]
+			continue
+		}
 		args.ContinuationToken = &next
 		resp, err = c.getProjects(ctx, args)
 	}
+}
+
+// projectPage is a page of projects asked ahead, at offset.
+type projectPage struct {
+	offset int
+	resp   *core.GetProjectsResponseValue
+	err    error
+}
+
+// projectPages asks at once the pages of step projects from offset from up
+// to total (at most limit of them), and returns them in order.
+func (c *Client) projectPages(ctx context.Context, args core.GetProjectsArgs, from, total, limit int) []projectPage {
+	step := from
+	var out []projectPage
+	for o := from; o < total && len(out) < limit; o += step {
+		out = append(out, projectPage{offset: o})
+	}
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Go(func() {
+			a := args
+			a.ContinuationToken = &out[i].offset
+			out[i].resp, out[i].err = c.getProjects(ctx, a)
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // projectList gathers well-formed projects in server order, without

@@ -1,0 +1,107 @@
+package azdo_test
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/azdosync/azdosync/azdo"
+	"github.com/azdosync/azdosync/azdo/azdotest"
+	"github.com/azdosync/azdosync/orgconfig"
+)
+
+// pageOverlap is a base transport that records how many project pages
+// after the first were in flight at once.
+type pageOverlap struct {
+	base         http.RoundTripper
+	mu           sync.Mutex
+	now, maxSeen int
+}
+
+func (p *pageOverlap) RoundTrip(r *http.Request) (*http.Response, error) {
+	later := r.URL.Query().Get("continuationToken") != ""
+	if later {
+		p.mu.Lock()
+		p.now++
+		p.maxSeen = max(p.maxSeen, p.now)
+		p.mu.Unlock()
+		defer func() { p.mu.Lock(); p.now--; p.mu.Unlock() }()
+	}
+	return p.base.RoundTrip(r)
+}
+
+// TestProjectPagesAskedAtOnce checks that, with the process list naming
+// how many projects there are, the pages after a full first page are
+// asked at once, none past the end; that a short page is followed from
+// its own token (the pages asked after it go unused); and that a list
+// naming fewer projects than there are leaves the rest to one page at a
+// time.
+func TestProjectPagesAskedAtOnce(t *testing.T) {
+	const ok = "OK "
+	for _, tt := range []struct {
+		name    string
+		org     azdotest.Org
+		short   shortPages
+		want    []string
+		overlap int // later pages in flight at once, at least
+	}{
+		{
+			name:    "400 projects in pages of 100",
+			org:     azdotest.ScaledOrg(400),
+			want:    pages(ok, "%24top=1000&", 0, 100, 300),
+			overlap: 3,
+		},
+		{
+			name:  "a short page",
+			org:   azdotest.ScaledOrg(400),
+			short: shortPages{"100": true},
+			want: sorted([]string{ // 200 and 300 were asked with 100, and go unused
+				ok + "%24top=1000&stateFilter=wellFormed", ok + "%24top=90&continuationToken=100&stateFilter=wellFormed",
+				ok + "%24top=1000&continuationToken=190&stateFilter=wellFormed", ok + "%24top=1000&continuationToken=200&stateFilter=wellFormed",
+				ok + "%24top=1000&continuationToken=290&stateFilter=wellFormed", ok + "%24top=1000&continuationToken=300&stateFilter=wellFormed",
+				ok + "%24top=1000&continuationToken=390&stateFilter=wellFormed",
+			}),
+			overlap: 3,
+		},
+		{
+			name: "the list names three quarters",
+			org: func() azdotest.Org {
+				o := azdotest.ScaledOrg(400)
+				o.Processes[3].ListsNoProjects = true
+				return o
+			}(),
+			want:    pages(ok, "%24top=1000&", 0, 100, 300),
+			overlap: 2,
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var base http.RoundTripper = http.DefaultTransport
+			if tt.short != nil {
+				base = tt.short
+			}
+			ov := &pageOverlap{base: base}
+			srv, c := newPair(t, tt.org, []azdotest.Option{azdotest.WithMaxPageSize(100), azdotest.WithLatency(50 * time.Millisecond)},
+				azdo.WithHTTPClient(&http.Client{Transport: ov}))
+			got, err := c.Projects(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []orgconfig.Project
+			for _, p := range tt.org.Projects {
+				want = append(want, orgconfig.Project{ID: p.ID, Name: p.Name})
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Projects mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.want, projectQueries(srv)); diff != "" {
+				t.Errorf("project requests (-want +got):\n%s", diff)
+			}
+			if ov.maxSeen < tt.overlap {
+				t.Errorf("at most %d later pages in flight at once, want at least %d", ov.maxSeen, tt.overlap)
+			}
+		})
+	}
+}
