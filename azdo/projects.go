@@ -21,13 +21,16 @@ const maxProjectPages = 10000
 // projects ($top) and follows the x-ms-continuationtoken header whatever
 // size the server caps a page at: a page shorter than asked is not the
 // end, only a page without a token is. Pages are asked one after the
-// other, so none is asked past the end. A server that refuses $top (400 on
-// the first page) is asked once more without it. Past WithMaxProjects
-// projects it stops with ErrTooManyProjects.
+// other, so none is asked past the end, except with the process API on:
+// once the process list has said how many projects there are, the pages up
+// to that count are asked at once. A server that refuses $top (400 on the
+// first page) is asked once more without it. Past WithMaxProjects projects
+// it stops with ErrTooManyProjects.
 //
 // With the process API on, it also looks up the states of the listed
 // projects' processes, for the WorkItemStates calls that follow: the
-// process list alongside the first page, then each used process's work
+// process list and the system processes' work item types alongside the
+// first page (see the package doc), then each other used process's work
 // item types as soon as a page lists one of its projects (1 + P requests
 // for P processes; a process naming no listed project costs nothing). What
 // the lookup learned (each project's states, or the error that stands for
