@@ -26,7 +26,7 @@ const (
 func reasonOrganizations(t *testing.T) []organization {
 	t.Helper()
 	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"),
-		azdotest.WithFaults(azdotest.Fault{Endpoint: azdotest.EndpointLocations, Status: http.StatusNotFound}))
+		azdotest.WithFaults(azdotest.Fault{Status: http.StatusNotFound})) // every route
 	plain := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
 	noToken := azdo.TokenFunc(func(context.Context) (string, error) { return "", errors.New("refresh token revoked") })
 	connect := func(url string, cred azdo.Credential, own ...azdo.Option) func(...azdo.Option) (*azdo.Client, error) {
