@@ -11,6 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/azdosync/azdosync/internal/clip"
 	"github.com/azdosync/azdosync/internal/flight"
 )
 
@@ -138,8 +139,8 @@ var aadsts = regexp.MustCompile(`AADSTS[0-9]+:[^"\\\r\n]*`)
 func entraErrorText(err error) string {
 	msg := err.Error()
 	if m := aadsts.FindString(msg); m != "" {
-		return clip(strings.TrimSpace(m), 400)
+		return clip.String(strings.TrimSpace(m), 400)
 	}
 	first, _, _ := strings.Cut(msg, "\n")
-	return clip(strings.TrimSpace(first), 200)
+	return clip.String(strings.TrimSpace(first), 200)
 }

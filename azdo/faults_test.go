@@ -17,6 +17,7 @@ import (
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/azdosync/azdosync/features"
+	"github.com/azdosync/azdosync/internal/testutil"
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
@@ -103,19 +104,6 @@ func (r *recorder) String() string {
 	return r.buf.String()
 }
 
-// waitGoroutines waits for the goroutine count to fall back to n.
-func waitGoroutines(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > n {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines left, want at most %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // runFault builds the sample organization's form under one fault and
 // checks what the user sees, the deadline and that no goroutine is left.
 // Everything printed goes to out. bopts are more Builder options.
@@ -175,7 +163,7 @@ func runFault(t *testing.T, tc faultCase, cred azdo.Credential, token string, ou
 	}
 	tr.CloseIdleConnections()
 	srv.Close()
-	waitGoroutines(t, before)
+	testutil.WaitGoroutines(t, before)
 }
 
 func checkConfig(t *testing.T, tc faultCase, cfg *orgconfig.Config) {

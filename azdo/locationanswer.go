@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/azdosync/azdosync/internal/clip"
 )
 
 // errNoLocation is parseLocationAnswer's answer without a locationUrl (or
@@ -47,9 +49,9 @@ func parseLocationAnswer(r io.Reader) (string, error) {
 		folded := strings.ToLower(key)
 		if first, dup := seen[folded]; dup {
 			if first == key {
-				return "", fmt.Errorf("key %q appears twice", clip(key, 40))
+				return "", fmt.Errorf("key %q appears twice", clip.String(key, 40))
 			}
-			return "", fmt.Errorf("key %q appears twice, also as %q", clip(first, 40), clip(key, 40))
+			return "", fmt.Errorf("key %q appears twice, also as %q", clip.String(first, 40), clip.String(key, 40))
 		}
 		seen[folded] = key
 		if folded == "locationurl" && key != "locationUrl" {

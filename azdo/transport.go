@@ -16,8 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
+	"github.com/azdosync/azdosync/internal/clip"
 	"github.com/azdosync/azdosync/internal/flight"
 )
 
@@ -469,10 +469,10 @@ func (t *transport) readAPIError(req *http.Request, resp *http.Response, ra time
 			TypeKey string `json:"typeKey"`
 		}
 		if json.Unmarshal(body, &env) == nil && env.Message != "" {
-			e.Message, e.TypeKey = clip(env.Message, maxMessage), clip(env.TypeKey, maxMessage)
+			e.Message, e.TypeKey = clip.String(env.Message, maxMessage), clip.String(env.TypeKey, maxMessage)
 		}
 	case ct == "text/plain":
-		e.Message = clip(strings.TrimSpace(string(body)), 200)
+		e.Message = clip.String(strings.TrimSpace(string(body)), 200)
 	}
 	switch {
 	case e.Message != "":
@@ -488,18 +488,6 @@ func (t *transport) readAPIError(req *http.Request, resp *http.Response, ra time
 // of every project would otherwise copy up to maxErrorBody each into
 // Config.Problems. Azure DevOps's messages are a few hundred bytes.
 const maxMessage = 1000
-
-// clip cuts s to at most n bytes, on a rune boundary, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
 
 // maxRetryAfter caps a Retry-After, in either form: a server cannot lock
 // a Client for longer.

@@ -10,6 +10,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	textclip "github.com/azdosync/azdosync/internal/clip"
 )
 
 // ProjectStatuses are the states to set on one project's work items when
@@ -206,12 +208,8 @@ func (p mappingParser) entry(id string) (ProjectStatuses, error) {
 	return e, nil
 }
 
-func truncate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}
+// truncate shortens an input quoted in an error.
+func truncate(s string) string { return textclip.String(s, 40) }
 
 // msgStatusRequired is the reference integration's message, which admins
 // and its front end know.

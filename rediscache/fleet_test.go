@@ -26,6 +26,7 @@ import (
 	"github.com/azdosync/azdosync/azdo/azdotest"
 	"github.com/azdosync/azdosync/features"
 	"github.com/azdosync/azdosync/internal/redistest"
+	"github.com/azdosync/azdosync/internal/testutil"
 	"github.com/azdosync/azdosync/orgconfig"
 	"github.com/azdosync/azdosync/rediscache"
 )
@@ -107,19 +108,6 @@ func baseline(t *testing.T, ado *azdotest.Server) ([]byte, int) {
 		t.Fatal("a cold Build made no request")
 	}
 	return form, n
-}
-
-// waitGoroutines waits for the goroutine count to fall back to n.
-func waitGoroutines(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > n {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines left, want at most %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // TestFleetOneFetch: 8 cold replicas building at once make about one
@@ -510,7 +498,7 @@ func TestFleetFaults(t *testing.T) {
 			}
 			e.rds.Kill()
 			rdb.Close()
-			waitGoroutines(t, before)
+			testutil.WaitGoroutines(t, before)
 		})
 	}
 }
