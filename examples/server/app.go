@@ -139,6 +139,7 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("POST /organizations/{org}/config", a.postConfig)
 	mux.HandleFunc("GET /organizations/{org}/projects/{id}/states", a.getStates)
 	mux.HandleFunc("GET /organizations/{org}/search", a.searchStates) // lazy.go
+	mux.HandleFunc("POST /organizations/{org}/refresh", a.refresh)    // refresh.go
 	mux.HandleFunc("GET /problems/{slug}", getProblem)
 	a.registerPage(mux)                                                    // GET /organizations/{org}/ and its assets: page.go
 	return a.logRequests(secureHeaders(a.recoverPanics(muxProblems(mux)))) // middleware.go

@@ -31,6 +31,10 @@
 //	GET /organizations/{org}/search?field=status&project={id}
 //	                                               one project's choices, the
 //	                                               form's "statusUrl" (lazy.go)
+//	POST /organizations/{org}/refresh              drop the cached projects and
+//	                                               states (Builder.Forget), here
+//	                                               and with -redis on every
+//	                                               replica: 204 (refresh.go)
 //	GET /organizations/{org}/                      the admin page: the form drawn
 //	                                               from the JSON, saved with PUT
 //	                                               (see page.go and web/)
