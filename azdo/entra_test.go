@@ -102,16 +102,17 @@ func TestEntraIDCredentials(t *testing.T) {
 func TestEntraIDOneRefresh(t *testing.T) {
 	e := azdotest.NewEntra(t)
 	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithEntra(e))
-	// The first token is due for refresh 2s after it is issued.
+	// The first tokens are due for refresh 2s after they are issued.
 	e.SetTokenLifetime(azdo.DefaultEntraRefreshBefore + 2*time.Second)
-	issued := time.Now()
 	c, err := azdo.New(srv.URL(), azdo.EntraID(secretCredential(t, e, azdotest.EntraTenantID, azdotest.EntraClientID)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := buildForm(t, c)
 	e.SetTokenLifetime(time.Hour)
-	time.Sleep(time.Until(issued.Add(2*time.Second + 100*time.Millisecond)))
+	// Every token issued so far was issued before now: all are due 2s on,
+	// however long the first Build took.
+	time.Sleep(2*time.Second + 100*time.Millisecond)
 	before := e.TokenRequests()
 
 	var wg sync.WaitGroup
@@ -151,7 +152,6 @@ func TestEntraIDNeverSendsExpired(t *testing.T) {
 	e := azdotest.NewEntra(t)
 	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithEntra(e))
 	e.SetTokenLifetime(2 * time.Second)
-	issued := time.Now()
 	c, err := azdo.New(srv.URL(), azdo.EntraID(secretCredential(t, e, azdotest.EntraTenantID, azdotest.EntraClientID), azdo.EntraRefreshBefore(time.Second)))
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestEntraIDNeverSendsExpired(t *testing.T) {
 		t.Fatalf("first Build: %v", cfg.Problems)
 	}
 	e.SetTokenLifetime(time.Hour)
-	time.Sleep(time.Until(issued.Add(2*time.Second + 100*time.Millisecond))) // the first token has expired
+	time.Sleep(2*time.Second + 100*time.Millisecond) // every token issued so far has expired
 	if cfg := buildForm(t, c); len(cfg.Problems) != 0 {
 		t.Errorf("Build after the token expired: %v", cfg.Problems)
 	}
@@ -250,6 +250,13 @@ func TestEntraIDInvalid(t *testing.T) {
 			t.Errorf("error %v, want %q", err, tt.want)
 		}
 	}
+}
+
+// staticTokenCredential hands out its token, valid for an hour.
+type staticTokenCredential string
+
+func (c staticTokenCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: string(c), ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
 type fakeTokenCredential struct{}

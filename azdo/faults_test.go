@@ -235,6 +235,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		"pat":        azdo.PAT(token),
 		"bearer":     azdo.Bearer(token),
 		"token func": azdo.TokenFunc(func(context.Context) (string, error) { return token, nil }),
+		"entra id":   azdo.EntraID(staticTokenCredential(token)),
 	}
 	forms := []string{token, strings.ToLower(token), "OlpxOS1ESVNUSU5DVElWRS1zM2NyM3Qt"} // the last: base64 of ":" and its start, as in a Basic header
 	for name, cred := range creds {
