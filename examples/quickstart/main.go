@@ -28,7 +28,8 @@
 //	AZDO_PAT=... go run ./examples/quickstart -account fabrikam
 //
 // The form (exactly json.Marshal of the fields, indented) goes to stdout; a
-// summary goes to stderr. Exit status: 0 on success (and for -h); 1 on
+// summary goes to stderr, naming the account the credential acts as when
+// Azure DevOps answered (azdo.Client.ConnectedAs). Exit status: 0 on success (and for -h); 1 on
 // failure, including a degraded form — one whose status field is disabled
 // because Azure DevOps could not be reached, refused the credentials or
 // the permission, or gave no states — so that a script can tell; 2 on a
@@ -237,9 +238,16 @@ func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) str
 			distinct[s.Name] = true
 		}
 	}
+	buildRequests := requests.Load()
 	fmt.Fprintf(stderr, "organization: %s\n", described)
+	if cfg.Reason == "" || cfg.Reason == orgconfig.ReasonNoStates {
+		// Azure DevOps answered: say which account the credential acts as.
+		if me, err := client.ConnectedAs(ctx); err == nil {
+			fmt.Fprintf(stderr, "connected as: %s (%s)\n", me.DisplayName, me.ID)
+		}
+	}
 	fmt.Fprintf(stderr, "projects: %d (states for %d), distinct states: %d\n", len(cfg.Projects), len(cfg.States), len(distinct))
-	fmt.Fprintf(stderr, "requests: %d, elapsed: %v\n", requests.Load(), elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stderr, "requests: %d, elapsed: %v\n", buildRequests, elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stderr, "problems: %d\n", len(cfg.Problems))
 	for _, p := range cfg.Problems {
 		fmt.Fprintf(stderr, "  - %v\n", p)

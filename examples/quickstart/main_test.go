@@ -31,6 +31,7 @@ func TestQuickstartSample(t *testing.T) {
 		t.Errorf("field names (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(stderr.String(), "projects: 5 (states for 5), distinct states: 12") ||
+		!strings.Contains(stderr.String(), "connected as: "+azdotest.UserName+" ("+azdotest.UserID+")\n") ||
 		!strings.Contains(stderr.String(), "problems: 0") {
 		t.Errorf("summary:\n%s", stderr.String())
 	}
@@ -172,7 +173,8 @@ func TestQuickstartEntra(t *testing.T) {
 	if code := run([]string{"-entra"}, &stdout, &stderr, os.Getenv); code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "projects: 5 (states for 5)") || e.TokenRequests() != 1 {
+	if !strings.Contains(stderr.String(), "projects: 5 (states for 5)") || e.TokenRequests() != 1 ||
+		!strings.Contains(stderr.String(), "connected as: "+azdotest.EntraAppName+" ("+azdotest.EntraAppID+")\n") {
 		t.Errorf("%d token requests, summary:\n%s", e.TokenRequests(), stderr.String())
 	}
 	if strings.Contains(stdout.String()+stderr.String(), azdotest.EntraClientSecret) {
