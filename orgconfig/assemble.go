@@ -184,6 +184,7 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		Problems:      ownProblems(s.problems),
 		Reason:        s.statusReason,
 		RetryAt:       s.retryAt,
+		FetchedAt:     s.fetched,
 		projectsKnown: s.projectsKnown,
 	}
 }

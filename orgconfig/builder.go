@@ -22,6 +22,7 @@ type Builder struct {
 
 	cache flight.Cache[*snapshot] // used when opts.cacheTTL > 0
 	key   string                  // of the shared tier, with opts.shared
+	org   string                  // the Client as it describes itself, for logs
 }
 
 // NewBuilder returns a Builder reading from c and gated by g. It does no
@@ -46,6 +47,9 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 		return nil, errors.New("orgconfig: new builder: a shared cache needs WithCacheTTL")
 	}
 	b := &Builder{client: c, gate: g, opts: s, texts: newTexts(s.platform, s.translate)}
+	if str, ok := c.(fmt.Stringer); ok {
+		b.org = str.String() // azdo.Client: its URL
+	}
 	if s.shared != nil {
 		b.key = sharedKey(&s, c)
 	}

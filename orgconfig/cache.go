@@ -44,17 +44,28 @@ func (b *Builder) snapshot(ctx context.Context) (*snapshot, error) {
 	if b.opts.shared != nil {
 		fill = b.fill // the shared tier, behind this in-process one
 	}
-	return b.cache.Get(ctx, fill)
+	start := time.Now()
+	t := b.cache.Start(ctx, fill)
+	if !t.Hit() {
+		b.opts.logger.DebugContext(ctx, "cache: memory miss", "organization", b.org)
+	}
+	s, err := t.Wait(ctx)
+	if err == nil && t.Hit() {
+		b.opts.logger.DebugContext(ctx, "cache: memory hit", "organization", b.org, "age", time.Since(s.fetched), "duration", time.Since(start))
+	}
+	return s, err
 }
 
 // load is the one place a snapshot is filled: fetched from the Client,
 // then precomputed. Only complete snapshots (cacheable) are kept by the
 // cache. It returns an error only when ctx is done.
 func (b *Builder) load(ctx context.Context) (*snapshot, error) {
+	start := time.Now()
 	s, err := b.fetch(ctx)
 	if err != nil {
 		return nil, err
 	}
+	b.opts.logger.DebugContext(ctx, "read from azure devops", "organization", b.org, "projects", len(s.projects), "complete", s.cacheable(), "duration", time.Since(start))
 	return b.precompute(s), nil
 }
 
@@ -174,6 +185,7 @@ func claimLife(ctx context.Context) time.Duration {
 // readShared returns the fresh snapshot of the shared tier; nil and true
 // when there is none, nil and false when the store failed.
 func (b *Builder) readShared(ctx context.Context) (*snapshot, bool) {
+	start := time.Now()
 	val, err := b.opts.shared.Get(ctx, b.key)
 	if err != nil {
 		b.opts.logger.DebugContext(ctx, "shared cache: get failed", "err", err)
@@ -190,8 +202,8 @@ func (b *Builder) readShared(ctx context.Context) (*snapshot, bool) {
 	if age := time.Since(fetched); age >= b.opts.cacheTTL || age < -time.Minute {
 		return nil, true // stale, or from a clock far ahead
 	}
-	snap := b.precompute(&snapshot{projects: projects, states: states, types: types, projectsKnown: true})
-	snap.fetched = fetched
+	snap := b.precompute(&snapshot{projects: projects, states: states, types: types, projectsKnown: true, fetched: fetched})
+	b.opts.logger.DebugContext(ctx, "cache: shared hit", "organization", b.org, "age", time.Since(fetched), "duration", time.Since(start))
 	return snap, true
 }
 
@@ -202,7 +214,6 @@ func (b *Builder) fetchAndShare(ctx context.Context, gen uint64) (*snapshot, err
 	if err != nil || !snap.cacheable() {
 		return snap, err
 	}
-	snap.fetched = time.Now()
 	if b.cache.Generation() != gen {
 		return snap, nil // Forget was called: not kept, in either tier
 	}
@@ -210,10 +221,12 @@ func (b *Builder) fetchAndShare(ctx context.Context, gen uint64) (*snapshot, err
 		b.opts.logger.DebugContext(ctx, "shared cache: snapshot not shared: too many projects", "projects", len(snap.projects), "limit", maxSnapshotProjects)
 		return snap, nil
 	}
+	start := time.Now()
 	if err := b.opts.shared.Set(ctx, b.key, encodeSnapshot(b.key, snap, snap.fetched), b.opts.cacheTTL); err != nil {
 		b.opts.logger.DebugContext(ctx, "shared cache: set failed", "err", err)
 		return snap, nil
 	}
+	b.opts.logger.DebugContext(ctx, "cache: shared fill", "organization", b.org, "duration", time.Since(start))
 	if b.cache.Generation() != gen {
 		// Forget was called while this fetch ran, and may have deleted
 		// the key before the Set: delete it again.

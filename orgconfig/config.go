@@ -45,6 +45,13 @@ type Config struct {
 	// RetryAt is, for ReasonThrottled, when Azure DevOps allows requests
 	// again (as far as its Retry-After said); zero otherwise.
 	RetryAt time.Time
+	// FetchedAt is when the projects and states were read from Azure
+	// DevOps: by this Build, or by the one whose snapshot the cache (or
+	// another replica, through WithSharedCache) kept. A page may say
+	// "loaded 2 minutes ago" next to a Refresh ([Builder.Forget]). It is
+	// zero when they were not read (the gate said no, or the project list
+	// failed).
+	FetchedAt time.Time
 
 	// projectsKnown is set when the project list was loaded, so that a
 	// project missing from it is known to be gone.

@@ -83,7 +83,10 @@ func WithCacheTTL(d time.Duration) Option {
 }
 
 // WithLogger logs the flow's progress and problems at debug and warn
-// level. By default nothing is logged.
+// level: at debug, where each Build's snapshot came from (cache: memory
+// hit, memory miss, shared hit, shared fill; read from azure devops),
+// with the organization (the Client's String, when it has one: azdo's
+// is its URL) and the duration. By default nothing is logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) error {
 		if l == nil {

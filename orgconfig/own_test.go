@@ -15,7 +15,9 @@ import (
 
 // configOpts compare Configs field by field, and their problems by text and
 // cause.
-var configOpts = cmp.Options{cmpopts.IgnoreUnexported(orgconfig.Config{}), cmp.Comparer(sameError)}
+// configOpts compare Configs by what they hold, not when it was fetched
+// (TestFetchedAt checks that).
+var configOpts = cmp.Options{cmpopts.IgnoreUnexported(orgconfig.Config{}), cmpopts.IgnoreFields(orgconfig.Config{}, "FetchedAt"), cmp.Comparer(sameError)}
 
 // mutateAll changes every part of cfg a caller can reach: fields and their
 // slices, maps and choices, projects, states, problems.

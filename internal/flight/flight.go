@@ -108,6 +108,9 @@ func (c *Cache[T]) Start(ctx context.Context, fetch func(context.Context) (T, er
 	return &Ticket[T]{c: c, call: f, fetch: fetch}
 }
 
+// Hit reports whether the ticket is for a fresh kept value, not a fetch.
+func (t *Ticket[T]) Hit() bool { return t.call == nil }
+
 // Get is Start then Wait.
 func (c *Cache[T]) Get(ctx context.Context, fetch func(context.Context) (T, error)) (T, error) {
 	return c.Start(ctx, fetch).Wait(ctx)
