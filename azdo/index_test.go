@@ -142,29 +142,43 @@ func TestIndexServesEachProjectOnce(t *testing.T) {
 
 // TestFailedProcessListOncePerBuild is issue 16's repro: the process list
 // answering 503 made every wave of state fetches start a lookup of its own
-// (56 process-list requests for 100 projects). The failed lookup is now
-// tried once per Build, its retries included, and stands for every
-// project's states.
+// (56 process-list requests for 100 projects; a truncated list with
+// WithRetry(2, 10ms) made 127). The failed lookup is now tried once per
+// Build, its retries included, and stands for every project's states.
 func TestFailedProcessListOncePerBuild(t *testing.T) {
-	srv, c := newPair(t, azdotest.ScaledOrg(100), []azdotest.Option{azdotest.WithFaults(
-		azdotest.Fault{Endpoint: azdotest.EndpointProcesses, Status: http.StatusServiceUnavailable},
-	)}, azdo.WithRetry(2, 10*time.Millisecond))
-	cfg := uncachedBuild(t, c)
-	// The four system processes' types are asked alongside the list, and
-	// go unused.
-	want := map[azdotest.Endpoint]int{
-		azdotest.EndpointProjects: 1, azdotest.EndpointProcesses: 2, azdotest.EndpointProcessWorkItemTypes: 4,
-	}
-	if diff := cmp.Diff(want, endpointCounts(srv)); diff != "" {
-		t.Errorf("requests by endpoint (-want +got):\n%s", diff)
-	}
-	if len(cfg.Problems) != 100 || cfg.Reason != orgconfig.ReasonNoStates {
-		t.Fatalf("%d problems, reason %q; want one per project and %q", len(cfg.Problems), cfg.Reason, orgconfig.ReasonNoStates)
-	}
-	for _, p := range cfg.Problems {
-		if !errors.Is(p, azdo.ErrUnavailable) || !strings.Contains(p.Error(), "list processes: 503") {
-			t.Fatalf("problem %v, want the process list's 503", p)
-		}
+	for _, tt := range []struct {
+		name  string
+		fault azdotest.Fault
+		kind  error
+		text  string
+		tries int
+	}{
+		{"503", azdotest.Fault{Status: http.StatusServiceUnavailable}, azdo.ErrUnavailable, "list processes: 503", 2},
+		{"truncated", azdotest.Fault{Kind: azdotest.FaultTruncated}, azdo.ErrBadResponse, "list processes: ", 1},
+		{"malformed", azdotest.Fault{Kind: azdotest.FaultMalformed}, azdo.ErrBadResponse, "list processes: could not decode", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.fault
+			f.Endpoint = azdotest.EndpointProcesses
+			srv, c := newPair(t, azdotest.ScaledOrg(100), []azdotest.Option{azdotest.WithFaults(f)}, azdo.WithRetry(2, 10*time.Millisecond))
+			cfg := uncachedBuild(t, c)
+			// The four system processes' types are asked alongside the list,
+			// and go unused.
+			want := map[azdotest.Endpoint]int{
+				azdotest.EndpointProjects: 1, azdotest.EndpointProcesses: tt.tries, azdotest.EndpointProcessWorkItemTypes: 4,
+			}
+			if diff := cmp.Diff(want, endpointCounts(srv)); diff != "" {
+				t.Errorf("requests by endpoint (-want +got):\n%s", diff)
+			}
+			if len(cfg.Problems) != 100 || cfg.Reason != orgconfig.ReasonNoStates {
+				t.Fatalf("%d problems, reason %q; want one per project and %q", len(cfg.Problems), cfg.Reason, orgconfig.ReasonNoStates)
+			}
+			for _, p := range cfg.Problems {
+				if !errors.Is(p, tt.kind) || !strings.Contains(p.Error(), tt.text) {
+					t.Fatalf("problem %v, want the process list's failure (%v, %q)", p, tt.kind, tt.text)
+				}
+			}
+		})
 	}
 }
 
