@@ -61,21 +61,22 @@ type Client struct {
 // resolvers turn into 0.0.0.0 and 169.254.169.254). Redirects are held to
 // the same host rules and never lead from https to http. Errors name the
 // problem and never contain a token; errors.Is tells a bad URL
-// ([ErrInvalidURL]) from a bad credential ([ErrInvalidCredential]).
+// ([ErrInvalidURL], checked first) from a bad credential
+// ([ErrInvalidCredential]).
 func New(orgURL string, cred Credential, opts ...Option) (*Client, error) {
 	s, err := applyOptions(forNew, opts)
 	if err != nil {
 		return nil, err
+	}
+	u, err := parseClientURL(orgURL, s)
+	if err != nil {
+		return nil, invalid(ErrInvalidURL, fmt.Errorf("azdo: new client: %w", err))
 	}
 	if cred == nil {
 		return nil, invalid(ErrInvalidCredential, errors.New("azdo: new client: nil credential"))
 	}
 	if err := cred.validate(); err != nil {
 		return nil, invalid(ErrInvalidCredential, fmt.Errorf("azdo: new client: credential: %w", err))
-	}
-	u, err := parseClientURL(orgURL, s)
-	if err != nil {
-		return nil, invalid(ErrInvalidURL, fmt.Errorf("azdo: new client: %w", err))
 	}
 
 	hc := newHTTPClient(s, u, cred)

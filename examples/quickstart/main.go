@@ -22,6 +22,9 @@
 //	AZDO_ORG_URL=https://dev.azure.com/fabrikam AZDO_PAT=... go run ./examples/quickstart
 //	go run ./examples/quickstart -org https://dev.azure.com/fabrikam -pat-env MY_PAT
 //
+// The variables of the Terraform provider for Azure DevOps,
+// AZDO_ORG_SERVICE_URL and AZDO_PERSONAL_ACCESS_TOKEN, work too.
+//
 // or, as the reference integration stores it, the organization's ID (a
 // GUID) or name, whose URL is looked up first with azdo.OrgURL:
 //
@@ -33,12 +36,13 @@
 // failure, including a degraded form — one whose status field is disabled
 // because Azure DevOps could not be reached, refused the credentials or
 // the permission, or gave no states — so that a script can tell; 2 on a
-// usage error. Messages name where a setting came from: -org, -account or
-// $AZDO_ORG_URL.
+// usage error. Messages name where a setting came from (-org, -account,
+// $AZDO_ORG_URL), and a bad URL is reported before a missing token.
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,6 +51,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -60,14 +65,210 @@ import (
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// quickstart is the whole program: where the organization is, how to sign
+// in, then one Build and its output.
+func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	f, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
+	defer cancel()
+	var requests atomic.Int64 // every request that reaches the network
+	hc := &http.Client{Transport: countingTransport{base: http.DefaultTransport, n: &requests}}
+
+	org, err := findOrganization(ctx, f, getenv, hc) // a URL, or the built-in sample
+	if err != nil {
+		return err
+	}
+	defer org.close()
+	cred, credSource, err := credential(f, org, getenv)
+	if err != nil {
+		return err
+	}
+	client, err := azdo.New(org.url, cred, azdo.WithHTTPClient(hc))
+	switch {
+	case errors.Is(err, azdo.ErrInvalidURL): // checked first: the URL is wrong whatever the token
+		return usageError{msg: fmt.Sprintf("%s: %v", org.source, err)}
+	case errors.Is(err, azdo.ErrInvalidCredential) && credSource != "-entra" && org.token == "":
+		return usageError{msg: fmt.Sprintf("%s needs a personal access token in %s", org.source, credSource)}
+	case err != nil:
+		return usageError{msg: fmt.Sprintf("%s: %v", credSource, err)}
+	}
+	builder, err := orgconfig.NewBuilder(client, features.Static(f.feature), f.builderOptions()...)
+	if err != nil {
+		return usageError{msg: err.Error()}
+	}
+
+	start := time.Now()
+	cfg, err := builder.Build(ctx, "quickstart") // your platform's organization, for the feature gate
+	if err != nil {
+		return err // only when ctx is done
+	}
+	if err := printForm(stdout, cfg); err != nil {
+		return err
+	}
+	printSummary(ctx, stderr, org, client, cfg, requests.Load(), time.Since(start))
+	if degraded(cfg.Reason) {
+		return fmt.Errorf("the form is degraded (%s): %s", cfg.Reason, cfg.Reason.Text())
+	}
+	return nil
+}
+
+// flags are the command line.
+type flags struct {
+	org, account, locationService, patEnv string
+	entra, feature, perProject            bool
+	limit                                 int
+	timeout                               time.Duration
+	set                                   map[string]bool // the flags given
+}
+
+func parseFlags(args []string, stderr io.Writer) (*flags, error) {
+	f := &flags{set: map[string]bool{}}
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.org, "org", "", "Azure DevOps organization URL, such as https://dev.azure.com/fabrikam (default $AZDO_ORG_URL or $AZDO_ORG_SERVICE_URL; with none of them nor -account, the built-in sample organization runs)")
+	fs.StringVar(&f.account, "account", "", "Azure DevOps organization ID (a GUID) or name, instead of -org: its URL is looked up with the location service")
+	fs.StringVar(&f.locationService, "location-service", "https://app.vssps.visualstudio.com", "where -account is looked up")
+	fs.StringVar(&f.patEnv, "pat-env", "AZDO_PAT", "name of the environment variable holding the personal access token (by default $AZDO_PERSONAL_ACCESS_TOKEN is read too)")
+	fs.BoolVar(&f.entra, "entra", false, "sign in with Microsoft Entra ID instead of a personal access token: azidentity's DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, a workload or managed identity, or the Azure CLI)")
+	fs.BoolVar(&f.feature, "feature", true, "whether your platform's organization has the issue-sync feature, as the feature gate answers (false shows the gated form)")
+	fs.IntVar(&f.limit, "limit", 0, "offer states for the first N projects only, as the reference offered six (0 = all); states come one request per process, not per project, so this saves requests only where they come per project (Azure DevOps Server without the process API)")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up after this long")
+	fs.BoolVar(&f.perProject, "per-project", false, "offer each project only its own states")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: quickstart [flags]\n\nBuilds the Azure DevOps organization configuration form and prints it as JSON.\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{msg: err.Error(), printed: true}
+	}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	switch {
+	case fs.NArg() > 0:
+		return nil, usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	case f.limit < 0:
+		return nil, usageError{msg: "-limit must not be negative"}
+	case f.timeout <= 0:
+		return nil, usageError{msg: "-timeout must be positive"}
+	case f.set["org"] && f.set["account"]:
+		return nil, usageError{msg: "give -org or -account, not both"}
+	}
+	return f, nil
+}
+
+func (f *flags) builderOptions() []orgconfig.Option {
+	opts := []orgconfig.Option{orgconfig.WithStateProjectLimit(f.limit)}
+	if f.perProject {
+		opts = append(opts, orgconfig.WithPerProjectChoices())
+	}
+	return opts
+}
+
+// organization is where the form is read from.
+type organization struct {
+	url       string
+	source    string // the setting it came from, for messages: -org, -account, $AZDO_ORG_URL
+	described string // for the summary
+	token     string // the built-in sample's, else the one in the environment
+	close     func()
+}
+
 const demoPAT = "quickstart-demo-pat"
+
+// findOrganization takes the organization from a flag, else the
+// environment, else starts the built-in sample; -account is looked up.
+func findOrganization(ctx context.Context, f *flags, getenv func(string) string, hc *http.Client) (*organization, error) {
+	org := &organization{close: func() {}}
+	switch {
+	case f.set["account"]:
+		org.source = "-account"
+	case f.set["org"]:
+		org.url, org.source = f.org, "-org"
+	default:
+		for _, name := range []string{"AZDO_ORG_URL", "AZDO_ORG_SERVICE_URL"} {
+			if v := getenv(name); v != "" {
+				org.url, org.source = v, "$"+name
+				break
+			}
+		}
+	}
+	switch {
+	case org.source == "":
+		if f.entra {
+			return nil, usageError{msg: "-entra needs a real organization: -org, -account or $AZDO_ORG_URL"}
+		}
+		srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT(demoPAT))
+		if err != nil {
+			return nil, err
+		}
+		org.url, org.token, org.close = srv.URL(), demoPAT, srv.Close
+		org.described = "built-in sample organization (azdotest)"
+	case org.source == "-account":
+		if _, source := envToken(f, getenv); source != "" && !f.entra { // before the lookup asks anyone
+			return nil, usageError{msg: "-account needs a personal access token in " + source}
+		}
+		found, err := azdo.OrgURL(ctx, f.account, azdo.WithLocationService(f.locationService), azdo.WithHTTPClient(hc))
+		if errors.Is(err, azdo.ErrInvalidAccount) || errors.Is(err, azdo.ErrInvalidURL) {
+			return nil, usageError{msg: fmt.Sprintf("-account %q: %v", f.account, err)}
+		} else if err != nil {
+			return nil, fmt.Errorf("-account %q: %w", f.account, err)
+		}
+		org.url, org.described = found, fmt.Sprintf("%s (from -account %s)", found, f.account)
+	default:
+		org.described = fmt.Sprintf("%s (from %s)", org.url, org.source)
+	}
+	return org, nil
+}
 
 // entraTransport, when set (by tests, to trust a fake Entra endpoint's
 // certificate), carries -entra's token requests.
 var entraTransport policy.Transporter
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+// envToken reads the personal access token from -pat-env's variable, or
+// by default $AZDO_PERSONAL_ACCESS_TOKEN too. When there is none, missing
+// names where it was looked for.
+func envToken(f *flags, getenv func(string) string) (token, missing string) {
+	names := []string{f.patEnv}
+	if !f.set["pat-env"] {
+		names = append(names, "AZDO_PERSONAL_ACCESS_TOKEN")
+	}
+	for _, name := range names {
+		if token = getenv(name); token != "" {
+			return token, ""
+		}
+	}
+	return "", "$" + strings.Join(names, " or $")
+}
+
+// credential signs in with Entra ID (-entra) or a personal access token
+// from the environment; source names it in messages.
+func credential(f *flags, org *organization, getenv func(string) string) (cred azdo.Credential, source string, err error) {
+	if f.entra {
+		entra, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
+			ClientOptions:            azcore.ClientOptions{Transport: entraTransport},
+			DisableInstanceDiscovery: getenv("AZURE_AUTHORITY_HOST") != "",
+		})
+		if err != nil {
+			return nil, "", usageError{msg: fmt.Sprintf("-entra: %v", err)}
+		}
+		return azdo.EntraID(entra), "-entra", nil
+	}
+	source = "$" + f.patEnv
+	if org.token == "" {
+		var missing string
+		org.token, missing = envToken(f, getenv)
+		source = cmp.Or(missing, source)
+	}
+	return azdo.PAT(org.token), source, nil
 }
 
 // usageError is a mistake in the command line or environment: exit 2.
@@ -98,169 +299,49 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 }
 
-func quickstart(args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	orgURL := fs.String("org", "", "Azure DevOps organization URL, such as https://dev.azure.com/fabrikam (default $AZDO_ORG_URL; neither this, $AZDO_ORG_URL nor -account runs the built-in sample organization)")
-	account := fs.String("account", "", "Azure DevOps organization ID (a GUID) or name, instead of -org: its URL is looked up with the location service")
-	locationService := fs.String("location-service", "https://app.vssps.visualstudio.com", "where -account is looked up")
-	patEnv := fs.String("pat-env", "AZDO_PAT", "name of the environment variable holding the personal access token")
-	entra := fs.Bool("entra", false, "sign in with Microsoft Entra ID instead of a personal access token: azidentity's DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, a workload or managed identity, or the Azure CLI)")
-	feature := fs.Bool("feature", true, "whether your platform's organization has the issue-sync feature, as the feature gate answers (false shows the gated form)")
-	limit := fs.Int("limit", 0, "fetch states for the first N projects only (0 = all)")
-	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
-	perProject := fs.Bool("per-project", false, "offer each project only its own states")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: quickstart [flags]\n\nBuilds the Azure DevOps organization configuration form and prints it as JSON.\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{msg: err.Error(), printed: true}
-	}
-	if fs.NArg() > 0 {
-		return usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	if *limit < 0 {
-		return usageError{msg: "-limit must not be negative"}
-	}
-	if *timeout <= 0 {
-		return usageError{msg: "-timeout must be positive"}
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-
-	var requests atomic.Int64
-	counting := &http.Client{Transport: countingTransport{base: http.DefaultTransport, n: &requests}}
-
-	// Where the organization comes from: a flag, else the environment,
-	// else the built-in sample. source names it in messages.
-	var url, source string
-	switch {
-	case set["org"] && set["account"]:
-		return usageError{msg: "give -org or -account, not both"}
-	case set["account"]:
-		source = "-account"
-	case set["org"]:
-		url, source = *orgURL, "-org"
-	case getenv("AZDO_ORG_URL") != "":
-		url, source = getenv("AZDO_ORG_URL"), "$AZDO_ORG_URL"
-	}
-	pat, described := "", ""
-	switch {
-	case source == "-account" && *account == "", source != "-account" && url == "":
-		if source != "" {
-			return usageError{msg: source + " is empty"}
-		}
-		if *entra {
-			return usageError{msg: "-entra needs a real organization: -org, -account or $AZDO_ORG_URL"}
-		}
-		srv, err := azdotest.Start(azdotest.SampleOrg(), azdotest.WithPAT(demoPAT))
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		url, pat, described = srv.URL(), demoPAT, "built-in sample organization (azdotest)"
-	default:
-		if pat = getenv(*patEnv); pat == "" && !*entra {
-			return usageError{msg: fmt.Sprintf("%s needs a personal access token in $%s", source, *patEnv)}
-		}
-		if source == "-account" {
-			found, err := azdo.OrgURL(ctx, *account, azdo.WithLocationService(*locationService), azdo.WithHTTPClient(counting))
-			if err != nil {
-				// A malformed account or -location-service is a usage
-				// error; the lookup failing is not.
-				if errors.Is(err, azdo.ErrInvalidAccount) || errors.Is(err, azdo.ErrInvalidURL) {
-					return usageError{msg: fmt.Sprintf("-account %q: %v", *account, err)}
-				}
-				return fmt.Errorf("-account %q: %w", *account, err)
-			}
-			url, described = found, fmt.Sprintf("%s (from -account %s)", found, *account)
-		} else {
-			described = fmt.Sprintf("%s (from %s)", url, source)
-		}
-	}
-
-	cred, credSource := azdo.PAT(pat), "$"+*patEnv
-	if *entra {
-		entraCred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
-			ClientOptions:            azcore.ClientOptions{Transport: entraTransport},
-			DisableInstanceDiscovery: getenv("AZURE_AUTHORITY_HOST") != "",
-		})
-		if err != nil {
-			return usageError{msg: fmt.Sprintf("-entra: %v", err)}
-		}
-		cred, credSource = azdo.EntraID(entraCred), "-entra"
-	}
-	client, err := azdo.New(url, cred, azdo.WithHTTPClient(counting))
-	if err != nil {
-		if errors.Is(err, azdo.ErrInvalidCredential) { // name the setting at fault
-			return usageError{msg: fmt.Sprintf("%s: %v", credSource, err)}
-		}
-		return usageError{msg: fmt.Sprintf("%s: %v", source, err)}
-	}
-	opts := []orgconfig.Option{orgconfig.WithStateProjectLimit(*limit)}
-	if *perProject {
-		opts = append(opts, orgconfig.WithPerProjectChoices())
-	}
-	builder, err := orgconfig.NewBuilder(client, features.Static(*feature), opts...)
-	if err != nil {
-		return usageError{msg: err.Error()}
-	}
-
-	start := time.Now()
-	cfg, err := builder.Build(ctx, "quickstart")
-	elapsed := time.Since(start)
-	if err != nil {
-		return err
-	}
-	var out bytes.Buffer
+// printForm writes exactly json.Marshal(cfg.Fields), indented: what a
+// platform's frontend renders.
+func printForm(w io.Writer, cfg *orgconfig.Config) error {
 	raw, err := json.Marshal(cfg.Fields)
 	if err != nil {
 		return err
 	}
+	var out bytes.Buffer
 	if err := json.Indent(&out, raw, "", "  "); err != nil {
 		return err
 	}
 	out.WriteByte('\n')
-	if _, err := stdout.Write(out.Bytes()); err != nil {
-		return err
-	}
+	_, err = w.Write(out.Bytes())
+	return err
+}
 
+// printSummary says what the Build saw: the organization, who the
+// credential acts as, how many projects and states, requests, problems.
+func printSummary(ctx context.Context, w io.Writer, org *organization, client *azdo.Client, cfg *orgconfig.Config, requests int64, elapsed time.Duration) {
 	distinct := map[string]bool{}
 	for _, states := range cfg.States {
 		for _, s := range states {
 			distinct[s.Name] = true
 		}
 	}
-	buildRequests := requests.Load()
-	fmt.Fprintf(stderr, "organization: %s\n", described)
+	fmt.Fprintf(w, "organization: %s\n", org.described)
 	if cfg.Reason == "" || cfg.Reason == orgconfig.ReasonNoStates {
 		// Azure DevOps answered: say which account the credential acts as.
 		if me, err := client.ConnectedAs(ctx); err == nil {
-			fmt.Fprintf(stderr, "connected as: %s (%s)\n", me.DisplayName, me.ID)
+			fmt.Fprintf(w, "connected as: %s (%s)\n", me.DisplayName, me.ID)
 		}
 	}
-	fmt.Fprintf(stderr, "projects: %d (states for %d), distinct states: %d\n", len(cfg.Projects), len(cfg.States), len(distinct))
-	fmt.Fprintf(stderr, "requests: %d, elapsed: %v\n", buildRequests, elapsed.Round(time.Millisecond))
-	fmt.Fprintf(stderr, "problems: %d\n", len(cfg.Problems))
+	fmt.Fprintf(w, "projects: %d (states for %d), distinct states: %d\n", len(cfg.Projects), len(cfg.States), len(distinct))
+	fmt.Fprintf(w, "requests: %d, elapsed: %v\n", requests, elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "problems: %d\n", len(cfg.Problems))
 	for _, p := range cfg.Problems {
-		fmt.Fprintf(stderr, "  - %v\n", p)
+		fmt.Fprintf(w, "  - %v\n", p)
 	}
 	if cfg.Reason == orgconfig.ReasonNoAccess {
 		// Not a failure (the gate said no, as asked), but zero projects and
 		// zero problems alone would read like an empty organization.
-		fmt.Fprintf(stderr, "form: disabled (%s): %s (-feature=false)\n", cfg.Reason, cfg.Reason.Text())
+		fmt.Fprintf(w, "form: disabled (%s): %s (-feature=false)\n", cfg.Reason, cfg.Reason.Text())
 	}
-	if degraded(cfg.Reason) {
-		return fmt.Errorf("the form is degraded (%s): %s", cfg.Reason, cfg.Reason.Text())
-	}
-	return nil
 }
 
 // degraded reports whether a form disabled for this reason is degraded:

@@ -76,14 +76,16 @@ func TestQuickstartUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"help", []string{"-h"}, nil, 0, "usage: quickstart [flags]"},
-		{"missing token", []string{"-org", "https://dev.azure.com/fabrikam"}, nil, 2, "quickstart: -org needs a personal access token in $AZDO_PAT\n"},
-		{"missing token, env url", nil, map[string]string{"AZDO_ORG_URL": "https://dev.azure.com/fabrikam"}, 2, "quickstart: $AZDO_ORG_URL needs a personal access token in $AZDO_PAT\n"},
+		{"missing token", []string{"-org", "https://dev.azure.com/fabrikam"}, nil, 2, "quickstart: -org needs a personal access token in $AZDO_PAT or $AZDO_PERSONAL_ACCESS_TOKEN\n"},
+		{"missing token, env url", nil, map[string]string{"AZDO_ORG_URL": "https://dev.azure.com/fabrikam"}, 2, "quickstart: $AZDO_ORG_URL needs a personal access token in $AZDO_PAT or $AZDO_PERSONAL_ACCESS_TOKEN\n"},
+		{"bad url before missing token", []string{"-org", "http://dev.azure.com/fabrikam"}, nil, 2, "quickstart: -org: azdo: new client: "},
+		{"terraform's variables", nil, map[string]string{"AZDO_ORG_SERVICE_URL": "ftp://x/y", "AZDO_PERSONAL_ACCESS_TOKEN": "secret-pat-value"}, 2, "quickstart: $AZDO_ORG_SERVICE_URL: "},
 		{"missing token, other variable", []string{"-account", "fabrikam", "-pat-env", "MY_PAT"}, nil, 2, "quickstart: -account needs a personal access token in $MY_PAT\n"},
 		{"bad url", []string{"-org", "http://dev.azure.com/fabrikam"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 2, "quickstart: -org: "},
 		{"token with a newline", []string{"-org", "https://dev.azure.com/fabrikam", "-pat-env", "MY_PAT"}, map[string]string{"MY_PAT": "secret-pat-value\n"}, 2, "quickstart: $MY_PAT: azdo: new client: credential: token contains white space"},
 		{"env url", nil, map[string]string{"AZDO_ORG_URL": "ftp://x/y", "AZDO_PAT": "secret-pat-value"}, 2, `quickstart: $AZDO_ORG_URL: `},
 		{"flag over env", []string{"-org", "ftp://x/y"}, map[string]string{"AZDO_ORG_URL": "https://dev.azure.com/fabrikam", "AZDO_PAT": "secret-pat-value"}, 2, `quickstart: -org: `},
-		{"empty org", []string{"-org", ""}, nil, 2, "quickstart: -org is empty\n"},
+		{"empty org", []string{"-org", ""}, nil, 2, "quickstart: -org: azdo: new client: empty organization url\n"},
 		{"org and account", []string{"-org", "https://dev.azure.com/fabrikam", "-account", "fabrikam"}, nil, 2, "quickstart: give -org or -account, not both\n"},
 		{"negative limit", []string{"-limit", "-1"}, nil, 2, "-limit must not be negative"},
 		{"bad account", []string{"-account", "fab rikam!"}, map[string]string{"AZDO_PAT": "secret-pat-value"}, 2, `quickstart: -account "fab rikam!": azdo: look up organization url: account must be`},
@@ -194,5 +196,16 @@ func TestQuickstartEntra(t *testing.T) {
 	stderr.Reset()
 	if code := run([]string{"-entra"}, &stdout, &stderr, env(nil)); code != 2 || !strings.Contains(stderr.String(), "-entra needs a real organization") {
 		t.Errorf("-entra without an organization: exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+// TestQuickstartTerraformVariables: the variables the Terraform provider
+// for Azure DevOps reads name the organization and the token too.
+func TestQuickstartTerraformVariables(t *testing.T) {
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("tf-pat"))
+	var stdout, stderr bytes.Buffer
+	code := run(nil, &stdout, &stderr, env(map[string]string{"AZDO_ORG_SERVICE_URL": srv.URL(), "AZDO_PERSONAL_ACCESS_TOKEN": "tf-pat"}))
+	if want := "organization: " + srv.URL() + " (from $AZDO_ORG_SERVICE_URL)\n"; code != 0 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to contain %q", code, stderr.String(), want)
 	}
 }
