@@ -44,8 +44,8 @@ type organization struct {
 	Connect func(opts ...azdo.Option) (*azdo.Client, error) `json:"-"`
 	// Key, with -redis, keys the snapshots shared by the replicas: it
 	// names the Azure DevOps organization and the identity its
-	// credentials act as, alike on every replica. Empty means the
-	// Client's URL and Name.
+	// credentials act as, alike on every replica (the README's
+	// client.URL()+" "+identity). Empty means the Client's URL and Name.
 	Key string `json:"-"`
 }
 
@@ -190,7 +190,7 @@ func (a *app) buildersOf(o organization) (*builders, error) {
 		// organization with their own tokens must not share snapshots.
 		key := o.Key
 		if key == "" {
-			key = client.URL() + " as " + o.Name
+			key = client.URL() + " " + o.Name
 		}
 		cachedOpts = append(cachedOpts, orgconfig.WithSharedCache(a.cfg.Shared, key))
 	}

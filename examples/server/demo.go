@@ -32,10 +32,14 @@ type demo struct {
 // startDemo starts the demo's fake organizations; Close stops them. The
 // Clients get the azdo options given. With a throttle store (-redis), each
 // organization's Clients share their throttling with the other replicas'
-// Clients of that organization, and its Key names it alike on every
-// replica, though each replica runs its own fake Azure DevOps at its own
-// URL: like real organizations, each fake throttles on its own, and one
-// organization's Retry-After must not hold back another's form.
+// Clients of that organization. The keys follow the README's pattern:
+// the identity the credentials act as names the throttling, and the
+// organization's URL and that identity name the snapshots. Each replica
+// runs its own fake Azure DevOps at its own loopback URL, so the keys
+// name the URL each organization would have on Azure DevOps, alike on
+// every replica. Each organization has its own demo account: like real
+// organizations, each fake throttles on its own, and one organization's
+// Retry-After must not hold back another's form.
 func startDemo(logger *slog.Logger, throttle azdo.ThrottleStore, opts ...azdo.Option) (*demo, error) {
 	d := &demo{gate: &features.Set{}, servers: map[string]*azdotest.Server{}}
 	d.gate.Enable(orgEnabled, orgconfig.FeatureIssueSync)
@@ -60,10 +64,10 @@ func startDemo(logger *slog.Logger, throttle azdo.ThrottleStore, opts ...azdo.Op
 			return nil, err
 		}
 		d.servers[o.name] = srv
-		key := "demo/" + o.name + " as demo-identity"
+		identity := o.name + "-demo-account" // the account the demo token belongs to
 		orgOpts := append([]azdo.Option{azdo.WithLogger(logger)}, opts...)
 		if throttle != nil {
-			orgOpts = append(orgOpts, azdo.WithSharedThrottle(throttle, key))
+			orgOpts = append(orgOpts, azdo.WithSharedThrottle(throttle, identity))
 		}
 		d.orgs = append(d.orgs, organization{
 			Name:        o.name,
@@ -71,7 +75,7 @@ func startDemo(logger *slog.Logger, throttle azdo.ThrottleStore, opts ...azdo.Op
 			Connect: func(more ...azdo.Option) (*azdo.Client, error) {
 				return azdo.New(srv.URL(), azdo.PAT(demoPAT), append(slices.Clip(orgOpts), more...)...)
 			},
-			Key: key,
+			Key: "https://dev.azure.com/" + o.name + " " + identity,
 		})
 	}
 	return d, nil

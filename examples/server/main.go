@@ -1,5 +1,7 @@
-// Command server is an HTTP service a platform could embed to serve the
-// Azure DevOps organization configuration form:
+// Command server serves the Azure DevOps organization configuration form
+// over HTTP, as JSON and as an admin page: a program to run and read (a
+// platform would copy its handlers into its own service; it is package
+// main, not a library). Its routes:
 //
 //	GET /organizations                             the organizations served
 //	GET /organizations/{org}/config                the form, the saved values
@@ -122,6 +124,21 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	union := fs.Bool("union", false, "offer every project every state, instead of each project its own")
 	redisURL := fs.String("redis", "", "Redis URL (redis://, rediss://, unix://) shared by the replicas of this service: snapshots and throttling (default: none)")
 	keyEnv := fs.String("redis-key-env", "AZDOSYNC_REDIS_SIGNING_KEY", "environment variable holding the keys that sign the snapshots in Redis: hex, 16 bytes or more each, comma-separated, the first signing (unset or empty: not signed)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: server [flags]
+
+Serves the Azure DevOps organization configuration form of three demo
+organizations, each a fake Azure DevOps in process: fabrikam (the complete
+form), tailspin (without the feature: the gated form) and northwind (its
+Azure DevOps throttles: the degraded form). Open the admin page at
+http://127.0.0.1:8080/organizations/fabrikam/ (with the default -listen);
+the same form is JSON at /organizations/{org}/config, which PUT, PATCH and
+POST save (docs/server.md lists every route, with a request body for each).
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -163,7 +180,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 			}
 			opts = append(opts, rediscache.WithSigningKey(keys...))
 		}
-		cache, closeRedis, err := openRedis(*redisURL, logger, opts...)
+		cache, closeRedis, err := openRedis(ctx, *redisURL, logger, opts...)
 		if errors.Is(err, errRedisURL) {
 			fmt.Fprintf(stderr, "server: %v\n", err)
 			return 2
@@ -226,7 +243,7 @@ func serve(ctx context.Context, addr string, h http.Handler, timeout time.Durati
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/organizations")
+	logger.Info("listening", "addr", ln.Addr().String(), "page", "http://"+ln.Addr().String()+"/organizations/"+orgEnabled+"/")
 
 	select {
 	case err := <-errc:

@@ -18,8 +18,10 @@ func TestRunHelp(t *testing.T) {
 	if code := run(t.Context(), []string{"-h"}, &stderr); code != 0 {
 		t.Errorf("-h: exit %d, want 0", code)
 	}
-	if !strings.Contains(stderr.String(), "-listen") {
-		t.Errorf("usage does not list -listen:\n%s", stderr.String())
+	for _, want := range []string{"-listen", "Serves the Azure DevOps organization configuration form", "http://127.0.0.1:8080/organizations/fabrikam/"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("usage does not say %q:\n%s", want, stderr.String())
+		}
 	}
 	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-timeout", "0s"}} {
 		stderr.Reset()
@@ -44,12 +46,15 @@ func TestRunListensBeforeLogging(t *testing.T) {
 	lines := bufio.NewScanner(pr)
 	var addr string
 	for lines.Scan() {
-		var e struct{ Msg, Addr string }
+		var e struct{ Msg, Addr, Page string }
 		if err := json.Unmarshal(lines.Bytes(), &e); err != nil {
 			t.Fatalf("log line %q: %v", lines.Text(), err)
 		}
 		if e.Msg == "listening" {
 			addr = e.Addr
+			if want := "http://" + addr + "/organizations/fabrikam/"; e.Page != want {
+				t.Errorf("the start line names the page %q, want %q", e.Page, want)
+			}
 			break
 		}
 	}

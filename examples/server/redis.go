@@ -27,8 +27,12 @@ var errRedisURL = errors.New("-redis: not a redis://, rediss:// or unix:// URL")
 // up each operation's timeout. Errors never repeat the URL, which may hold
 // a password.
 //
+// It pings Redis once and logs the outcome: "redis: shared by the
+// replicas" with its address, or a warning that it cannot be reached and
+// the service works without it until it answers.
+//
 // opts are more options of the Cache (WithSigningKey).
-func openRedis(url string, logger *slog.Logger, opts ...rediscache.Option) (*rediscache.Cache, func() error, error) {
+func openRedis(ctx context.Context, url string, logger *slog.Logger, opts ...rediscache.Option) (*rediscache.Cache, func() error, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, nil, errRedisURL
@@ -45,6 +49,13 @@ func openRedis(url string, logger *slog.Logger, opts ...rediscache.Option) (*red
 	if err != nil {
 		_ = rdb.Close()
 		return nil, nil, fmt.Errorf("-redis: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
+		logger.Warn("redis: cannot reach it; working without it until it answers", "addr", opt.Addr, "err", err)
+	} else {
+		logger.Info("redis: shared by the replicas (snapshots and throttling)", "addr", opt.Addr)
 	}
 	return cache, rdb.Close, nil
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +32,7 @@ func TestReplicasShareRedis(t *testing.T) {
 	rds := redistest.Start(t)
 	fake := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
 	replica := func() *httptest.Server {
-		cache, closeRedis, err := openRedis(rds.URL(), slog.New(slog.DiscardHandler))
+		cache, closeRedis, err := openRedis(t.Context(), rds.URL(), slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func TestReplicasShareRedis(t *testing.T) {
 }
 
 func TestOpenRedisBadURL(t *testing.T) {
-	_, _, err := openRedis("redis://:s3cret-pw@host:notaport/0", slog.New(slog.DiscardHandler))
+	_, _, err := openRedis(t.Context(), "redis://:s3cret-pw@host:notaport/0", slog.New(slog.DiscardHandler))
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("openRedis = %v, want an error without the password", err)
 	}
@@ -297,5 +298,47 @@ func TestRunSignsRedisValues(t *testing.T) {
 	if code := run(ctx, []string{"-listen", "127.0.0.1:0", "-redis", rds.URL(), "-redis-key-env", "TEST_REDIS_KEYS"}, &stderr); code != 2 ||
 		!strings.Contains(stderr.String(), "$TEST_REDIS_KEYS: key 0 is not 16 bytes or more written in hex") || strings.Contains(stderr.String(), "s3cret") {
 		t.Errorf("a bad key: exit %d, want 2 naming the variable, not the value:\n%s", code, stderr.String())
+	}
+}
+
+// TestRunSaysRedisAtStart: with -redis the service pings Redis at start
+// and says whether it shares through it or cannot reach it (and works
+// without it), before the first request.
+func TestRunSaysRedisAtStart(t *testing.T) {
+	rds := redistest.Start(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "redis://" + ln.Addr().String() + "/0"
+	ln.Close()
+	for _, tt := range []struct{ url, want string }{
+		{rds.URL(), "redis: shared by the replicas (snapshots and throttling)"},
+		{down, "redis: cannot reach it; working without it until it answers"},
+	} {
+		pr, pw := io.Pipe()
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-redis", tt.url}, pw)
+			pw.Close()
+		}()
+		var said []string
+		lines := bufio.NewScanner(pr)
+		for lines.Scan() {
+			var e struct{ Msg string }
+			if json.Unmarshal(lines.Bytes(), &e) == nil {
+				said = append(said, e.Msg)
+				if e.Msg == "listening" {
+					break
+				}
+			}
+		}
+		go io.Copy(io.Discard, pr)
+		cancel()
+		<-done
+		if !slices.Contains(said, tt.want) {
+			t.Errorf("-redis %s: the log before listening says %q, want %q", tt.url, said, tt.want)
+		}
 	}
 }
