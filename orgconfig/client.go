@@ -111,7 +111,9 @@ func categoryRank(category string) int {
 // the configuration that decides its answers, for the keys of
 // [WithSharedCache]; errors that are an [OpNamer] or a [RetryDelayer] name
 // their step once in [OpError] and say until when Azure DevOps throttles
-// ([Config.RetryAt]). Package azdo's Client and errors have them all.
+// ([Config.RetryAt]). Package azdo's Client and errors have them all. A
+// Client that is a fmt.Stringer names its organization in the Builder's
+// debug logs (azdo's String is its URL).
 type Client interface {
 	// Projects lists every project of the organization.
 	Projects(ctx context.Context) ([]Project, error)
