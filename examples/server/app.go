@@ -494,6 +494,10 @@ func statesUnavailableDetail(cfg *orgconfig.Config) string {
 	return "the states of these projects could not be loaded from Azure DevOps; try again later"
 }
 
+// fieldNamesHint ends an unknown key's message: the body is the form's
+// values by field name, not a bare status mapping (a first guess).
+const fieldNamesHint = `; the body is an object of the form's fields: {"sync_status_forward": {"{project id}": {"on_resolve": …, "on_unresolve": …}}, "sync_comments": true, …}`
+
 // decodeSubmission reads a PUT body: one JSON object with only the form's
 // keys, exactly as spelled and each at most once, booleans for the toggles,
 // and nothing after the object. A missing or null status mapping is an
@@ -539,7 +543,7 @@ func decodeSubmission(body io.Reader) (Saved, orgconfig.StatusMapping, error) {
 		}
 		dst, ok := toggles[key]
 		if !ok {
-			return s, nil, fmt.Errorf("read configuration: unknown key %q (keys are case-sensitive)", truncate(key, 100))
+			return s, nil, fmt.Errorf("read configuration: unknown key %q (keys are case-sensitive)%s", truncate(key, 100), fieldNamesHint)
 		}
 		switch string(raw) {
 		case "true":

@@ -121,7 +121,7 @@ func parsePatch(data []byte) (configPatch, error) {
 				return p, err
 			}
 		default:
-			return p, fmt.Errorf("read configuration: unknown key %q (keys are case-sensitive)", truncate(m.key, 100))
+			return p, fmt.Errorf("read configuration: unknown key %q (keys are case-sensitive)%s", truncate(m.key, 100), fieldNamesHint)
 		}
 	}
 	return p, nil
