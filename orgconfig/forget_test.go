@@ -73,6 +73,54 @@ func TestForget(t *testing.T) {
 	})
 }
 
+// TestForgetDuringSet checks the window between a fetch's last look at
+// Forget and its Set: a Forget there deletes the key before the Set
+// stores it, so the fetch deletes it again, and the next Build fetches.
+func TestForgetDuringSet(t *testing.T) {
+	c := sampleOrg().client()
+	var b *orgconfig.Builder
+	var mu sync.Mutex
+	var log []string
+	note := func(s string) {
+		mu.Lock()
+		defer mu.Unlock()
+		log = append(log, s)
+	}
+	forgot := false
+	store := &stubShared{
+		set: func(ctx context.Context, _ string, _ []byte, _ time.Duration) error {
+			if !forgot {
+				forgot = true
+				if err := b.Forget(ctx); err != nil {
+					return err
+				}
+			}
+			note("set")
+			return nil
+		},
+		del: func(context.Context, string) error {
+			note("delete")
+			return nil
+		},
+	}
+	var err error
+	b, err = orgconfig.NewBuilder(c, gateFunc(allow), orgconfig.WithCacheTTL(time.Minute), orgconfig.WithSharedCache(store, "org"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := b.Build(t.Context(), "org-1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first Build's Forget deleted, its Set stored, and it deleted
+	// again; the second Build fetched and stored.
+	want := []string{"delete", "set", "delete", "set"}
+	if diff := cmp.Diff(want, log); diff != "" {
+		t.Errorf("store calls (-want +got):\n%s", diff)
+	}
+}
+
 // TestForgetReportsTheStore checks that Forget returns the shared store's
 // error, and works without a cache and fails on a zero Builder.
 func TestForgetReportsTheStore(t *testing.T) {
