@@ -139,18 +139,16 @@ func WithWorkItemTypes(names ...string) Option {
 }
 
 // WithProjectWorkItemTypes chooses the work item types per project: fn
-// returns, for a project ID, the types to try there, as WithWorkItemTypes
-// takes them (reference or display names, first match wins), so that a
-// platform that creates User Stories in one project offers that type's
-// states there. A nil or empty answer means WithWorkItemTypes's types; an
-// empty name fails that project's states with an error naming it. fn is
-// called once per project and state lookup, from several goroutines at
-// once: it must be safe for concurrent use, fast and must not block.
-//
-// Builders sharing snapshots through orgconfig.WithSharedCache must use
-// the same fn: Shape says only that one is set.
+// returns, for a project ID, the types to try there as WithWorkItemTypes
+// takes them (nil: WithWorkItemTypes's), so that a platform creating User
+// Stories in one project offers that type's states there. fn is called
+// from several goroutines at once: it must be safe for concurrent use and
+// fast. Builders sharing snapshots (orgconfig.WithSharedCache) must use
+// the same fn.
 func WithProjectWorkItemTypes(fn func(projectID string) []string) Option {
 	return func(s *settings) error {
+		// An empty name fails that project's states with an error naming
+		// it. Shape says only that a fn is set, not which.
 		if err := s.only(forNew, "WithProjectWorkItemTypes"); err != nil {
 			return err
 		}

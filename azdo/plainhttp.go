@@ -6,19 +6,18 @@ import (
 	"strings"
 )
 
-// WithInsecureHTTP lets New take an organization URL with plain http off
-// loopback, such as http://tfs:8080/tfs/DefaultCollection: many Azure
-// DevOps Server installs on an intranet serve no TLS.
-//
-// The credentials (the PAT, the token) then travel in clear: anyone on
-// the network path can read them and act as the integration. Use it only
-// for a server that has no https, on a network you trust; never by
-// default. Azure DevOps Services (dev.azure.com, *.visualstudio.com)
-// answers only https and is refused in http even with this option.
-// Redirects still never lead to plain http off loopback. [OrgURL] ignores
-// it.
+// WithInsecureHTTP lets New take a plain http organization URL off
+// loopback, such as http://tfs:8080/tfs/DefaultCollection, for Azure
+// DevOps Server installs that serve no TLS. The credentials then travel in
+// clear: anyone on the network path can act as the integration. Use it
+// only for a server without https on a network you trust. Azure DevOps
+// Services is refused in http even so, and redirects still never lead to
+// plain http off loopback. It applies to New only.
 func WithInsecureHTTP() Option {
 	return func(s *settings) error {
+		if err := s.only(forNew, "WithInsecureHTTP"); err != nil {
+			return err
+		}
 		s.insecureHTTP = true
 		return nil
 	}

@@ -35,18 +35,17 @@ type ThrottleStore interface {
 }
 
 // WithSharedThrottle shares this Client's throttling through s with every
-// Client given the same store and key, which names the identity (the
-// account a PAT or token belongs to): a Retry-After that one of them
-// receives holds back the requests of all, by the same rules as its own
-// (see [WithRetry]): after a refusal no request starts before the time
-// asked, and a request whose context deadline or maxWait cannot afford the
-// wait fails at once with [ErrRateLimited]; after a slow-down on a success,
-// requests wait as far as maxWait and their deadline allow. The store is
-// read at most once a second per Client (its answer is shared by the
-// requests that start meanwhile, so a Build's requests wait for one read,
-// not one each); when it fails, the Client goes on with what it saw itself
-// until the next read.
+// Client, in any process, given the same store and key, which names the
+// identity (the account a token belongs to): a Retry-After one of them
+// receives holds back the requests of all, by the rules of [WithRetry]
+// (a wait the deadline or maxWait cannot afford fails at once with
+// [ErrRateLimited]). Waits are shared for at most [MaxSharedWait]. Cost:
+// one store read per second per Client; a failing store is skipped.
 func WithSharedThrottle(s ThrottleStore, key string) Option {
+	// The store is read at most once a second per Client: its answer is
+	// shared by the requests that start meanwhile, so a Build's requests
+	// wait for one read, not one each; when it fails, the Client goes on
+	// with what it saw itself until the next read.
 	return func(st *settings) error {
 		if err := st.only(forNew, "WithSharedThrottle"); err != nil {
 			return err

@@ -333,7 +333,7 @@ func TestOptionsApplyWhereTheyAreGiven(t *testing.T) {
 	}
 	for _, opt := range []azdo.Option{azdo.WithWorkItemTypes("Bug"), azdo.WithProcessAPI(false), azdo.WithMaxProjects(1),
 		azdo.WithProjectPageSize(1), azdo.WithMaxConcurrentRequests(1), azdo.WithMaxSlowDown(0),
-		azdo.WithProjectWorkItemTypes(func(string) []string { return nil })} {
+		azdo.WithProjectWorkItemTypes(func(string) []string { return nil }), azdo.WithInsecureHTTP()} {
 		_, err := azdo.OrgURL(context.Background(), "fabrikam", opt)
 		if err == nil || !strings.HasPrefix(err.Error(), "azdo: look up organization url: With") || !strings.HasSuffix(err.Error(), " applies to New, not to OrgURL") {
 			t.Errorf("OrgURL with a Client's option: %v", err)

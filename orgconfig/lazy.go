@@ -5,20 +5,17 @@ import (
 	"strings"
 )
 
-// WithStatesURL makes the per-project status field lazy, for organizations
-// with many projects: Build gives the field "statusUrl": url and no
-// per-item selectors, and [Config.PrefillSelectors] adds those of the
-// saved rows. For every row without selectors (one the admin adds, or a
-// saved one not prefilled) Sentry's frontend then asks
-// GET {url}?field=status&project={project ID} and fills both columns from
-// the answer, a JSON array that [Config.StatusChoices] gives. url is sent
-// to the browser as given, so it is usually a path of your service.
-//
-// It implies [WithPerProjectChoices], and like it falls back to flat
-// selectors (without "statusUrl") when the projects or every project's
-// states are unknown. url must not be empty or contain white space or
-// control characters.
+// WithStatesURL offers each project its own states lazily, for large
+// organizations: the status field carries "statusUrl": url and selectors
+// only for the rows [Config.PrefillSelectors] names; Sentry's frontend
+// asks GET {url}?field=status&project={id} for the others, which your
+// service answers with [Config.StatusChoices]. It implies
+// [WithPerProjectChoices], at the union form's size. url (usually a path
+// of your service) must not be empty or hold white space.
 func WithStatesURL(url string) Option {
+	// url goes to the browser as given. Like WithPerProjectChoices the
+	// field falls back to flat selectors (without "statusUrl") when the
+	// projects or every project's states are unknown.
 	return func(s *settings) error {
 		if url == "" {
 			return errors.New("states url must not be empty")

@@ -34,35 +34,30 @@ type SharedCache interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// WithSharedCache adds a second cache tier, shared by every Builder (in
-// this process or another) given the same store and key, behind the
-// in-process tier of [WithCacheTTL], which it requires; the TTL applies to
-// both. key names the Azure DevOps organization; the Builder adds to it a
-// format version and what shapes a snapshot (the state project limit, and
-// the Client's Shape when it is a [ShapedClient], as azdo.Client is), so that differently configured Builders never read each other's
-// values.
-//
-// Azure DevOps lists only what the credentials may see, so Builders whose
-// Clients act as different identities on one organization (two tenants
-// that linked it, each with its own token) must not share a key: put the
-// identity in it too, or one tenant's form offers the projects another's
-// token can read.
-//
-// A Build that misses its in-process tier reads the shared one. When that
-// misses too, one Builder claims the refill and fetches from Azure DevOps
-// while the others wait for its result, bounded by their contexts: they
-// wait at most half the time left before their deadline (or the claim's
-// lifetime), then fetch on their own. A claimant that fails or dies gives
-// its claim up or lets it expire, and another takes over. Only complete
-// snapshots of at most 100 000 projects are stored; failures are not
-// shared.
-//
-// The shared tier is never required: a store that fails, is slow, full, or
-// holds a value that is corrupt, truncated, too large or of another
-// version is treated as empty, and the form comes from Azure DevOps.
-// Values hold project IDs and names and state names, categories and
-// colours: no URL, no credential.
+// WithSharedCache adds a cache tier shared by every Builder, in any
+// process, given the same store and key, behind the in-process tier of
+// [WithCacheTTL] (required; both keep its TTL): one replica fetches, the
+// others wait for it, and a cold replica over a warm store asks Azure
+// DevOps nothing. key names the organization and the identity its
+// credentials act as (Azure DevOps lists only what they may read), such
+// as client.URL()+" "+identity. The store is never required: when it
+// fails, the form comes from Azure DevOps.
 func WithSharedCache(c SharedCache, key string) Option {
+	// The Builder adds to key a format version and what shapes a snapshot
+	// (the state project limit, and the Client's Shape when it is a
+	// ShapedClient), so that differently configured Builders never read
+	// each other's values.
+	//
+	// A Build that misses its in-process tier reads the shared one. When
+	// that misses too, one Builder claims the refill and fetches while the
+	// others wait for its result, at most half the time left before their
+	// deadline (or the claim's lifetime), then fetch on their own. A
+	// claimant that fails or dies gives its claim up or lets it expire.
+	// Only complete snapshots of at most 100 000 projects are stored;
+	// failures are not shared. A store that fails, is slow, full, or holds
+	// a corrupt, truncated, too large or other-version value counts as
+	// empty. Values hold project IDs and names, state names, categories
+	// and colours: no URL, no credential.
 	return func(s *settings) error {
 		if c == nil {
 			return errors.New("shared cache must not be nil")

@@ -14,24 +14,18 @@ const tagLen = sha256.Size
 // minKeyLen is the shortest signing key accepted.
 const minKeyLen = 16
 
-// WithSigningKey authenticates the values the Cache stores (Set, Get;
-// claims and throttle times are not values): each is stored followed by
-// an HMAC-SHA-256 over its Redis key and its bytes, and Get ignores, as if
-// nothing were stored, a value without a valid signature, so that the
-// caller refills it from the source. Use it when others than this
-// service's replicas can write to the Redis (a shared instance, a network
-// you do not control): without it, anyone who can write there can put,
-// with a valid CRC-32C, any projects and states into every replica's form
-// without an Azure DevOps request.
-//
-// The first key signs; every key verifies. To rotate, deploy
-// WithSigningKey(newKey, oldKey) on every replica, then, once every value
-// signed with oldKey has expired (the cache TTL), WithSigningKey(newKey).
-// Replicas with disjoint keys ignore each other's values. Keys must have
-// at least 16 bytes (32 random bytes, kept as a secret, are best) and are
-// copied.
+// WithSigningKey signs the values the Cache stores with HMAC-SHA-256 over
+// their Redis key and bytes, and Get ignores a value without a valid
+// signature (the caller refills it). Use it when others than the
+// service's replicas can write to the Redis: without it, they can put any
+// projects and states into every form. The first key signs, every key
+// verifies: to rotate, deploy (newKey, oldKey), then, after the cache TTL,
+// (newKey). Keys need 16 bytes or more (32 random bytes are best).
 func WithSigningKey(keys ...[]byte) Option {
 	return func(s *settings) error {
+		// Claims and throttle times are not values and are not signed.
+		// Replicas with disjoint keys ignore each other's values. Keys are
+		// copied.
 		if len(keys) == 0 {
 			return errors.New("signing keys must not be empty")
 		}

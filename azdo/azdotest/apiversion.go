@@ -8,20 +8,17 @@ import (
 )
 
 // WithAPIVersion makes the server pose as an Azure DevOps Server whose
-// latest REST API version is latest, "major.minor": "5.1" for Server 2019.1,
-// "6.0" for Server 2020, "7.0" for Server 2022 (ADO-WIRE.md §9). Its
-// location discovery (OPTIONS _apis) then gives no location a maxVersion
-// or releasedVersion above latest, so that the SDK negotiates its requests
-// down, and a request asking a newer api-version (in the query or in
-// Accept, as the server reads it) is refused with 400 and the
-// VssVersionOutOfRangeException envelope Server sends:
-//
-//	The requested REST API version of 7.1 is out of range for this server.
-//	The latest REST API version this server supports is 7.0.
-//
-// Without this option the server takes any api-version, as Azure DevOps
-// Services takes every version up to 7.2.
+// latest REST API version is latest, "major.minor": "5.1" for Server
+// 2019.1, "6.0" for Server 2020, "7.0" for Server 2022. Its location
+// discovery offers no newer version, so the SDK negotiates down, and a
+// request asking a newer api-version gets the 400
+// VssVersionOutOfRangeException that Server sends. Without it the server
+// takes any api-version, as Azure DevOps Services takes up to 7.2.
 func WithAPIVersion(latest string) Option {
+	// ADO-WIRE.md §9. The version is read from the query or Accept, as
+	// the server reads it; the refusal says:
+	//	The requested REST API version of 7.1 is out of range for this server.
+	//	The latest REST API version this server supports is 7.0.
 	return func(s *Server) error {
 		v, ok := parseAPIVersion(latest)
 		if !ok || latest != v.String() {
