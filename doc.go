@@ -2,13 +2,19 @@
 // issue-sync integration: the settings form an admin of an integration
 // platform sees for one linked Azure DevOps organization.
 //
+// It follows the reference: Sentry's Azure DevOps integration
+// (https://docs.sentry.io/organization/integrations/source-code-mgmt/azure-devops/),
+// whose form, from get_organization_config in
+// https://github.com/getsentry/sentry/blob/master/src/sentry/integrations/vsts/integration.py,
+// it reproduces key for key, so that Sentry's frontend renders it.
+//
 // This package holds documentation only; the code lives in its
 // subpackages:
 //
 //   - orgconfig: the Builder, the Client and FeatureGate interfaces it
 //     consumes, the typed form fields, and the checks of what an admin
 //     submits (ParseStatusMapping, Config.ValidateStatusMapping). It
-//     imports no other package of this module.
+//     imports neither azdo nor features.
 //   - azdo: an orgconfig.Client for Azure DevOps Services and Server over
 //     the official Go SDK, with retries, throttling and typed errors.
 //   - azdo/azdotest: a fake Azure DevOps server for tests.

@@ -15,8 +15,9 @@
 //     the states to set when an issue is resolved or unresolved, and four
 //     [BooleanField] toggles.
 //
-// json.Marshal of [Config.Fields] is drop-in compatible with the reference
-// form schema. The same inputs always produce byte-identical JSON. For
+// json.Marshal of [Config.Fields] is drop-in compatible with the form of the
+// reference, Sentry's Azure DevOps integration (see package azdosync), and
+// so with Sentry's frontend. The same inputs always produce byte-identical JSON. For
 // large organizations, [WithStatesURL] keeps each project's own states
 // without sending them all: the frontend asks for a row's states
 // ([Config.StatusChoices]) and [Config.PrefillSelectors] adds the saved
