@@ -91,7 +91,11 @@ func TestConfigIsTheCallersOwn(t *testing.T) {
 			// zeta and omega have none and are offered the union.
 			o.states["p1"], o.states["p2"], o.states["p4"] = scrumBug, scrumBug, scrumBug
 			o.projects = append(o.projects, orgconfig.Project{ID: "p4", Name: "omega"})
-			ref, err := orgconfig.NewBuilder(o.client(), gateFunc(allow), tt.opts...)
+			// Each Builder's Client answers with its own copies, as
+			// azdo's does: were want to share memory with what the
+			// Builder under test hands out, changing one would change
+			// the other and the comparisons below would pass.
+			ref, err := orgconfig.NewBuilder(o.copy().client(), gateFunc(allow), tt.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +103,7 @@ func TestConfigIsTheCallersOwn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := orgconfig.NewBuilder(o.client(), gateFunc(allow), append(tt.opts, orgconfig.WithCacheTTL(time.Hour))...)
+			b, err := orgconfig.NewBuilder(o.copy().client(), gateFunc(allow), append(tt.opts, orgconfig.WithCacheTTL(time.Hour))...)
 			if err != nil {
 				t.Fatal(err)
 			}

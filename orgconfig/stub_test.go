@@ -3,6 +3,7 @@ package orgconfig_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -97,6 +98,16 @@ func sampleOrg() org {
 		},
 		states: map[string][]orgconfig.State{"p1": agileBug, "p2": scrumBug, "p3": basicIssue},
 	}
+}
+
+// copy returns o with its own copies of the projects and states, so that
+// what a Builder over it hands out shares no memory with another's.
+func (o org) copy() org {
+	c := org{projects: slices.Clone(o.projects), states: make(map[string][]orgconfig.State, len(o.states))}
+	for id, st := range o.states {
+		c.states[id] = slices.Clone(st)
+	}
+	return c
 }
 
 // failingStates is o's client, whose state fetch fails for project id.
