@@ -6,6 +6,10 @@ import (
 	"log"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
 )
@@ -29,6 +33,38 @@ func ExampleNewServer() {
 			t.Errorf("project requests = %d, want 2", got)
 		}
 		_ = projects
+	}
+	_ = testSomething
+}
+
+// NewEntra is a fake Microsoft Entra ID tenant for tests of azdo.EntraID
+// with azidentity's own credentials: point them at its AuthorityHost and
+// Client, and a Server made WithEntra accepts the tokens it issues.
+func ExampleNewEntra() {
+	testSomething := func(t *testing.T) {
+		e := azdotest.NewEntra(t)
+		srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithEntra(e))
+		cred, err := azidentity.NewClientSecretCredential(azdotest.EntraTenantID, azdotest.EntraClientID, azdotest.EntraClientSecret,
+			&azidentity.ClientSecretCredentialOptions{
+				ClientOptions: azcore.ClientOptions{
+					Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: e.AuthorityHost()},
+					Transport: e.Client(),
+				},
+				DisableInstanceDiscovery: true,
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := azdo.New(srv.URL(), azdo.EntraID(cred))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Projects(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.TokenRequests(); got != 1 {
+			t.Errorf("token requests = %d, want 1", got)
+		}
 	}
 	_ = testSomething
 }
