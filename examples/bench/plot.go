@@ -10,7 +10,7 @@ import (
 // plot draws round trips against project count, one line per strategy and
 // organization, on a logarithmic x axis and a logarithmic y axis, as SVG.
 func plot(rows []row, latency time.Duration) []byte {
-	const w, h, left, right, top, bottom = 720.0, 440.0, 70.0, 150.0, 40.0, 60.0
+	const w, h, left, right, top, bottom = 760.0, 440.0, 70.0, 190.0, 40.0, 60.0
 	colors := map[string]string{"reference": "#d62728", "per-project": "#ff7f0e", "process": "#1f77b4", "warm": "#2ca02c"}
 	order := []string{"reference", "per-project", "process", "warm"}
 
