@@ -59,13 +59,13 @@ func (c *Config) PrefillSelectors(saved StatusMapping) {
 		choices := c.choicesOf(p.ID, f)
 		f.PerItemSelectors[id] = Selectors{
 			OnResolve:   Selector{Choices: choices, Placeholder: placeholder},
-			OnUnresolve: Selector{Choices: clip(choices), Placeholder: placeholder},
+			OnUnresolve: Selector{Choices: copyChoices(choices), Placeholder: placeholder},
 		}
 	}
 }
 
-// clip copies choices, so that the two columns share no memory.
-func clip(choices []Choice) []Choice { return append([]Choice{}, choices...) }
+// copyChoices copies choices, never nil, so that the two columns share no memory.
+func copyChoices(choices []Choice) []Choice { return append([]Choice{}, choices...) }
 
 // choicesOf is the choices the form offers project id (as Azure DevOps
 // spells it): its own states, else the union of the flat selectors of f.
@@ -76,7 +76,7 @@ func (c *Config) choicesOf(id string, f *ChoiceMapperField) []Choice {
 	if f == nil {
 		return []Choice{}
 	}
-	return clip(f.MappedSelectors.OnResolve.Choices)
+	return copyChoices(f.MappedSelectors.OnResolve.Choices)
 }
 
 // StatusChoice is one state offered to a project, as the frontend reads

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	textclip "github.com/azdosync/azdosync/internal/clip"
+	"github.com/azdosync/azdosync/internal/clip"
 )
 
 // ProjectStatuses are the states to set on one project's work items when
@@ -209,7 +209,7 @@ func (p mappingParser) entry(id string) (ProjectStatuses, error) {
 }
 
 // truncate shortens an input quoted in an error.
-func truncate(s string) string { return textclip.String(s, 40) }
+func truncate(s string) string { return clip.String(s, 40) }
 
 // msgStatusRequired is the reference integration's message, which admins
 // and its front end know.
