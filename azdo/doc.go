@@ -51,7 +51,8 @@
 // WorkItemStates does not ask per project. Projects looks the states up
 // while it pages: one request lists the processes with their projects and
 // one per used process lists its work item types with their states, so the
-// states of N projects in P processes cost 1 + P requests. What it learns
+// states of N projects in P processes cost 1 + P requests (the system
+// processes' asked alongside the list: see below). What it learns
 // is kept only for the WorkItemStates calls that follow (each listed
 // project is served once; the index is released when all are, when the
 // Projects context ends, or a minute later): there is no cache of states,
