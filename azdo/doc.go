@@ -55,7 +55,8 @@
 // processes' asked alongside the list: see below). What it learns
 // is kept only for the WorkItemStates calls that follow (each listed
 // project is served once; the index is released when all are, when the
-// Projects context ends, or a minute later): there is no cache of states,
+// Projects context ends, a minute later, or when the indexes of later
+// calls together hold over 131 072 projects): there is no cache of states,
 // so each Build sees the organization as it is then, and a failed lookup
 // is asked once per Projects call. A project's states are those of the
 // first wanted work item type that exists and is enabled in its process:

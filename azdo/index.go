@@ -11,6 +11,15 @@ import (
 // that stopped early).
 const indexLinger = time.Minute
 
+// maxKeptEntries bounds the project entries a Client's indexes hold
+// together (about 190 bytes each): past it the oldest indexes are dropped,
+// and the WorkItemStates calls they would have served take the
+// per-project path. It holds 300 concurrent Builds of 200 projects, while
+// a caller listing projects again and again without asking their states,
+// under a context that never ends, no longer keeps an index per call for
+// indexLinger.
+const maxKeptEntries = 1 << 17
+
 // processIndex is what one Projects call's process lookup says about each
 // project that call listed, for the WorkItemStates calls that follow it.
 // It serves each project once and lives until it has served them all, the
@@ -31,7 +40,8 @@ type indexEntry struct {
 }
 
 // keep makes entries available to the WorkItemStates calls that follow,
-// until they are all served, ctx ends or indexLinger passes.
+// until they are all served, ctx ends or indexLinger passes, or newer
+// indexes need the room (maxKeptEntries).
 func (c *Client) keep(ctx context.Context, entries map[string]indexEntry) {
 	if len(entries) == 0 {
 		return
@@ -40,6 +50,18 @@ func (c *Client) keep(ctx context.Context, entries map[string]indexEntry) {
 	idx := &processIndex{entries: entries, release: cancel}
 	c.mu.Lock()
 	c.indexes = append(c.indexes, idx)
+	n := 0
+	for _, x := range c.indexes {
+		n += len(x.entries)
+	}
+	drop := 0
+	for ; n > maxKeptEntries && drop < len(c.indexes)-1; drop++ {
+		n -= len(c.indexes[drop].entries)
+		c.indexes[drop].release() // its AfterFunc finds it gone
+	}
+	if drop > 0 {
+		c.indexes = append(c.indexes[:0:0], c.indexes[drop:]...)
+	}
 	c.mu.Unlock()
 	context.AfterFunc(life, func() { c.drop(idx) })
 }

@@ -36,7 +36,9 @@ const maxProjectPages = 10000
 // the lookup learned (each project's states, or the error that stands for
 // them) is kept for those calls only: each listed project is served once,
 // and the index is released when all are served, when ctx ends, or a
-// minute after Projects returned, whichever comes first. A failed lookup
+// minute after Projects returned, whichever comes first, and sooner when
+// the indexes of later calls need its room (together they hold at most
+// 131 072 projects). A failed lookup
 // is thus asked once per Projects call, not once per WorkItemStates call.
 func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
 	if err := c.notMade(orgconfig.OpListProjects); err != nil {
