@@ -61,9 +61,10 @@ func Bearer(token string) Credential {
 // TokenFunc authenticates with OAuth access tokens from f, called before
 // every request, so f can refresh them; it should cache tokens itself. f
 // must be safe for concurrent use. Its errors are reported without their
-// text, which could hold a secret. An empty token, or one with white space
-// or a control character, fails the request as refused credentials
-// (ErrUnauthorized) without sending it.
+// text, which could hold a secret. A failure, an empty token, or one with
+// white space or a control character fails the request with
+// [ErrNoCredential] (to orgconfig, a kind of refused credentials) without
+// sending it.
 func TokenFunc(f func(ctx context.Context) (string, error)) Credential {
 	check := func() error {
 		if f == nil {
