@@ -1,6 +1,7 @@
 package azdo_test
 
 import (
+	"errors"
 	"net/http"
 	"sync"
 	"testing"
@@ -103,5 +104,20 @@ func TestProjectPagesAskedAtOnce(t *testing.T) {
 				t.Errorf("at most %d later pages in flight at once, want at least %d", ov.maxSeen, tt.overlap)
 			}
 		})
+	}
+}
+
+// TestPagesAtOnceStopAtMaxProjects checks that the pages asked at once
+// stop at WithMaxProjects: with 5 000 projects in pages of 100 and at most
+// 250 allowed, Projects fails with ErrTooManyProjects after the pages at
+// 0, 100 and 200, not after asking the 49 pages the process list counts.
+func TestPagesAtOnceStopAtMaxProjects(t *testing.T) {
+	srv, c := newPair(t, azdotest.ScaledOrg(5000), []azdotest.Option{azdotest.WithMaxPageSize(100)}, azdo.WithMaxProjects(250))
+	_, err := c.Projects(t.Context())
+	if !errors.Is(err, azdo.ErrTooManyProjects) {
+		t.Fatalf("Projects error = %v, want ErrTooManyProjects", err)
+	}
+	if diff := cmp.Diff(pages("OK ", "%24top=1000&", 0, 100, 200), projectQueries(srv)); diff != "" {
+		t.Errorf("project requests (-want +got):\n%s", diff)
 	}
 }

@@ -23,9 +23,10 @@ const maxProjectPages = 10000
 // end, only a page without a token is. Pages are asked one after the
 // other, so none is asked past the end, except with the process API on:
 // once the process list has said how many projects there are, the pages up
-// to that count are asked at once. A server that refuses $top (400 on the
-// first page) is asked once more without it. Past WithMaxProjects projects
-// it stops with ErrTooManyProjects.
+// to that count (and no further than WithMaxProjects needs) are asked at
+// once. A server that refuses $top (400 on the first page) is asked once
+// more without it. Past WithMaxProjects projects it stops with
+// ErrTooManyProjects.
 //
 // With the process API on, it also looks up the states of the listed
 // projects' processes, for the WorkItemStates calls that follow: the
@@ -77,7 +78,8 @@ func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
 // count (when not nil) is how many projects the process list names, once
 // it has answered (0 if it failed). Azure DevOps's continuation token is
 // an offset, so when the first page was full and its token is its length,
-// the pages up to that count are asked at once, each checked against the
+// the pages up to that count (up to the one that passes WithMaxProjects)
+// are asked at once, each checked against the
 // token of the page before it: 5 000 projects cost two round trips of
 // pages, not five. Should a page be shorter than the first (a busy server
 // may answer fewer), the pages asked after it go unused and paging goes on
@@ -132,7 +134,8 @@ func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Proje
 			ahead = nil // a short page: its token leads elsewhere
 		}
 		if pages == 1 && count != nil && next == len(resp.Value) {
-			ahead = c.projectPages(ctx, args, next, count(), maxProjectPages-pages)
+			// Past WithMaxProjects one page is enough to fail: none after it.
+			ahead = c.projectPages(ctx, args, next, min(count(), list.max+1), maxProjectPages-pages)
 		}
 		offset = next
 		if len(ahead) > 0 {
