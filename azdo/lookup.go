@@ -198,9 +198,6 @@ func (l *lookup) index(projects []orgconfig.Project) map[string]indexEntry {
 	return out
 }
 
-// processesLocation is the SDK's location ID of GetListOfProcesses.
-var processesLocation = uuid.MustParse("02cc6a73-5cfb-427d-8c8e-b49fb086e8af")
-
 // listProcesses asks for the process list with each process's projects,
 // as GetListOfProcesses($expand=projects) does, and returns the process of
 // each project it names, by lower-case project ID.
@@ -216,7 +213,7 @@ func (c *Client) listProcesses(ctx context.Context) (map[string]*process, error)
 	q := url.Values{"$expand": {string(workitemtrackingprocess.GetProcessExpandLevelValues.Projects)}}
 	resp, ok, err := c.getPinned(ctx, routeProcesses, nil, q)
 	if !ok {
-		resp, err = c.process.Client.Send(ctx, http.MethodGet, processesLocation, "7.1-preview.2", nil, q, nil, "", "application/json", nil)
+		resp, err = c.process.Client.Send(ctx, http.MethodGet, *routeProcesses.loc.Id, routeProcesses.version, nil, q, nil, "", "application/json", nil)
 	}
 	if err != nil {
 		return nil, fail(ctx, op, err)
