@@ -1,10 +1,14 @@
 package azdo_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,14 +34,14 @@ import (
 //	pinned  the Client as it starts: pinned routes without discovery,
 //	        answers decoded into wire types holding only what is read
 //
-// The answers come from a replaying server that asks azdotest once per
-// distinct request and then serves the bytes it got, so that almost all
-// the CPU measured is the client's. cpu-ms/op is the process's user+system
-// CPU time per Build (getrusage), replaying server and GC included.
+// The answers come from a replaying server, in a child process, that asks
+// azdotest once per distinct request and then serves the bytes it got, so
+// that the CPU measured is the client's alone. cpu-ms/op is this process's
+// user+system CPU time per Build (getrusage), GC included.
 //
 //	go test -run '^$' -bench ColdBuild -benchtime 200x -count 5 ./azdo/
 func BenchmarkColdBuild(b *testing.B) {
-	rp := newReplay(b, azdotest.ScaledOrg(1000))
+	url := replayChild(b)
 	for _, tt := range []struct {
 		name   string
 		client func(url string) (orgconfig.Client, error)
@@ -58,7 +62,7 @@ func BenchmarkColdBuild(b *testing.B) {
 			cpu := cpuTime()
 			for b.Loop() {
 				i++
-				c, err := tt.client(rp.url + "/" + tt.name + strconv.Itoa(i) + "x" + strconv.FormatInt(time.Now().UnixNano(), 36))
+				c, err := tt.client(url + "/" + tt.name + strconv.Itoa(i) + "x" + strconv.FormatInt(time.Now().UnixNano(), 36))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -85,6 +89,46 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// replayChild starts this test binary again as a child process serving
+// TestReplayChild, and returns its URL; the child ends with the benchmark.
+func replayChild(b *testing.B) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestReplayChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "AZDOSYNC_REPLAY_CHILD=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = stdin.Close()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "http://") {
+		b.Fatalf("replay child: %q, %v", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return strings.TrimSpace(line)
+}
+
+// TestReplayChild is the replaying server of BenchmarkColdBuild, run only
+// in its child process: it prints its URL and serves until its standard
+// input closes.
+func TestReplayChild(t *testing.T) {
+	if os.Getenv("AZDOSYNC_REPLAY_CHILD") == "" {
+		t.Skip("the replaying server of BenchmarkColdBuild, run in its child process")
+	}
+	rp := newReplay(t, azdotest.ScaledOrg(1000))
+	fmt.Println(rp.url)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
 // replay serves any organization name the answers azdotest gives its own
 // for the same method, path and query, asking it once for each.
 type replay struct {
@@ -99,7 +143,7 @@ type replayed struct {
 	body   []byte
 }
 
-func newReplay(b *testing.B, org azdotest.Org) *replay {
+func newReplay(b testing.TB, org azdotest.Org) *replay {
 	srv := azdotest.NewServer(b, org)
 	rp := &replay{got: make(map[string]*replayed)}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
