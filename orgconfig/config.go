@@ -50,7 +50,7 @@ type Config struct {
 	// another replica, through WithSharedCache) kept. A page may say
 	// "loaded 2 minutes ago" next to a Refresh ([Builder.Forget]). It is
 	// zero when they were not read (the gate said no, or the project list
-	// failed).
+	// failed). It is in whole milliseconds, alike on every replica.
 	FetchedAt time.Time
 
 	// projectsKnown is set when the project list was loaded, so that a

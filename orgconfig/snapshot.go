@@ -24,7 +24,7 @@ type snapshot struct {
 	statusReason  Reason    // non-empty when the status field must be disabled
 	retryAt       time.Time // ReasonThrottled: when Azure DevOps allows requests again
 	projectsKnown bool      // the project list was loaded
-	fetched       time.Time // when the Client was read; zero when the projects were not listed
+	fetched       time.Time // when the Client was read, in whole milliseconds as the shared tier keeps it; zero when the projects were not listed
 
 	// Derived by precompute, which drops states: lists and listOf hold
 	// them.
@@ -97,7 +97,7 @@ func (b *Builder) fetch(ctx context.Context) (*snapshot, error) {
 		return nil, ctx.Err()
 	}
 
-	snap := &snapshot{projects: projects, states: make(map[string][]State, n), types: make(map[string]WorkItemType), projectsKnown: true, fetched: time.Now()}
+	snap := &snapshot{projects: projects, states: make(map[string][]State, n), types: make(map[string]WorkItemType), projectsKnown: true, fetched: time.Now().Truncate(time.Millisecond)}
 	if unauthorized != nil {
 		snap.problems = append(snap.problems, unauthorized)
 		snap.statusReason = ReasonUnauthorized

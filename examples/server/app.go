@@ -273,6 +273,10 @@ type configResponse struct {
 	// is gated (Azure DevOps is not contacted then) or when it cannot be
 	// told.
 	ConnectedAs string `json:"connectedAs,omitempty"`
+	// FetchedAt is Config.FetchedAt: when the projects and states were
+	// read from Azure DevOps (the page says "read 2 minutes ago" next to
+	// Refresh); absent when they were not.
+	FetchedAt time.Time `json:"fetchedAt,omitzero"`
 }
 
 func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
@@ -290,7 +294,7 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
 		return
 	}
-	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}, Reason: cfg.Reason, Types: cfg.Types}
+	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}, Reason: cfg.Reason, Types: cfg.Types, FetchedAt: cfg.FetchedAt}
 	if cfg.Reason != orgconfig.ReasonNoAccess && cfg.Reason != orgconfig.ReasonGateError && cfg.Reason != orgconfig.ReasonNoCredential {
 		if me, ok := a.connectedAs(r, o); ok {
 			resp.ConnectedAs = me.DisplayName

@@ -9,7 +9,9 @@
 //	                                               what was dropped, the Build's
 //	                                               problems and reason, each
 //	                                               project's work item type
-//	                                               ("types"), with an ETag; 304
+//	                                               ("types"), when they were
+//	                                               read ("fetchedAt"), with an
+//	                                               ETag; 304
 //	                                               on If-None-Match
 //	PUT /organizations/{org}/config                save values, validated against
 //	                                               fresh states: 200 with the

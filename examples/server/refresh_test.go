@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/azdosync/azdosync/azdo/azdotest"
 )
 
@@ -53,4 +55,29 @@ func TestRefresh(t *testing.T) {
 	if resp, _ := do(t, http.MethodPost, srv.URL+"/organizations/nope/refresh", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("POST refresh of an unknown organization: %d, want 404", resp.StatusCode)
 	}
+}
+
+// TestBrowserRefresh: the page says when the projects were read from Azure
+// DevOps, and its Refresh button shows a project created since.
+func TestBrowserRefresh(t *testing.T) {
+	env := pageApp(t)
+	tb := newTab(t)
+	tb.open(t, env.url, orgEnabled)
+	if got := eval[string](t, tb, `document.getElementById('fetched').hidden ? '' : document.getElementById('fetched-text').textContent`); got != "Projects and states read from Azure DevOps less than a minute ago." {
+		t.Errorf("the page says %q of when the projects were read", got)
+	}
+	org := azdotest.SampleOrg()
+	org.Projects = append(slices.Clone(org.Projects), azdotest.Project{
+		ID: azdotest.StableID("project/Northwind"), Name: "Northwind", ProcessID: azdotest.AgileProcessID,
+	})
+	if err := env.fakes[orgEnabled].SetOrg(org); err != nil {
+		t.Fatal(err)
+	}
+	tb.do(t, chromedp.Click(`#refresh`))
+	tb.waitFor(t, `document.getElementById('status').textContent === 'Refreshed from Azure DevOps.'`)
+	options := eval[[]string](t, tb, `[...document.querySelectorAll('.add select option')].map((o) => o.textContent)`)
+	if !slices.Contains(options, "Northwind") {
+		t.Errorf("after Refresh the drop-down offers %q, without the new project", options)
+	}
+	tb.expectClean(t)
 }

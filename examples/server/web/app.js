@@ -410,6 +410,43 @@
     connected.hidden = connected.textContent === '';
   }
 
+  // renderFetched says when the projects and states were read from Azure
+  // DevOps, next to the Refresh button; hidden when they were not.
+  function renderFetched(at) {
+    const p = document.getElementById('fetched');
+    const when = at ? new Date(at) : null;
+    if (!when || isNaN(when.getTime())) {
+      p.hidden = true;
+      return;
+    }
+    const minutes = Math.floor((Date.now() - when.getTime()) / 60000);
+    document.getElementById('fetched-text').textContent = 'Projects and states read from Azure DevOps ' +
+      (minutes < 1 ? 'less than a minute ago.' : minutes === 1 ? '1 minute ago.' : minutes + ' minutes ago.');
+    p.hidden = false;
+  }
+
+  // refresh drops the server's cached projects and states, then loads the
+  // form again: a project created in Azure DevOps a moment ago appears.
+  async function refresh() {
+    const button = document.getElementById('refresh');
+    button.disabled = true;
+    setStatus('Refreshing…');
+    try {
+      const resp = await fetch(configURL.replace(/\/config$/, '/refresh'), { method: 'POST' });
+      if (!resp.ok) {
+        setStatus('');
+        showAlert('Could not refresh: ' + problemText(resp, await readBody(resp)), { label: 'Try again', run: refresh });
+        return;
+      }
+      await load('Refreshed from Azure DevOps.');
+    } catch (e) {
+      setStatus('');
+      showAlert('Could not reach the server to refresh. Check your connection and try again.', { label: 'Try again', run: refresh });
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   // ---- talking to the server ---------------------------------------------
 
   async function load(message) {
@@ -437,6 +474,7 @@
     render(body.fields, body.values);
     renderProblems(body.problems);
     renderConnected(body.connectedAs);
+    renderFetched(body.fetchedAt);
     const dropped = (body.dropped || []).length;
     setStatus(message || (dropped
       ? dropped + ' saved mapping(s) no longer match Azure DevOps and were left out; save to confirm.'
@@ -534,5 +572,6 @@
     ev.preventDefault();
     save();
   });
+  document.getElementById('refresh').addEventListener('click', refresh);
   load();
 }());
