@@ -177,8 +177,9 @@ func (l *lookup) fetchTypes(ctx context.Context, p *process) {
 // per-project path.
 func (l *lookup) index(projects []orgconfig.Project) map[string]indexEntry {
 	_ = l.types.Wait()
-	// run has ended: Projects waited for it before calling index.
-	l.pre.wait()
+	// run has ended: Projects waited for it before calling index. Every
+	// type fetch has taken the prefetch it needed.
+	l.pre.stop()
 	out := make(map[string]indexEntry, len(projects))
 	for _, pr := range projects {
 		id := strings.ToLower(pr.ID)

@@ -1,12 +1,16 @@
 package azdo_test
 
 import (
+	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
 )
 
@@ -63,5 +67,41 @@ func TestSystemProcessesAskedUpFrontAreBounded(t *testing.T) {
 		if diff := cmp.Diff(want, asked()); diff != "" {
 			t.Errorf("Build %d: processes whose types were asked (-want +got):\n%s", i, diff)
 		}
+	}
+}
+
+// hangPath is a base transport whose requests to paths containing its
+// string never answer: they end when their context does.
+type hangPath string
+
+func (h hangPath) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.Contains(strings.ToLower(r.URL.Path), string(h)) {
+		<-r.Context().Done()
+		return nil, r.Context().Err()
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestUnusedSpeculationDoesNotHoldProjects checks that a system process
+// asked up front that the process list then says no project uses cannot
+// hold Projects: its request, hanging, is given up once the lookup knows
+// it is not needed, rather than waited for until the deadline fails the
+// call.
+func TestUnusedSpeculationDoesNotHoldProjects(t *testing.T) {
+	org := azdotest.Org{Processes: []azdotest.Process{azdotest.AgileProcess(), azdotest.ScrumProcess()}}
+	org.Projects = []azdotest.Project{{ID: azdotest.StableID("project/One"), Name: "One", ProcessID: azdotest.AgileProcessID}}
+	_, c := newPair(t, org, nil, azdo.WithHTTPClient(&http.Client{Transport: hangPath(strings.ToLower(azdotest.ScrumProcessID))}))
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	got, err := c.Projects(ctx)
+	if err != nil {
+		t.Fatalf("Projects: %v", err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("Projects = %v, want One", got)
+	}
+	states, err := c.WorkItemStates(ctx, got[0].ID)
+	if err != nil || len(states) == 0 {
+		t.Errorf("WorkItemStates = %v, %v; want Agile's Bug states", states, err)
 	}
 }

@@ -59,9 +59,10 @@ func (s *speculation) listedUsed(ids []uuid.UUID) {
 type prefetch map[uuid.UUID]*prefetched
 
 type prefetched struct {
-	done  chan struct{}
-	types *[]workitemtrackingprocess.ProcessWorkItemType
-	err   error
+	done   chan struct{}
+	cancel context.CancelFunc // gives it up
+	types  *[]workitemtrackingprocess.ProcessWorkItemType
+	err    error
 }
 
 // prefetchSystem starts asking, with their states, the work item types of
@@ -74,7 +75,8 @@ func (c *Client) prefetchSystem(ctx context.Context) prefetch {
 	p := make(prefetch, len(ids))
 	expand := workitemtrackingprocess.GetWorkItemTypeExpandValues.States
 	for _, id := range ids {
-		f := &prefetched{done: make(chan struct{})}
+		ctx, cancel := context.WithCancel(ctx)
+		f := &prefetched{done: make(chan struct{}), cancel: cancel}
 		p[id] = f
 		go func() {
 			defer close(f.done)
@@ -100,10 +102,14 @@ func (p prefetch) take(ctx context.Context, id uuid.UUID) (types *[]workitemtrac
 	}
 }
 
-// wait returns once every prefetch has ended, used or not, so that none
-// outlives the lookup that started it.
-func (p prefetch) wait() {
+// stop gives up the prefetches still in flight, which no one will take
+// now (the process list said their processes are not used, or failed),
+// and returns once every prefetch has ended, so that none outlives the
+// lookup that started it, and none holds it: a request not needed must
+// not make Projects wait, or fail at its deadline.
+func (p prefetch) stop() {
 	for _, f := range p {
+		f.cancel()
 		<-f.done
 	}
 }
