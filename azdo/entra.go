@@ -56,7 +56,8 @@ func EntraRefreshBefore(d time.Duration) EntraOption {
 // [EntraRefreshBefore]; sooner if its RefreshOn says so) and never after
 // it; callers needing a token while one is being fetched wait for that
 // one, so that any number of concurrent requests cause one refresh. A
-// token already expired when it arrives is never sent.
+// token already expired when it arrives is never sent, and one that is
+// empty or holds white space fails its requests and is not kept.
 //
 // When cred fails, the request fails with [ErrNoCredential] without
 // reaching Azure DevOps, and its error names cred's: the Entra error code
@@ -90,6 +91,10 @@ func EntraID(cred azcore.TokenCredential, opts ...EntraOption) Credential {
 			until = tok.RefreshOn
 		}
 		return until
+	}, Keep: func(tok azcore.AccessToken) bool {
+		// A token that cannot be sent fails its requests (below) but is
+		// not kept for the life it claims: the next request asks again.
+		return tok.Token != "" && cleanToken(tok.Token)
 	}}
 	fetch := func(ctx context.Context) (azcore.AccessToken, error) {
 		tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{EntraScope}})

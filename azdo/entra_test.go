@@ -264,3 +264,43 @@ type fakeTokenCredential struct{}
 func (fakeTokenCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	return azcore.AccessToken{}, errors.New("unused")
 }
+
+// sequenceTokenCredential hands out its tokens in turn, each valid for an
+// hour, then the last one again.
+type sequenceTokenCredential struct {
+	mu     sync.Mutex
+	tokens []string
+	asked  int
+}
+
+func (c *sequenceTokenCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tok := c.tokens[min(c.asked, len(c.tokens)-1)]
+	c.asked++
+	return azcore.AccessToken{Token: tok, ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+// TestEntraIDBadTokenNotKept: a token the credential returns that cannot
+// be sent (empty, or with a line break) fails the request without
+// reaching Azure DevOps, and is not kept for the hour it claims to last:
+// the next request asks the credential again and succeeds.
+func TestEntraIDBadTokenNotKept(t *testing.T) {
+	for _, bad := range []string{"", "bad\ntoken"} {
+		srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithBearer("good-token"))
+		cred := &sequenceTokenCredential{tokens: []string{bad, "good-token"}}
+		c, err := azdo.New(srv.URL(), azdo.EntraID(cred))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ConnectedAs(t.Context()); !errors.Is(err, azdo.ErrNoCredential) {
+			t.Errorf("token %q: first call error %v, want ErrNoCredential", bad, err)
+		}
+		if n := srv.Count(); n != 0 {
+			t.Errorf("token %q: %d requests reached Azure DevOps with it", bad, n)
+		}
+		if _, err := c.ConnectedAs(t.Context()); err != nil {
+			t.Errorf("token %q: second call error %v, want the credential asked again", bad, err)
+		}
+	}
+}
