@@ -284,6 +284,11 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// One timeout for the Build and the identity lookup together: the
+	// server's write timeout leaves room for one.
+	ctx, cancel := context.WithTimeout(r.Context(), a.cfg.Timeout)
+	defer cancel()
+	r = r.WithContext(ctx)
 	cfg, ok := a.build(w, r, o, false)
 	if !ok {
 		return
