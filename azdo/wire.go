@@ -51,8 +51,9 @@ func (w *wireState) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// stateOf is the state a project of a page is given: pointers to these,
-// shared, instead of one allocation per project.
+// wellFormedState and otherState are the states a project of a page is
+// given (wireState.ptr): pointers to these, shared, instead of one
+// allocation per project. Nothing writes through them.
 var (
 	wellFormedState = core.ProjectStateValues.WellFormed
 	otherState      = core.ProjectState("other")
