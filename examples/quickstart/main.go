@@ -51,9 +51,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -290,13 +292,24 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return 0
 	case errors.As(err, &usage):
 		if !usage.printed {
-			fmt.Fprintln(stderr, "quickstart:", err)
+			fmt.Fprintln(stderr, "quickstart:", terminalSafe(err.Error()))
 		}
 		return 2
 	default:
-		fmt.Fprintln(stderr, "quickstart:", err)
+		fmt.Fprintln(stderr, "quickstart:", terminalSafe(err.Error()))
 		return 1
 	}
+}
+
+// terminalSafe is s as printed to a terminal: quoted, with its control
+// characters escaped, when it has any. What Azure DevOps says (a display
+// name, an error's message) could otherwise hold escape sequences that
+// retitle or clear the terminal, or rewrite the lines above.
+func terminalSafe(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // printForm writes exactly json.Marshal(cfg.Fields), indented: what a
@@ -328,14 +341,14 @@ func printSummary(ctx context.Context, w io.Writer, org *organization, client *a
 	if cfg.Reason == "" || cfg.Reason == orgconfig.ReasonNoStates {
 		// Azure DevOps answered: say which account the credential acts as.
 		if me, err := client.ConnectedAs(ctx); err == nil {
-			fmt.Fprintf(w, "connected as: %s (%s)\n", me.DisplayName, me.ID)
+			fmt.Fprintf(w, "connected as: %s (%s)\n", terminalSafe(me.DisplayName), terminalSafe(me.ID))
 		}
 	}
 	fmt.Fprintf(w, "projects: %d (states for %d), distinct states: %d\n", len(cfg.Projects), len(cfg.States), len(distinct))
 	fmt.Fprintf(w, "requests: %d, elapsed: %v\n", requests, elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "problems: %d\n", len(cfg.Problems))
 	for _, p := range cfg.Problems {
-		fmt.Fprintf(w, "  - %v\n", p)
+		fmt.Fprintf(w, "  - %s\n", terminalSafe(p.Error()))
 	}
 	if cfg.Reason == orgconfig.ReasonNoAccess {
 		// Not a failure (the gate said no, as asked), but zero projects and

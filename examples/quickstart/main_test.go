@@ -209,3 +209,30 @@ func TestQuickstartTerraformVariables(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s\nwant it to contain %q", code, stderr.String(), want)
 	}
 }
+
+// TestQuickstartSummaryHasNoControlCharacters: what Azure DevOps says
+// (who the credential acts as, the message of a failed request) reaches
+// the summary without its control characters, so that a hostile server
+// cannot send escape sequences to the terminal of whoever runs the
+// quickstart (retitle it, clear it, rewrite the lines above).
+func TestQuickstartSummaryHasNoControlCharacters(t *testing.T) {
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"), azdotest.WithFaults(
+		azdotest.Fault{Endpoint: azdotest.EndpointConnectionData, Status: 200,
+			Body: `{"authenticatedUser":{"id":"6d0b5a3d-7a0c-4b0d-8f43-2f3a1e5b8c9d","providerDisplayName":"Evil\u001b]0;owned\u0007\u001b[2J"}}`},
+		azdotest.Fault{Endpoint: azdotest.EndpointProcessWorkItemTypes, Status: 500,
+			Body: `{"message":"\u001b[1A\u001b[2Kproblems: 0\r","typeKey":"X"}`},
+	))
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-org", srv.URL()}, &stdout, &stderr, env(map[string]string{"AZDO_PAT": "pat"})); code != 1 {
+		t.Fatalf("exit %d, want 1 (the form is degraded), stderr:\n%s", code, stderr.String())
+	}
+	summary := stderr.String()
+	if i := strings.IndexFunc(summary, func(r rune) bool { return r != '\n' && (r < ' ' || r == 0x7f) }); i >= 0 {
+		t.Errorf("summary holds control character %q:\n%q", summary[i], summary)
+	}
+	for _, want := range []string{`connected as: "Evil\x1b]0;owned\a\x1b[2J" (6d0b5a3d-7a0c-4b0d-8f43-2f3a1e5b8c9d)`, `\x1b[1A\x1b[2Kproblems: 0\r`} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary:\n%s\nwant it to contain %s", summary, want)
+		}
+	}
+}
