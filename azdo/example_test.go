@@ -222,3 +222,24 @@ func ExampleClient_ConnectedAs() {
 	fmt.Println("Connected as", me.DisplayName, me.ID == azdotest.UserID)
 	// Output: Connected as Azdotest User true
 }
+
+// An Azure DevOps Server without TLS is refused unless WithInsecureHTTP
+// says so; Azure DevOps Services is refused in http even then.
+func ExampleWithInsecureHTTP() {
+	const server = "http://tfs:8080/tfs/DefaultCollection"
+	_, err := azdo.New(server, azdo.PAT("pat"))
+	fmt.Println(errors.Is(err, azdo.ErrInvalidURL))
+
+	client, err := azdo.New(server, azdo.PAT("pat"), azdo.WithInsecureHTTP())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client)
+
+	_, err = azdo.New("http://dev.azure.com/fabrikam", azdo.PAT("pat"), azdo.WithInsecureHTTP())
+	fmt.Println(errors.Is(err, azdo.ErrInvalidURL))
+	// Output:
+	// true
+	// azdo.Client(http://tfs:8080/tfs/DefaultCollection)
+	// true
+}
