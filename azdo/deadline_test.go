@@ -76,13 +76,28 @@ func TestProcessLookupUnderRetryAfter(t *testing.T) {
 	org := azdotest.SampleOrg()
 	id := org.Projects[0].ID
 	t.Run("429 with Retry-After 5", func(t *testing.T) {
-		_, c := newPair(t, org, []azdotest.Option{azdotest.WithFaults(
-			azdotest.Fault{Endpoint: azdotest.EndpointProcessWorkItemTypes, Status: 429, RetryAfter: "5"},
-		)})
+		// The project is on an inherited process, and the Client has
+		// learnt that no project uses a system process, so that the 429
+		// answers a request asked after the page, not one asked up front
+		// alongside it (whose throttle the page, asked a moment later on a
+		// loaded machine, would obey instead).
+		custom := azdotest.CustomAgileProcess()
+		org := azdotest.Org{
+			Processes: []azdotest.Process{azdotest.AgileProcess(), custom},
+			Projects:  []azdotest.Project{{ID: azdotest.StableID("project/One"), Name: "One", ProcessID: custom.ID}},
+		}
+		srv, c := newPair(t, org, nil)
+		listed(t, t.Context(), c)
+		if _, err := c.WorkItemStates(t.Context(), org.Projects[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Inject(azdotest.Fault{Endpoint: azdotest.EndpointProcessWorkItemTypes, Status: 429, RetryAfter: "5"}); err != nil {
+			t.Fatal(err)
+		}
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
 		listed(t, ctx, c)
-		_, err := c.WorkItemStates(ctx, id)
+		_, err := c.WorkItemStates(ctx, org.Projects[0].ID)
 		if !errors.Is(err, azdo.ErrRateLimited) {
 			t.Errorf("WorkItemStates error = %v, want ErrRateLimited at once", err)
 		}
