@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/azdosync/azdosync/internal/flight"
 )
@@ -50,13 +49,7 @@ func NewBuilder(c Client, g FeatureGate, opts ...Option) (*Builder, error) {
 	if str, ok := c.(fmt.Stringer); ok {
 		b.org = str.String() // azdo.Client: its URL
 	}
-	if s.shared != nil {
-		b.key = sharedKey(&s, c)
-	}
-	b.cache.TTL = s.cacheTTL
-	b.cache.Keep = (*snapshot).cacheable
-	b.cache.FetchedAt = func(s *snapshot) time.Time { return s.fetched }
-	b.cache.Needs = func(s *snapshot) time.Time { return s.retryAt } // a Retry-After the fetch's deadline could not wait for
+	b.initCache()
 	return b, nil
 }
 

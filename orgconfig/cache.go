@@ -17,6 +17,21 @@ import (
 	"github.com/azdosync/azdosync/internal/flight"
 )
 
+// initCache configures the tiers from the Builder's settings: what the
+// in-process tier keeps (complete snapshots, for the TTL from when they
+// were read), when a Build with more time than a fetch fetches again (a
+// Retry-After the fetch's deadline could not wait for), and the key of the
+// shared tier.
+func (b *Builder) initCache() {
+	b.cache.TTL = b.opts.cacheTTL
+	b.cache.Keep = (*snapshot).cacheable
+	b.cache.FetchedAt = func(s *snapshot) time.Time { return s.fetched }
+	b.cache.Needs = func(s *snapshot) time.Time { return s.retryAt }
+	if b.opts.shared != nil {
+		b.key = sharedKey(&b.opts, b.client)
+	}
+}
+
 // snapshot returns the cached snapshot when fresh, else joins or starts the
 // shared load. Without a cache TTL every Build loads on its own.
 //
