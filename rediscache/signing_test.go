@@ -82,6 +82,14 @@ func TestSigning(t *testing.T) {
 		t.Errorf("%d warnings, want 1 per interval:\n%s", n, logs.String())
 	}
 
+	// The tag covers the key's length too: org's value, its first byte
+	// moved into the key ("orgv" holding "alue" and org's tag), is not
+	// valid, though the bytes signed run on alike.
+	srv.Do("SET", "azdosync:snap:orgv", string(raw[1:]))
+	if got := get(a, "orgv"); got != "" {
+		t.Errorf("Get(orgv) = %q, want nothing: a tag of org's value, split elsewhere", got)
+	}
+
 	// Rotation: b signs with keyB and still reads keyA's values; a, not
 	// yet given keyB, does not read b's.
 	if err := a.Set(ctx, "org", []byte("old"), time.Minute); err != nil {
