@@ -15,8 +15,10 @@ import (
 var web embed.FS
 
 // pageCSP allows the page to load only its own script, stylesheet and
-// JSON: no inline script or style, nothing from elsewhere.
-const pageCSP = "default-src 'self'"
+// JSON: no inline script or style, nothing from elsewhere; and no site may
+// frame it (clickjacking: a page of another site laid over it could have
+// the admin click Save on a mapping of its choosing).
+const pageCSP = "default-src 'self'; frame-ancestors 'none'"
 
 // pageData is what web/page.html shows.
 type pageData struct {

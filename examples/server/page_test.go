@@ -119,9 +119,11 @@ func TestPageHeaders(t *testing.T) {
 		contentType string
 		csp         string
 	}{
-		{"/organizations/fabrikam/", http.StatusOK, "text/html; charset=utf-8", "default-src 'self'"},
-		{"/assets/app.js", http.StatusOK, "text/javascript; charset=utf-8", "default-src 'self'"},
-		{"/assets/style.css", http.StatusOK, "text/css; charset=utf-8", "default-src 'self'"},
+		// Never framed: a page of another site could lay it under its own
+		// and have the admin click Save on a mapping of its choosing.
+		{"/organizations/fabrikam/", http.StatusOK, "text/html; charset=utf-8", "default-src 'self'; frame-ancestors 'none'"},
+		{"/assets/app.js", http.StatusOK, "text/javascript; charset=utf-8", "default-src 'self'; frame-ancestors 'none'"},
+		{"/assets/style.css", http.StatusOK, "text/css; charset=utf-8", "default-src 'self'; frame-ancestors 'none'"},
 		{"/assets/page.html", http.StatusNotFound, "application/problem+json", "default-src 'none'; frame-ancestors 'none'"},
 		{"/organizations/nobody/", http.StatusNotFound, "application/problem+json", "default-src 'none'; frame-ancestors 'none'"},
 	} {
