@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,5 +303,45 @@ func TestEntraIDBadTokenNotKept(t *testing.T) {
 		if _, err := c.ConnectedAs(t.Context()); err != nil {
 			t.Errorf("token %q: second call error %v, want the credential asked again", bad, err)
 		}
+	}
+}
+
+// countingTokenCredential hands out one token, valid for an hour, after a
+// pause, and counts how often it was asked.
+type countingTokenCredential struct {
+	token string
+	asked atomic.Int32
+}
+
+func (c *countingTokenCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c.asked.Add(1)
+	time.Sleep(20 * time.Millisecond) // so that concurrent callers overlap
+	return azcore.AccessToken{Token: c.token, ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+// TestEntraIDReusesTokens: EntraID asks its credential once for any number
+// of requests, concurrent or not, while the token is fresh. azidentity's
+// credentials cache tokens themselves, which hid EntraID's own cache from
+// the tests over azdotest.Entra: without it they passed too.
+func TestEntraIDReusesTokens(t *testing.T) {
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithBearer("good-token"))
+	cred := &countingTokenCredential{token: "good-token"}
+	c, err := azdo.New(srv.URL(), azdo.EntraID(cred))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := c.ConnectedAs(t.Context()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	buildForm(t, c)
+	noRefusals(t, srv)
+	if got, requests := cred.asked.Load(), srv.Count(); got != 1 || requests < 21 {
+		t.Errorf("credential asked %d times for %d requests, want once for 21 or more", got, requests)
 	}
 }
