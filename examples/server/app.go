@@ -141,8 +141,8 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("GET /organizations/{org}/search", a.searchStates) // lazy.go
 	mux.HandleFunc("POST /organizations/{org}/refresh", a.refresh)    // refresh.go
 	mux.HandleFunc("GET /problems/{slug}", getProblem)
-	a.registerPage(mux)                                                    // GET /organizations/{org}/ and its assets: page.go
-	return a.logRequests(secureHeaders(a.recoverPanics(muxProblems(mux)))) // middleware.go
+	a.registerPage(mux)                                                                       // GET /organizations/{org}/ and its assets: page.go
+	return a.logRequests(secureHeaders(a.recoverPanics(refuseCrossOrigin(muxProblems(mux))))) // middleware.go
 }
 
 // listOrganizations serves GET /organizations: the organizations served,

@@ -79,3 +79,18 @@ func (s *startedWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (s *startedWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// refuseCrossOrigin refuses, with a 403 problem, the requests that change
+// something (PUT, PATCH, POST) a browser sends for a page of another
+// origin (net/http's CrossOriginProtection: Sec-Fetch-Site, else Origin):
+// without it, any site the admin visits could post a form to
+// /organizations/{org}/refresh, a request browsers send without asking
+// the server first. The page's own requests, and clients that are not
+// browsers, pass.
+func refuseCrossOrigin(next http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusForbidden, "", "cross-origin request refused: change the configuration from this server's own page")
+	}))
+	return p.Handler(next)
+}
