@@ -2,6 +2,7 @@ package azdo_test
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"sync"
 	"testing"
@@ -119,5 +120,23 @@ func TestPagesAtOnceStopAtMaxProjects(t *testing.T) {
 	}
 	if diff := cmp.Diff(pages("OK ", "%24top=1000&", 0, 100, 200), projectQueries(srv)); diff != "" {
 		t.Errorf("project requests (-want +got):\n%s", diff)
+	}
+}
+
+// TestPagesAtOnceWithoutProjectLimit: WithMaxProjects(math.MaxInt), "no
+// limit", still asks the pages at once.
+func TestPagesAtOnceWithoutProjectLimit(t *testing.T) {
+	ov := &pageOverlap{base: http.DefaultTransport}
+	srv, c := newPair(t, azdotest.ScaledOrg(400), []azdotest.Option{azdotest.WithMaxPageSize(100), azdotest.WithLatency(50 * time.Millisecond)},
+		azdo.WithMaxProjects(math.MaxInt), azdo.WithHTTPClient(&http.Client{Transport: ov}))
+	got, err := c.Projects(t.Context())
+	if err != nil || len(got) != 400 {
+		t.Fatalf("Projects: %d projects, %v", len(got), err)
+	}
+	if diff := cmp.Diff(pages("OK ", "%24top=1000&", 0, 100, 300), projectQueries(srv)); diff != "" {
+		t.Errorf("project requests (-want +got):\n%s", diff)
+	}
+	if ov.maxSeen < 3 {
+		t.Errorf("at most %d later pages in flight at once, want 3", ov.maxSeen)
 	}
 }

@@ -134,8 +134,14 @@ func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Proje
 			ahead = nil // a short page: its token leads elsewhere
 		}
 		if pages == 1 && count != nil && next == len(resp.Value) {
-			// Past WithMaxProjects one page is enough to fail: none after it.
-			ahead = c.projectPages(ctx, args, next, min(count(), list.max+1), maxProjectPages-pages)
+			total := count()
+			if total > list.max {
+				// Past WithMaxProjects one page is enough to fail: none
+				// after it. (list.max+1 without the test would overflow
+				// for a limit of math.MaxInt.)
+				total = list.max + 1
+			}
+			ahead = c.projectPages(ctx, args, next, total, maxProjectPages-pages)
 		}
 		offset = next
 		if len(ahead) > 0 {
