@@ -122,7 +122,12 @@ func withMinutes(text string, at time.Time) string {
 	if !strings.Contains(text, minutesToken) {
 		return text
 	}
-	n := max(int((time.Until(at)+time.Minute-1)/time.Minute), 1)
+	left := time.Until(at)
+	n := int(left / time.Minute) // rounded up below: adding a minute first could overflow
+	if left%time.Minute > 0 {
+		n++
+	}
+	n = max(n, 1)
 	if n == 1 {
 		text = strings.ReplaceAll(text, minutesToken+" minutes", "1 minute")
 	}
