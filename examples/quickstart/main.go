@@ -156,7 +156,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	switch {
 	case fs.NArg() > 0:
-		return nil, usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+		// Not repeated: it may be a token, which a CI log would keep.
+		return nil, usageError{msg: fmt.Sprintf("unexpected arguments after the flags (%d): every value is a flag's, and the token goes in an environment variable (-pat-env)", fs.NArg())}
 	case f.limit < 0:
 		return nil, usageError{msg: "-limit must not be negative"}
 	case f.timeout <= 0:
@@ -248,7 +249,21 @@ func envToken(f *flags, getenv func(string) string) (token, missing string) {
 			return token, ""
 		}
 	}
-	return "", "$" + strings.Join(names, " or $")
+	shown := make([]string, len(names))
+	for i, name := range names {
+		shown[i] = envName(name)
+	}
+	return "", strings.Join(shown, " or ")
+}
+
+// envName names an environment variable in messages: $NAME, but not a
+// name with a lower-case letter, which may be a token given to -pat-env
+// by mistake (a CI log would keep it).
+func envName(name string) string {
+	if strings.ContainsFunc(name, unicode.IsLower) {
+		return "the variable -pat-env names"
+	}
+	return "$" + name
 }
 
 // credential signs in with Entra ID (-entra) or a personal access token
@@ -264,7 +279,7 @@ func credential(f *flags, org *organization, getenv func(string) string) (cred a
 		}
 		return azdo.EntraID(entra), "-entra", nil
 	}
-	source = "$" + f.patEnv
+	source = envName(f.patEnv)
 	if org.token == "" {
 		var missing string
 		org.token, missing = envToken(f, getenv)

@@ -236,3 +236,24 @@ func TestQuickstartSummaryHasNoControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickstartNeverEchoesAToken: a token given where a flag's value or
+// an argument was expected (-pat-env $AZDO_PAT, or the token after the
+// flags) is not repeated in the usage error, which a CI log would keep.
+func TestQuickstartNeverEchoesAToken(t *testing.T) {
+	const pat = "x7kq2mzv4b9r1n8c3d6f5g0h2j4k6l8p1q3s5t7v9w2y4a6c8e0g" // a PAT's shape: 52 of [a-z0-9]
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT(pat))
+	for _, args := range [][]string{
+		{"-org", srv.URL(), pat},
+		{"-org", srv.URL(), "-pat-env", pat},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(args, &stdout, &stderr, env(nil))
+		if code != 2 {
+			t.Errorf("%d arguments: exit %d, want 2 (usage)", len(args), code)
+		}
+		if strings.Contains(stderr.String()+stdout.String(), pat) {
+			t.Errorf("%d arguments: the token is in the output:\n%s", len(args), stderr.String())
+		}
+	}
+}
