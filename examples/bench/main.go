@@ -130,7 +130,8 @@ func run(args []string, out io.Writer) error {
 		return usageError{msg: err.Error(), explained: true}
 	}
 	if fs.NArg() > 0 {
-		return usageError{msg: fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+		// Not repeated: it may hold a secret (a Redis URL given without -redis).
+		return usageError{msg: fmt.Sprintf("unexpected arguments after the flags (%d): every value is a flag's, such as -redis URL", fs.NArg())}
 	}
 	if *latency <= 0 || *warmRuns < 1 || *runs < 1 {
 		return usageError{msg: "-latency, -runs and -warm-runs must be positive"}

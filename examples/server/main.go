@@ -148,7 +148,8 @@ Flags:
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "server: unexpected argument %q\n", fs.Arg(0))
+		// Not repeated: it may hold a secret (a Redis URL given without -redis).
+		fmt.Fprintf(stderr, "server: unexpected arguments after the flags (%d): every value is a flag's, such as -redis URL\n", fs.NArg())
 		return 2
 	}
 	if *timeout <= 0 || *cacheTTL < 0 {

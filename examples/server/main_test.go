@@ -110,3 +110,15 @@ func TestLoggerWritesDurations(t *testing.T) {
 		t.Errorf("logged %s", out.String())
 	}
 }
+
+// TestRunNeverEchoesArguments: a stray argument, such as a Redis URL with
+// its password given without -redis, is not repeated in the usage error.
+func TestRunNeverEchoesArguments(t *testing.T) {
+	var stderr strings.Builder
+	if code := run(t.Context(), []string{"redis://:s3cret-pw@127.0.0.1:6379"}, &stderr); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if strings.Contains(stderr.String(), "s3cret-pw") || !strings.Contains(stderr.String(), "unexpected arguments") {
+		t.Errorf("usage error %q: want it to say there are unexpected arguments, without them", stderr.String())
+	}
+}
