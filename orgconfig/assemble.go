@@ -102,10 +102,15 @@ func unionChoices(lists [][]State) []Choice {
 // choicesOf orders one project's states like unionChoices does.
 func choicesOf(states []State) []Choice {
 	ranked := make([]rankedChoice, 0, len(states))
-	for i, s := range states {
-		if !choosable(s.Name) || slices.ContainsFunc(states[:i], func(o State) bool { return o.Name == s.Name }) {
+	seen := make(map[string]struct{}, len(states)) // not a scan of the earlier states: quadratic in a hostile list
+	for _, s := range states {
+		if !choosable(s.Name) {
 			continue
 		}
+		if _, dup := seen[s.Name]; dup {
+			continue
+		}
+		seen[s.Name] = struct{}{}
 		ranked = append(ranked, rankedChoice{s.Name, categoryRank(s.Category)})
 	}
 	return sortedChoices(ranked)
