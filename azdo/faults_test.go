@@ -42,7 +42,8 @@ type faultCase struct {
 // anyProject is a wantProject met by a problem naming any project.
 const anyProject = "(any)"
 
-// faultMatrix is also the README's table (fault → what the user sees).
+// faultMatrix is also the fault table of docs/flow.md (fault → what the
+// admin sees), which TestFaultTable checks.
 func faultMatrix() []faultCase {
 	org := azdotest.SampleOrg()
 	basic := org.Projects[3].Name

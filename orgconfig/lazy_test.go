@@ -130,7 +130,7 @@ func largeOrg(n int) org {
 // TestLazyFormSize: at 1 000 projects with 10 saved rows, the lazy form's
 // JSON is within 10 % of the union form's, where the eager per-project form
 // is several times larger. go test ./orgconfig -run TestLazyFormSize -v
-// prints the sizes (the README quotes them).
+// prints the sizes (docs/form.md quotes them).
 func TestLazyFormSize(t *testing.T) {
 	o := largeOrg(1000)
 	saved := orgconfig.StatusMapping{}

@@ -44,7 +44,7 @@ type organization struct {
 	Connect func(opts ...azdo.Option) (*azdo.Client, error) `json:"-"`
 	// Key, with -redis, keys the snapshots shared by the replicas: it
 	// names the Azure DevOps organization and the identity its
-	// credentials act as, alike on every replica (the README's
+	// credentials act as, alike on every replica (docs/replicas.md's
 	// client.URL()+" "+identity). Empty means the Client's URL and Name.
 	Key string `json:"-"`
 }

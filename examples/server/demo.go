@@ -32,7 +32,7 @@ type demo struct {
 // startDemo starts the demo's fake organizations; Close stops them. The
 // Clients get the azdo options given. With a throttle store (-redis), each
 // organization's Clients share their throttling with the other replicas'
-// Clients of that organization. The keys follow the README's pattern:
+// Clients of that organization. The keys follow docs/replicas.md's pattern:
 // the identity the credentials act as names the throttling, and the
 // organization's URL and that identity name the snapshots. Each replica
 // runs its own fake Azure DevOps at its own loopback URL, so the keys
