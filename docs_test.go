@@ -11,7 +11,7 @@ import (
 // mdLink matches a Markdown link or image: [text](target) or ![alt](target).
 var mdLink = regexp.MustCompile(`!?\[[^\]]*\]\(([^)\s]+)\)`)
 
-// TestDocLinks: every relative link of README.md and docs/*.md names a file
+// TestDocLinks: every relative link of the READMEs and docs/*.md names a file
 // or directory of the repository, and every #fragment a heading of the
 // page it points to, so that a reader never lands on nothing.
 func TestDocLinks(t *testing.T) {
@@ -19,7 +19,11 @@ func TestDocLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages = append([]string{"README.md"}, pages...)
+	more, err := filepath.Glob("examples/*/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages = append(append([]string{"README.md"}, more...), pages...)
 	for _, page := range pages {
 		src, err := os.ReadFile(page)
 		if err != nil {
