@@ -170,6 +170,13 @@ func (l *lookup) fetchTypes(ctx context.Context, p *process) {
 		return
 	}
 	p.types, p.ok = processTypes(deref(types)), true
+	for _, t := range p.types {
+		if len(t.states) > MaxTypeStates {
+			p.types, p.ok = nil, false
+			p.err = tooManyStates("list process work item types", t.typ.Name)
+			return
+		}
+	}
 }
 
 // index waits for the lookup to end and returns what it says about each

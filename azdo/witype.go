@@ -11,6 +11,7 @@ import (
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtracking"
 	"github.com/microsoft/azure-devops-go-api/azuredevops/v7/workitemtrackingprocess"
 
+	"github.com/azdosync/azdosync/internal/clip"
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
@@ -28,6 +29,18 @@ const (
 // whatever its name: the system Bug, a localized one, or a custom type an
 // XML process put there.
 const bugCategory = "Microsoft.BugCategory"
+
+// MaxTypeStates is the most states a work item type may have. Azure
+// DevOps types have a few; more is a broken or hostile answer, whose
+// projects get ErrBadResponse: each project takes its own copy of its
+// states, so 100 000 states (a few megabytes of answer) over 1 000
+// projects would hold gigabytes.
+const MaxTypeStates = 1000
+
+// tooManyStates is the error of a type with more than MaxTypeStates states.
+func tooManyStates(op, typ string) error {
+	return &APIError{Op: op, Kind: ErrBadResponse, Message: fmt.Sprintf("work item type %q has more than %d states", clip.String(typ, 100), MaxTypeStates)}
+}
 
 // processType is one enabled work item type of a process, as the process
 // API lists it, with its visible states in order.
@@ -198,6 +211,9 @@ func (c *Client) namedStates(ctx context.Context, projectID, name string) ([]org
 	if err != nil {
 		return nil, fail(ctx, orgconfig.OpWorkItemStates, err)
 	}
+	if len(deref(got)) > MaxTypeStates {
+		return nil, tooManyStates(orgconfig.OpWorkItemStates, name)
+	}
 	return stateColors(deref(got)), nil
 }
 
@@ -219,6 +235,9 @@ func (c *Client) oneType(ctx context.Context, projectID, want string) (orgconfig
 	if got.States == nil && t.Name != "" {
 		states, err := c.namedStates(ctx, projectID, t.Name)
 		return t, states, err
+	}
+	if len(deref(got.States)) > MaxTypeStates {
+		return orgconfig.WorkItemType{}, nil, tooManyStates(orgconfig.OpWorkItemStates, t.Name)
 	}
 	return t, stateColors(deref(got.States)), nil
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // TestManyStatesWithinDeadline: a project whose work item type has a
-// hostile number of states (200 000, a few megabytes of answer) is
+// hostile number of states (100 000, a few megabytes of answer) is
 // assembled in time linear in them: each project's own choices were
 // deduplicated by comparing every state with every earlier one, minutes
 // of CPU past the Build's deadline, in every Build and, with
