@@ -17,7 +17,8 @@ import (
 const maxProjectPages = 10000
 
 // Projects lists every well-formed project of the organization, without
-// duplicates, in server order. It asks for pages of WithProjectPageSize
+// duplicates, in server order (an entry without a UUID or a name, or with
+// a name over 256 bytes, which Azure DevOps never sends, is left out). It asks for pages of WithProjectPageSize
 // projects ($top) and follows the x-ms-continuationtoken header whatever
 // size the server caps a page at: a page shorter than asked is not the
 // end, only a page without a token is. Pages are asked one after the
@@ -188,12 +189,18 @@ type projectList struct {
 	max  int
 }
 
+// maxProjectName is the longest project name kept, in bytes: Azure DevOps
+// allows 64 characters, 256 bytes at most in UTF-8. A longer one is a
+// broken or hostile entry, left out as one without a name is, so that the
+// names kept stay within WithMaxProjects times this.
+const maxProjectName = 256
+
 // add adds a page's projects and returns those it added.
 func (l *projectList) add(op string, resp *core.GetProjectsResponseValue) ([]orgconfig.Project, error) {
 	start := len(l.out)
 	wellFormed := core.ProjectStateValues.WellFormed
 	for _, p := range resp.Value {
-		if p.Id == nil || p.Name == nil || (p.State != nil && *p.State != wellFormed) {
+		if p.Id == nil || p.Name == nil || len(*p.Name) > maxProjectName || (p.State != nil && *p.State != wellFormed) {
 			continue
 		}
 		id := p.Id.String()
