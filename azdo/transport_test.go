@@ -364,15 +364,6 @@ func TestOptionsApplyWhereTheyAreGiven(t *testing.T) {
 // TestUserAgent: every request names the library, or the program that
 // WithUserAgent names, after the SDK's words.
 func TestUserAgent(t *testing.T) {
-	var mu sync.Mutex
-	var agents []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		agents = append(agents, r.Header.Get("User-Agent"))
-		mu.Unlock()
-		http.NotFound(w, r)
-	}))
-	defer srv.Close()
 	for _, tt := range []struct {
 		opts []azdo.Option
 		want string
@@ -380,7 +371,16 @@ func TestUserAgent(t *testing.T) {
 		{nil, "azdosync/"},
 		{[]azdo.Option{azdo.WithUserAgent("acme-sync/2.1")}, "acme-sync/2.1"},
 	} {
-		agents = nil
+		// A server per case: a Client's lookups may still be in flight
+		// when Projects has failed; Close waits for them.
+		var mu sync.Mutex
+		var agents []string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			agents = append(agents, r.Header.Get("User-Agent"))
+			mu.Unlock()
+			http.NotFound(w, r)
+		}))
 		c, err := azdo.New(srv.URL+"/org", azdo.PAT("x"), tt.opts...)
 		if err != nil {
 			t.Fatal(err)
@@ -389,6 +389,7 @@ func TestUserAgent(t *testing.T) {
 		if _, err := azdo.OrgURL(context.Background(), "org", append(tt.opts, azdo.WithLocationService(srv.URL))...); err == nil {
 			t.Fatal("OrgURL: no error from a 404")
 		}
+		srv.Close()
 		mu.Lock()
 		if len(agents) < 2 {
 			t.Errorf("%d requests, want at least 2", len(agents))

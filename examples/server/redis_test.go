@@ -13,8 +13,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -185,12 +187,7 @@ func TestRunRedisNeedsCache(t *testing.T) {
 func TestRunRedisDownLogsJSON(t *testing.T) {
 	plain := &plainRedisLog{}
 	redis.SetLogger(plain)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := "redis://" + ln.Addr().String() + "/0"
-	ln.Close() // nothing listens there now: connection refused
+	down := "redis://" + refusingAddr(t) + "/0"
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
@@ -306,12 +303,7 @@ func TestRunSignsRedisValues(t *testing.T) {
 // without it), before the first request.
 func TestRunSaysRedisAtStart(t *testing.T) {
 	rds := redistest.Start(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := "redis://" + ln.Addr().String() + "/0"
-	ln.Close()
+	down := "redis://" + refusingAddr(t) + "/0"
 	for _, tt := range []struct{ url, want string }{
 		{rds.URL(), "redis: shared by the replicas (snapshots and throttling)"},
 		{down, "redis: cannot reach it; working without it until it answers"},
@@ -341,4 +333,25 @@ func TestRunSaysRedisAtStart(t *testing.T) {
 			t.Errorf("-redis %s: the log before listening says %q, want %q", tt.url, said, tt.want)
 		}
 	}
+}
+
+// refusingAddr is a loopback address that refuses connections for the
+// whole test: a socket bound to it without listening. A port freed by
+// closing a listener could be taken again at once, by the server under
+// test among others, which then answered Redis's dial with HTTP.
+func refusingAddr(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
 }
