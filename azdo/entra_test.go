@@ -345,3 +345,33 @@ func TestEntraIDReusesTokens(t *testing.T) {
 		t.Errorf("credential asked %d times for %d requests, want once for 21 or more", got, requests)
 	}
 }
+
+// refreshDueCredential hands out a token valid for an hour whose RefreshOn
+// has already come, and counts how often it was asked.
+type refreshDueCredential struct{ asked atomic.Int32 }
+
+func (c *refreshDueCredential) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c.asked.Add(1)
+	now := time.Now()
+	return azcore.AccessToken{Token: "good-token", ExpiresOn: now.Add(time.Hour), RefreshOn: now}, nil
+}
+
+// TestEntraIDHonoursRefreshOn: a token whose RefreshOn has come is used
+// once and not kept, however long before its ExpiresOn: each request
+// (ConnectedAs's first also discovers locations) asks the credential again.
+func TestEntraIDHonoursRefreshOn(t *testing.T) {
+	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithBearer("good-token"))
+	cred := &refreshDueCredential{}
+	c, err := azdo.New(srv.URL(), azdo.EntraID(cred))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.ConnectedAs(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, requests := int(cred.asked.Load()), srv.Count(); got != requests || requests < 3 {
+		t.Errorf("credential asked %d times for %d requests, want once a request: RefreshOn had come", got, requests)
+	}
+}
