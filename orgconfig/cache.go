@@ -61,11 +61,14 @@ func (b *Builder) snapshot(ctx context.Context) (*snapshot, error) {
 	}
 	start := time.Now()
 	t := b.cache.Start(ctx, fill)
-	if !t.Hit() {
-		b.opts.logger.DebugContext(ctx, "cache: memory miss", "organization", b.org)
-	}
+	hit := t.Hit()
 	s, err := t.Wait(ctx)
-	if err == nil && t.Hit() {
+	switch {
+	case !hit:
+		// Logged once the fetch is done, so that its own lines (shared
+		// hit, read from azure devops) come before, in one order.
+		b.opts.logger.DebugContext(ctx, "cache: memory miss", "organization", b.org, "duration", time.Since(start))
+	case err == nil:
 		b.opts.logger.DebugContext(ctx, "cache: memory hit", "organization", b.org, "age", time.Since(s.fetched), "duration", time.Since(start))
 	}
 	return s, err
