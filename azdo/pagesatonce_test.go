@@ -2,6 +2,7 @@ package azdo_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"sync"
@@ -138,5 +139,53 @@ func TestPagesAtOnceWithoutProjectLimit(t *testing.T) {
 	}
 	if ov.maxSeen < 3 {
 		t.Errorf("at most %d later pages in flight at once, want 3", ov.maxSeen)
+	}
+}
+
+// TestPagesAtOnceWithProjectsInOtherStates: the process list names
+// projects in every state, the project list only the well-formed ones, so
+// its count can be far too high. With 6 well-formed and 200 deleting
+// projects in pages of 5, Projects asked the 41 pages the count needs at
+// once, 40 of them past the end; now it asks at most
+// WithMaxConcurrentRequests pages at once, so 3 of them with a bound of 4.
+func TestPagesAtOnceWithProjectsInOtherStates(t *testing.T) {
+	org := azdotest.ScaledOrg(6)
+	var want []orgconfig.Project
+	for _, p := range org.Projects {
+		want = append(want, orgconfig.Project{ID: p.ID, Name: p.Name})
+	}
+	for i := range 200 {
+		org.Projects = append(org.Projects, azdotest.Project{ID: azdotest.StableID(fmt.Sprint("deleting", i)),
+			Name: fmt.Sprint("Deleting ", i), ProcessID: azdotest.AgileProcessID, State: "deleting"})
+	}
+	srv, c := newPair(t, org, []azdotest.Option{azdotest.WithMaxPageSize(5)}, azdo.WithMaxConcurrentRequests(4))
+	got, err := c.Projects(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Projects mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(pages("OK ", "%24top=1000&", 0, 5, 20), projectQueries(srv)); diff != "" {
+		t.Errorf("project requests (-want +got):\n%s", diff)
+	}
+}
+
+// TestPagesAtOnceInRounds: with more pages than WithMaxConcurrentRequests,
+// the pages after the first are asked that many at a time, each round when
+// the one before it is used up, none past the end.
+func TestPagesAtOnceInRounds(t *testing.T) {
+	ov := &pageOverlap{base: http.DefaultTransport}
+	srv, c := newPair(t, azdotest.ScaledOrg(1000), []azdotest.Option{azdotest.WithMaxPageSize(100), azdotest.WithLatency(20 * time.Millisecond)},
+		azdo.WithMaxConcurrentRequests(4), azdo.WithHTTPClient(&http.Client{Transport: ov}))
+	got, err := c.Projects(t.Context())
+	if err != nil || len(got) != 1000 {
+		t.Fatalf("Projects: %d projects, %v", len(got), err)
+	}
+	if diff := cmp.Diff(pages("OK ", "%24top=1000&", 0, 100, 900), projectQueries(srv)); diff != "" {
+		t.Errorf("project requests (-want +got):\n%s", diff)
+	}
+	if ov.maxSeen < 3 {
+		t.Errorf("at most %d later pages in flight at once, want at least 3", ov.maxSeen)
 	}
 }

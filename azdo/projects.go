@@ -17,17 +17,22 @@ import (
 const maxProjectPages = 10000
 
 // Projects lists every well-formed project of the organization, without
-// duplicates, in server order (an entry without a UUID or a name, or with
-// a name over 256 bytes, which Azure DevOps never sends, is left out). It asks for pages of WithProjectPageSize
-// projects ($top) and follows the x-ms-continuationtoken header whatever
-// size the server caps a page at: a page shorter than asked is not the
-// end, only a page without a token is. Pages are asked one after the
-// other, so none is asked past the end, except with the process API on:
-// once the process list has said how many projects there are, the pages up
-// to that count (and no further than WithMaxProjects needs) are asked at
-// once. A server that refuses $top (400 on the first page) is asked once
-// more without it. Past WithMaxProjects projects it stops with
-// ErrTooManyProjects.
+// duplicates, in server order (an entry without a UUID or a name, or with a
+// name over 256 bytes, which Azure DevOps never sends, is left out). It
+// asks for pages of WithProjectPageSize projects ($top) and follows the
+// x-ms-continuationtoken header whatever size the server caps a page at: a
+// page shorter than asked is not the end, only a page without a token is.
+// Pages are asked one after the other, so none is asked past the end,
+// except with the process API on: once the process list has said how many
+// projects there are, the pages up to that count (and no further than
+// WithMaxProjects needs) are asked WithMaxConcurrentRequests at a time,
+// each batch once the one before it came back full. The process list may
+// also name projects the list leaves out (being created or deleted;
+// azdotest's does), so its count can be too high: then the batch that
+// reaches the end asks up to WithMaxConcurrentRequests-1 pages past it, the
+// most a call asks unused; when the count is not too high, none. A server
+// that refuses $top (400 on the first page) is asked once more without it.
+// Past WithMaxProjects projects it stops with ErrTooManyProjects.
 //
 // With the process API on, it also looks up the states of the listed
 // projects' processes, for the WorkItemStates calls that follow: the
@@ -76,18 +81,24 @@ func (c *Client) Projects(ctx context.Context) ([]orgconfig.Project, error) {
 // listProjects pages through the projects, calling onPage (when not nil)
 // with the projects each page adds.
 //
-// count (when not nil) is how many projects the process list names, once
-// it has answered (0 if it failed). Azure DevOps's continuation token is
-// an offset, so when the first page was full and its token is its length,
-// the pages up to that count (up to the one that passes WithMaxProjects)
-// are asked at once, each checked against the
-// token of the page before it: 5 000 projects cost two round trips of
-// pages, not five. Should a page be shorter than the first (a busy server
-// may answer fewer), the pages asked after it go unused and paging goes on
-// from its token; should the list name fewer projects than there are, it
-// goes on one page at a time. The list counts the projects its caller may
-// see, so no page past the end is asked unless projects disappear
-// meanwhile.
+// count (when not nil) is how many projects the process list names, once it
+// has answered (0 if it failed). Azure DevOps's continuation token is an
+// offset, so when the first page was full and its token is its length, the
+// pages up to that count (up to the one that passes WithMaxProjects) are
+// asked without waiting for each other, each checked against the token of
+// the page before it: 5 000 projects cost two round trips of pages, not
+// five. They are asked in batches of WithMaxConcurrentRequests, each once
+// the one before it is used up: asking more at once would not be sooner,
+// since the Client has no more requests in flight, and it bounds what a
+// count that is too high wastes. The process list may name projects in
+// every state (azdotest's does) and the list names only well-formed ones,
+// so with 6 well-formed and 200 deleting projects in pages of 5 the count
+// says 41 pages after the first where 1 is left; one batch is asked, and
+// the pages in it past the end (at most WithMaxConcurrentRequests-1) are
+// all a call asks unused. Should a page be shorter than the first (a busy
+// server may answer fewer), the pages of its batch after it go unused and
+// paging goes on from its token one page at a time, as it does when the
+// list names fewer projects than there are.
 func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Project), count func() int) ([]orgconfig.Project, error) {
 	const op = orgconfig.OpListProjects
 	wellFormed := core.ProjectStateValues.WellFormed
@@ -103,6 +114,7 @@ func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Proje
 	}
 	list := projectList{max: c.opts.maxProjects, seen: make(map[string]struct{})}
 	var ahead []projectPage // pages asked at once, in order
+	step, total := 0, 0     // pages at once: step projects apart, up to total
 	for offset, pages := 0, 1; ; pages++ {
 		if err != nil {
 			return nil, fail(ctx, op, err)
@@ -131,20 +143,24 @@ func (c *Client) listProjects(ctx context.Context, onPage func([]orgconfig.Proje
 		if pages == maxProjectPages {
 			return nil, &APIError{Op: op, Kind: ErrBadResponse, Message: fmt.Sprintf("more than %d pages of projects", maxProjectPages)}
 		}
-		if len(ahead) > 0 && ahead[0].offset != next {
-			ahead = nil // a short page: its token leads elsewhere
+		if step > 0 && next != offset+step {
+			// A page shorter than the first: its token leads elsewhere,
+			// and the rest is asked one page at a time.
+			ahead, step = nil, 0
 		}
 		if pages == 1 && count != nil && next == len(resp.Value) {
-			total := count()
+			step, total = next, count()
 			if total > list.max {
 				// Past WithMaxProjects one page is enough to fail: none
 				// after it. (list.max+1 without the test would overflow
 				// for a limit of math.MaxInt.)
 				total = list.max + 1
 			}
-			ahead = c.projectPages(ctx, args, next, total, maxProjectPages-pages)
 		}
 		offset = next
+		if len(ahead) == 0 && step > 0 && next < total {
+			ahead = c.projectPages(ctx, args, next, step, total, min(c.opts.maxInFlight, maxProjectPages-pages))
+		}
 		if len(ahead) > 0 {
 			resp, err, ahead = ahead[0].resp, ahead[0].err, ahead[1:]
 			continue
@@ -163,8 +179,7 @@ type projectPage struct {
 
 // projectPages asks at once the pages of step projects from offset from up
 // to total (at most limit of them), and returns them in order.
-func (c *Client) projectPages(ctx context.Context, args core.GetProjectsArgs, from, total, limit int) []projectPage {
-	step := from
+func (c *Client) projectPages(ctx context.Context, args core.GetProjectsArgs, from, step, total, limit int) []projectPage {
 	var out []projectPage
 	for o := from; o < total && len(out) < limit; o += step {
 		out = append(out, projectPage{offset: o})
