@@ -172,7 +172,7 @@ func (b *Builder) assemble(s *snapshot) *Config {
 		status.PerItemSelectors = b.perItemSelectors(&choices, s)
 	}
 	if s.statusReason != "" {
-		status.Disabled, status.DisabledReason = true, withMinutes(t.reasons[s.statusReason], s.retryAt)
+		status.Disabled, status.DisabledReason = true, withMinutes(t.reasons[s.statusReason], t.throttledLater, s.retryAt)
 	}
 	fields := make([]Field, 0, 5)
 	fields = append(fields, status)

@@ -387,7 +387,7 @@ func (c *Config) reasonText() string {
 	if c == nil {
 		return ""
 	}
-	return withMinutes(c.Reason.Text(), c.RetryAt)
+	return withMinutes(c.Reason.Text(), textThrottledLater, c.RetryAt)
 }
 
 // SuggestedStatuses proposes a project's mapping: on resolve its first

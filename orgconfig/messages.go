@@ -33,6 +33,7 @@ type texts struct {
 	columnOnResolve, columnOnUnresolve, mappedColumnLabel                    string
 	booleans                                                                 [4]struct{ key, label, help string }
 	reasons                                                                  map[Reason]string
+	throttledLater                                                           string // ReasonThrottled's text when no time is known
 }
 
 func newTexts(platform string, translate func(string) string) *texts {
@@ -48,6 +49,7 @@ func newTexts(platform string, translate func(string) string) *texts {
 		columnOnUnresolve: t(textColumnOnUnresolve),
 		mappedColumnLabel: t(textMappedColumnLabel),
 		reasons:           make(map[Reason]string, len(reasons)),
+		throttledLater:    t(textThrottledLater),
 	}
 	tx.booleans = [4]struct{ key, label, help string }{
 		{KeySyncForwardAssignment, t(textForwardAssignLabel), t(textForwardAssignHelp)},

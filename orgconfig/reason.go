@@ -38,7 +38,9 @@ const (
 	ReasonNotFound Reason = "not_found"
 	// ReasonThrottled: Azure DevOps asked to wait longer than the Build
 	// could (the error wraps [ErrThrottled]); [Config.RetryAt] says until
-	// when, and the text "in about N minutes". The status field is
+	// when, and the text "in about N minutes". When Azure DevOps did not
+	// say how long (a 429 without Retry-After), RetryAt is zero and the
+	// text names no time: "Try again later." The status field is
 	// disabled.
 	ReasonThrottled Reason = "throttled"
 	// ReasonNoCredential: the credential could not produce a token (an
@@ -59,11 +61,18 @@ var reasons = []Reason{ReasonNoAccess, ReasonGateError, ReasonUnauthorized, Reas
 // by the minutes left to wait.
 const minutesToken = "{minutes}"
 
+// textThrottledLater is ReasonThrottled's text when Azure DevOps did not
+// say how long to wait ([Config.RetryAt] is zero): it names no time.
+const textThrottledLater = "Azure DevOps asked this integration to wait before sending more requests. Try again later."
+
 // Text returns the English disabledReason of r, before translation: the
 // text [WithTranslator] receives. It returns "" for "" and for values that
 // are not one of the Reason constants. ReasonThrottled's text holds
 // "{minutes}", which Build replaces, after translation, with the minutes
-// left until [Config.RetryAt].
+// left until [Config.RetryAt]; when RetryAt is zero (Azure DevOps did not
+// say how long), Build uses instead "Azure DevOps asked this integration to
+// wait before sending more requests. Try again later.", which
+// [WithTranslator] receives as well.
 func (r Reason) Text() string {
 	switch r {
 	case ReasonNoAccess:
@@ -117,10 +126,14 @@ func reasonOf(err error) (Reason, time.Time) {
 
 // withMinutes puts the minutes left until at (rounded up, at least 1) in a
 // throttled text: "in about 1 minute" in English, the number alone in a
-// translation.
-func withMinutes(text string, at time.Time) string {
+// translation. With at zero (no time known) it is later, the text that
+// names none.
+func withMinutes(text, later string, at time.Time) string {
 	if !strings.Contains(text, minutesToken) {
 		return text
+	}
+	if at.IsZero() {
+		return later
 	}
 	left := time.Until(at)
 	n := int(left / time.Minute) // rounded up below: adding a minute first could overflow

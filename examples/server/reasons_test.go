@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -20,14 +21,17 @@ const (
 	orgLost      = "lost"      // its URL names no collection: 404
 	orgKeyless   = "keyless"   // its credential produces no token
 	orgSprawling = "sprawling" // more projects than its Client lists
+	orgBusy      = "busy"      // throttled without saying how long (429, no Retry-After)
 )
 
-// reasonOrganizations are orgLost, orgKeyless and orgSprawling.
+// reasonOrganizations are orgLost, orgKeyless, orgSprawling and orgBusy.
 func reasonOrganizations(t *testing.T) []organization {
 	t.Helper()
 	srv := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"),
 		azdotest.WithFaults(azdotest.Fault{Status: http.StatusNotFound})) // every route
 	plain := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"))
+	busy := azdotest.NewServer(t, azdotest.SampleOrg(), azdotest.WithPAT("pat"),
+		azdotest.WithFaults(azdotest.Fault{Endpoint: azdotest.EndpointProjects, Status: http.StatusTooManyRequests}))
 	noToken := azdo.TokenFunc(func(context.Context) (string, error) { return "", errors.New("refresh token revoked") })
 	connect := func(url string, cred azdo.Credential, own ...azdo.Option) func(...azdo.Option) (*azdo.Client, error) {
 		return func(opts ...azdo.Option) (*azdo.Client, error) { return azdo.New(url, cred, append(own, opts...)...) }
@@ -36,6 +40,7 @@ func reasonOrganizations(t *testing.T) []organization {
 		{Name: orgLost, Connect: connect(srv.URL(), azdo.PAT("pat"))},
 		{Name: orgKeyless, Connect: connect(plain.URL(), noToken)},
 		{Name: orgSprawling, Connect: connect(plain.URL(), azdo.PAT("pat"), azdo.WithMaxProjects(2))},
+		{Name: orgBusy, Connect: connect(busy.URL(), azdo.PAT("pat"), azdo.WithRetry(2, 10*time.Millisecond))},
 	}
 }
 
@@ -51,6 +56,7 @@ var reasonCases = []struct {
 	{orgLost, orgconfig.ReasonNotFound, orgconfig.ReasonNotFound.Text(), http.StatusBadGateway},
 	{orgKeyless, orgconfig.ReasonNoCredential, orgconfig.ReasonNoCredential.Text(), http.StatusBadGateway},
 	{orgSprawling, orgconfig.ReasonTooManyProjects, orgconfig.ReasonTooManyProjects.Text(), http.StatusBadGateway},
+	{orgBusy, orgconfig.ReasonThrottled, "Azure DevOps asked this integration to wait before sending more requests. Try again later.", http.StatusServiceUnavailable},
 }
 
 // TestReasons: each reason reaches the form's JSON, and a request needing
@@ -59,7 +65,7 @@ func TestReasons(t *testing.T) {
 	env := pageApp(t, withReasons)
 	id := sampleIDs()["Fabrikam Fiber"]
 	for _, tc := range reasonCases {
-		t.Run(string(tc.reason), func(t *testing.T) {
+		t.Run(tc.org, func(t *testing.T) {
 			fields, _ := formJSON(t, env.url, tc.org)
 			if !fields[0].Disabled || fields[0].DisabledReason != tc.text {
 				t.Errorf("status field disabled %v with %q, want %q", fields[0].Disabled, fields[0].DisabledReason, tc.text)
@@ -68,6 +74,10 @@ func TestReasons(t *testing.T) {
 			want := wireProblem{Type: "/problems/" + probStatesUnavailable, Title: "States unavailable", Status: tc.status, Detail: tc.text}
 			if diff := cmp.Diff(want, decodeProblem(t, resp, body)); diff != "" {
 				t.Errorf("states (-want +got):\n%s", diff)
+			}
+			// Only northwind's Azure DevOps said how long to wait.
+			if got := resp.Header.Get("Retry-After"); (got != "") != (tc.org == orgDegraded) {
+				t.Errorf("states: Retry-After %q", got)
 			}
 		})
 	}
