@@ -248,7 +248,8 @@ func WithProcessAPI(on bool) Option {
 // flight at once (default 16): across all its callers (such as the
 // Builders sharing it, each fanning out orgconfig.WithConcurrency state
 // fetches) and its own lookups (the process lookup asks every used
-// process at once, up to this bound). Requests beyond it wait for a slot,
+// process at once, up to this bound, and Projects asks its later pages
+// this many at a time). Requests beyond it wait for a slot,
 // or for their context to end. It is the one bound on the load a Client
 // puts on Azure DevOps, whose rate limits count per identity.
 func WithMaxConcurrentRequests(n int) Option {
