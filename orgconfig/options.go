@@ -100,7 +100,9 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithPlatformName replaces "Sentry" in labels and help texts.
+// WithPlatformName replaces "Sentry" in labels and help texts. Only the
+// name changes: "When a Sentry issue changes status" becomes "When a Acme
+// issue changes status"; reword such a text with WithTranslator.
 func WithPlatformName(name string) Option {
 	return func(s *settings) error {
 		if name == "" {
