@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -404,13 +405,12 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusUnsupportedMediaType, "", "send the configuration as application/json")
 		return
 	}
-	sub, mapping, err := decodeSubmission(http.MaxBytesReader(w, r.Body, maxBody))
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	sub, mapping, err := decodeSubmission(body)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the configuration is larger than %d bytes", maxBody))
-			return
-		}
 		writeProblem(w, http.StatusBadRequest, probMalformed, err.Error())
 		return
 	}
@@ -511,14 +511,12 @@ const fieldNamesHint = `; the body is an object of the form's fields: {"sync_sta
 // keys, exactly as spelled and each at most once, booleans for the toggles,
 // and nothing after the object. A missing or null status mapping is an
 // empty one (status sync off).
-func decodeSubmission(body io.Reader) (Saved, orgconfig.StatusMapping, error) {
+func decodeSubmission(body []byte) (Saved, orgconfig.StatusMapping, error) {
 	var s Saved
 	mapping := orgconfig.StatusMapping{}
-	dec := json.NewDecoder(body)
-	if tok, err := dec.Token(); err != nil {
+	members, err := objectMembers(body)
+	if err != nil {
 		return s, nil, fmt.Errorf("read configuration: %w", err)
-	} else if tok != json.Delim('{') {
-		return s, nil, errors.New("read configuration: not a JSON object")
 	}
 	toggles := map[string]*bool{
 		orgconfig.KeySyncForwardAssignment: &s.SyncForwardAssignment,
@@ -526,54 +524,89 @@ func decodeSubmission(body io.Reader) (Saved, orgconfig.StatusMapping, error) {
 		orgconfig.KeySyncStatusReverse:     &s.SyncStatusReverse,
 		orgconfig.KeySyncReverseAssignment: &s.SyncReverseAssignment,
 	}
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return s, nil, fmt.Errorf("read configuration: %w", err)
-		}
-		key := tok.(string) // dec.More inside an object: always a key
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return s, nil, fmt.Errorf("read configuration: %q: %w", truncate(key, 100), err)
-		}
-		if seen[key] {
-			return s, nil, fmt.Errorf("read configuration: key %q appears twice", key)
-		}
-		seen[key] = true
-		if key == orgconfig.KeySyncStatusForward {
-			if string(raw) == "null" {
+	for _, m := range members {
+		if m.key == orgconfig.KeySyncStatusForward {
+			if string(m.value) == "null" {
 				continue
 			}
-			if mapping, err = orgconfig.ParseStatusMapping(raw); err != nil {
+			if mapping, err = orgconfig.ParseStatusMapping(m.value); err != nil {
 				return s, nil, err
 			}
 			continue
 		}
-		dst, ok := toggles[key]
+		dst, ok := toggles[m.key]
 		if !ok {
-			return s, nil, fmt.Errorf("read configuration: unknown key %q (keys are case-sensitive)%s", truncate(key, 100), fieldNamesHint)
+			return s, nil, fmt.Errorf("read configuration: unknown key %q (keys are case-sensitive)%s", truncate(m.key, 100), fieldNamesHint)
 		}
-		switch string(raw) {
+		switch string(m.value) {
 		case "true":
 			*dst = true
 		case "false":
 			*dst = false
 		default:
-			return s, nil, fmt.Errorf("read configuration: %q must be true or false", key)
+			return s, nil, fmt.Errorf("read configuration: %q must be true or false", m.key)
 		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return s, nil, fmt.Errorf("read configuration: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return s, nil, err
-		}
-		return s, nil, errors.New("read configuration: unexpected data after the JSON object")
 	}
 	return s, mapping, nil
+}
+
+// member is one member of a JSON object, its value undecoded.
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// objectMembers reads a JSON object's members in order: nothing but white
+// space after it, no key twice (encoding/json would fold case and keep the
+// last).
+func objectMembers(data []byte) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil {
+		return nil, err
+	} else if tok != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	var out []member
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key := tok.(string) // dec.More inside an object: always a key
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("%q: %w", truncate(key, 100), err)
+		}
+		if seen[key] {
+			return nil, fmt.Errorf("key %q appears twice", truncate(key, 100))
+		}
+		seen[key] = true
+		out = append(out, member{key, raw})
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("unexpected data after the JSON object")
+	}
+	return out, nil
+}
+
+// readBody reads a request's body of at most maxBody bytes; when it cannot,
+// it answers 413 or 400 and reports false.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the configuration is larger than %d bytes", maxBody))
+			return nil, false
+		}
+		writeProblem(w, http.StatusBadRequest, probMalformed, "read configuration: "+err.Error())
+		return nil, false
+	}
+	return body, true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

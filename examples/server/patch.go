@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -54,46 +52,6 @@ type rowPatch struct {
 	id                     string
 	remove                 bool    // the row is null
 	onResolve, onUnresolve *string // nil when absent; null is ""
-}
-
-// member is one member of a JSON object, its value undecoded.
-type member struct {
-	key   string
-	value json.RawMessage
-}
-
-// objectMembers reads a JSON object's members in order: nothing but white
-// space after it, no key twice.
-func objectMembers(data []byte) ([]member, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.New("not a JSON object")
-	}
-	var out []member
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key := tok.(string) // dec.More inside an object: always a key
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("%q: %w", truncate(key, 100), err)
-		}
-		if seen[key] {
-			return nil, fmt.Errorf("key %q appears twice", truncate(key, 100))
-		}
-		seen[key] = true
-		out = append(out, member{key, raw})
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("unexpected data after the JSON object")
-	}
-	return out, nil
 }
 
 // parsePatch parses a merge patch of a configuration: an object with only
@@ -265,14 +223,8 @@ func (a *app) mergeConfig(w http.ResponseWriter, r *http.Request, sentry bool) {
 		writeProblem(w, http.StatusUnsupportedMediaType, "", "send the values as "+accepted)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeProblem(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the configuration is larger than %d bytes", maxBody))
-			return
-		}
-		writeProblem(w, http.StatusBadRequest, probMalformed, "read configuration: "+err.Error())
+	body, ok := readBody(w, r)
+	if !ok {
 		return
 	}
 	patch, err := parsePatch(body)
