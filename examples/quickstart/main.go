@@ -41,7 +41,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -330,16 +329,11 @@ func terminalSafe(s string) string {
 // printForm writes exactly json.Marshal(cfg.Fields), indented: what a
 // platform's frontend renders.
 func printForm(w io.Writer, cfg *orgconfig.Config) error {
-	raw, err := json.Marshal(cfg.Fields)
+	out, err := json.MarshalIndent(cfg.Fields, "", "  ")
 	if err != nil {
 		return err
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, raw, "", "  "); err != nil {
-		return err
-	}
-	out.WriteByte('\n')
-	_, err = w.Write(out.Bytes())
+	_, err = w.Write(append(out, '\n'))
 	return err
 }
 
