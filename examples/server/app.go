@@ -294,10 +294,8 @@ func (a *app) getConfig(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	saved, version, err := a.cfg.Store.Load(r.Context(), o.Name)
-	if err != nil {
-		a.cfg.Logger.ErrorContext(r.Context(), "load configuration", "org", o.Name, "err", err)
-		writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
+	saved, version, ok := a.load(w, r, o)
+	if !ok {
 		return
 	}
 	resp := configResponse{Fields: cfg.Fields, Values: saved, Dropped: []orgconfig.Dropped{}, Problems: []string{}, Reason: cfg.Reason, Types: cfg.Types, FetchedAt: cfg.FetchedAt}
@@ -418,14 +416,12 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 	if match != nil {
 		// Refuse a stale save before asking Azure DevOps; Save checks
 		// again, atomically.
-		_, version, err := a.cfg.Store.Load(r.Context(), o.Name)
-		if err != nil {
-			a.cfg.Logger.ErrorContext(r.Context(), "load configuration", "org", o.Name, "err", err)
-			writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
+		_, version, ok := a.load(w, r, o)
+		if !ok {
 			return
 		}
 		if !match(version) {
-			writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
+			refuseStale(w)
 			return
 		}
 	}
@@ -450,11 +446,28 @@ func (a *app) putConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, putResponse{Values: saved})
 }
 
+// load returns the organization's saved values and their version; on
+// failure it has answered 500.
+func (a *app) load(w http.ResponseWriter, r *http.Request, o organization) (Saved, string, bool) {
+	saved, version, err := a.cfg.Store.Load(r.Context(), o.Name)
+	if err != nil {
+		a.cfg.Logger.ErrorContext(r.Context(), "load configuration", "org", o.Name, "err", err)
+		writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
+		return Saved{}, "", false
+	}
+	return saved, version, true
+}
+
+// refuseStale answers a save based on values someone else has replaced.
+func refuseStale(w http.ResponseWriter) {
+	writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
+}
+
 // refuseSave answers a failed Store.Save: 412 when the stored values are
 // no longer the version expected, else 500.
 func (a *app) refuseSave(w http.ResponseWriter, r *http.Request, o organization, err error) {
 	if errors.Is(err, errVersionMismatch) {
-		writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
+		refuseStale(w)
 		return
 	}
 	a.cfg.Logger.ErrorContext(r.Context(), "save configuration", "org", o.Name, "err", err)

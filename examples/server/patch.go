@@ -240,14 +240,12 @@ func (a *app) mergeConfig(w http.ResponseWriter, r *http.Request, sentry bool) {
 	a.merging.Lock()
 	defer a.merging.Unlock()
 	for attempt := 1; ; attempt++ {
-		stored, version, err := a.cfg.Store.Load(r.Context(), o.Name)
-		if err != nil {
-			a.cfg.Logger.ErrorContext(r.Context(), "load configuration", "org", o.Name, "err", err)
-			writeProblem(w, http.StatusInternalServerError, "", "could not load the saved configuration")
+		stored, version, ok := a.load(w, r, o)
+		if !ok {
 			return
 		}
 		if match != nil && !match(version) {
-			writeProblem(w, http.StatusPreconditionFailed, probEditConflict, "someone else saved this configuration since you loaded it")
+			refuseStale(w)
 			return
 		}
 		merged, touched := patch.apply(stored)
