@@ -297,10 +297,10 @@ func (c *Cache) failed(ctx context.Context, s settings, name string, err error) 
 		c.skipUntil = now.Add(s.pause)
 		opened = true
 	}
-	warn := c.lastWarn.IsZero() || now.Sub(c.lastWarn) >= s.warnInterval
+	warn := due(&c.lastWarn, now, s.warnInterval)
 	n := c.unreported
 	if warn {
-		c.lastWarn, c.unreported = now, 0
+		c.unreported = 0
 	}
 	c.mu.Unlock()
 	if !warn {
@@ -396,14 +396,21 @@ func (c *Cache) warnUnsigned(ctx context.Context, key string) {
 	s := c.settings()
 	now := time.Now()
 	c.mu.Lock()
-	warn := c.lastUnsigned.IsZero() || now.Sub(c.lastUnsigned) >= s.warnInterval
-	if warn {
-		c.lastUnsigned = now
-	}
+	warn := due(&c.lastUnsigned, now, s.warnInterval)
 	c.mu.Unlock()
 	if warn {
 		s.logger.WarnContext(ctx, "rediscache: ignored a value without a valid signature (another signing key, none, or forged); it will be refilled", "key", key)
 	}
+}
+
+// due reports whether a warning last logged at *last may be logged again
+// at now, every apart, and if so records now as the last. c.mu is held.
+func due(last *time.Time, now time.Time, every time.Duration) bool {
+	if !last.IsZero() && now.Sub(*last) < every {
+		return false
+	}
+	*last = now
+	return true
 }
 
 // claimScript takes the claim KEYS[1] for ARGV[2] milliseconds with the
