@@ -19,13 +19,13 @@ import (
 
 // initCache configures the tiers from the Builder's settings: what the
 // in-process tier keeps (complete snapshots, for the TTL from when they
-// were read), when a Build with more time than a fetch fetches again (a
-// Retry-After the fetch's deadline could not wait for), and the key of the
-// shared tier.
+// were read from the Client, by this Builder or, through the shared tier,
+// another, so that both tiers agree on a snapshot's age), when a Build
+// with more time than a fetch fetches again (a Retry-After the fetch's
+// deadline could not wait for), and the key of the shared tier.
 func (b *Builder) initCache() {
-	b.cache.TTL = b.opts.cacheTTL
 	b.cache.Keep = (*snapshot).cacheable
-	b.cache.FetchedAt = func(s *snapshot) time.Time { return s.fetched }
+	b.cache.Until = func(s *snapshot) time.Time { return s.fetched.Add(b.opts.cacheTTL) }
 	b.cache.Needs = func(s *snapshot) time.Time { return s.retryAt }
 	if b.opts.shared != nil {
 		b.key = sharedKey(&b.opts, b.client)

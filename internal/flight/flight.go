@@ -36,10 +36,6 @@ type Cache[T any] struct {
 	// value fetched without error. A value it refuses is not usable: a
 	// waiter with more time than the fetch that ran out of it fetches again.
 	Keep func(T) bool
-	// FetchedAt, when set and not zero for a value, is when the value was
-	// first fetched (it may come from another cache); it stays fresh for
-	// TTL from then. Otherwise a value is fresh for TTL from its fetch's end.
-	FetchedAt func(T) time.Time
 	// Needs, when set, tells for a value that is not usable until when
 	// the fetch would have had to wait for a usable one: a Retry-After
 	// longer than its deadline allowed. Zero when it did not give up for
@@ -47,7 +43,8 @@ type Cache[T any] struct {
 	Needs func(T) time.Time
 	// Until, when set, decides instead of TTL how long a kept value stays
 	// fresh: until the time it returns for the value (such as a token's
-	// expiry). A value already stale when fetched is not kept.
+	// expiry, or a TTL from when the value was first fetched, perhaps by
+	// another cache). A value already stale when fetched is not kept.
 	Until func(T) time.Time
 
 	mu      sync.Mutex
@@ -164,11 +161,6 @@ func (c *Cache[T]) run(ctx context.Context, f *call[T], fetch func(context.Conte
 	}
 	if usable && (c.TTL > 0 || c.Until != nil) && f.gen == c.gen {
 		c.val, c.fetched, c.has = val, time.Now(), true
-		if c.FetchedAt != nil {
-			if at := c.FetchedAt(val); !at.IsZero() && at.Before(c.fetched) {
-				c.fetched = at
-			}
-		}
 	}
 	c.mu.Unlock()
 	f.cancel()
