@@ -115,7 +115,8 @@ func (b *Builder) Forget(ctx context.Context) error {
 
 const (
 	// maxClaim bounds a claim's lifetime: how long a dead claimant can
-	// make the others wait.
+	// make the others wait. SharedCache.Claim's doc states both bounds;
+	// rediscache relies on the upper one to tell a claim from a stray key.
 	maxClaim = 30 * time.Second
 	minClaim = time.Second
 	// pollMin and pollMax pace the waiters' reads of the shared tier.

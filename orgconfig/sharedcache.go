@@ -26,7 +26,9 @@ type SharedCache interface {
 	// Claim tries to become, for ttl, the one caller refilling key. It
 	// returns a function giving the claim up early when it succeeds, and
 	// nil and no error when another caller holds the claim. A claim not
-	// given up expires after ttl.
+	// given up expires after ttl. The Builder asks for the time left
+	// before the deadline of the Build that starts the fetch, kept within
+	// 1 s to 30 s.
 	Claim(ctx context.Context, key string, ttl time.Duration) (release func(context.Context), err error)
 	// Delete removes the value stored under key and any claim on it, so
 	// that the next caller refills it ([Builder.Forget]). Deleting a key

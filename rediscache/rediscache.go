@@ -429,8 +429,8 @@ if ttl == -1 or ttl > tonumber(ARGV[3]) then
 end
 return 0`)
 
-// maxClaim bounds a claim's lifetime (orgconfig's Builder claims for at
-// most 30 s too): a claim key that lives longer was not taken by a Cache.
+// maxClaim bounds a claim's lifetime, as orgconfig.SharedCache.Claim says
+// the Builder does: a claim key that lives longer was not taken by a Cache.
 const maxClaim = 30 * time.Second
 
 var releaseScript = redis.NewScript(`
