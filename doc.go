@@ -55,10 +55,9 @@
 // Build that started it, fixed for its life, so a cached Build fails fast
 // into the degraded form when an uncached one would; a Build with more time
 // whose shared fetch ran out of it (its deadline came, or a Retry-After did
-// not fit it) fetches again under its own deadline,
-// and a Build whose own deadline comes first returns
-// context.DeadlineExceeded. A Config is the caller's own: changing it never
-// reaches the cache or another Config.
+// not fit it) fetches again under its own deadline, and a Build whose own
+// deadline comes first returns context.DeadlineExceeded. A Config is the
+// caller's own: changing it never reaches the cache or another Config.
 //
 // # Getting a client
 //

@@ -21,10 +21,11 @@ var _ orgconfig.FeatureGate = (*Cache)(nil)
 // detached from any one caller's cancellation (a caller whose ctx ends
 // stops waiting at once; the call is cancelled when the last one does)
 // under the deadline of the caller that started it; a caller with more
-// time whose shared call ran out of it asks again. Answers of keys nobody asks again
-// are dropped once expired, so the cache does not grow with every
-// organization ever asked. The zero Cache has no gate and answers every
-// call with an error, as does a nil *Cache; create one with [Cached].
+// time whose shared call ran out of it asks again. Answers of keys nobody
+// asks again are dropped once expired, so the cache does not grow with
+// every organization ever asked. The zero Cache has no gate and answers
+// every call with an error, as does a nil *Cache; create one with
+// [Cached].
 type Cache struct {
 	gate orgconfig.FeatureGate
 	ttl  time.Duration
