@@ -22,9 +22,9 @@
 // injects faults per endpoint and project.
 //
 // Besides the system processes it has a collection created in German
-// ([LocalizedOrg], [GermanAgileProcess]: display names Fehler, Problem,
-// Aufgabe, reference names as in English) and an XML process whose Bug
-// category defaults to a custom type ([DefectProcess]).
+// ([LocalizedOrg]: display names Fehler, Problem, Aufgabe, reference names
+// as in English) and an XML process whose Bug category defaults to a
+// custom type ([DefectProcess]).
 //
 // A server is created per test with [NewServer] and closed by the test's
 // cleanup; tests may run in parallel. Servers share one thing: no server

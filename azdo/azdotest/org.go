@@ -159,11 +159,11 @@ func CustomAgileProcess() Process {
 	return p
 }
 
-// GermanAgileProcess returns the Agile system process of a collection
+// germanAgileProcess returns the Agile system process of a collection
 // created in German: display names and state names are German (Fehler,
 // Problem, Aufgabe; Neu, Aktiv, Gelöst, Geschlossen), reference names and
 // state categories are those of every language.
-func GermanAgileProcess() Process {
+func germanAgileProcess() Process {
 	german := func(name, ref string, states ...State) WorkItemType {
 		return WorkItemType{Name: name, ReferenceName: "Microsoft.VSTS.WorkItemTypes." + ref, States: states}
 	}
@@ -194,7 +194,7 @@ func DefectProcess() Process {
 // German XML copy of it (asked project by project), and "Mängel" the XML
 // process DefectProcess, whose Bug category defaults to a custom type.
 func LocalizedOrg() Org {
-	xml := GermanAgileProcess()
+	xml := germanAgileProcess()
 	xml.ID, xml.Name, xml.XML = StableID("process/Agile XML (de)"), "Agile XML", true
 	defect := DefectProcess()
 	project := func(name, process string) Project {
@@ -202,7 +202,7 @@ func LocalizedOrg() Org {
 	}
 	return Org{
 		Name:      "DefaultCollection",
-		Processes: []Process{GermanAgileProcess(), xml, defect},
+		Processes: []Process{germanAgileProcess(), xml, defect},
 		Projects: []Project{
 			project("Webshop", AgileProcessID),
 			project("Lager", xml.ID),
