@@ -96,16 +96,17 @@ func newGuardedTransport(allowLoopback bool, resolver *net.Resolver) *http.Trans
 		tr = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, MaxIdleConns: 100,
 			IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second, ExpectContinueTimeout: time.Second}
 	}
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Resolver: resolver,
-		Control: DialControl(allowLoopback)}
+	direct := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Resolver: resolver}
+	guarded := *direct
+	guarded.Control = DialControl(allowLoopback)
 	proxied := proxyAddrs(tr.Proxy)
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if proxied[addr] {
 			// The proxy dials the organization; a proxy on loopback
 			// (127.0.0.1:3128) is the program's own choice.
-			return (&net.Dialer{Timeout: dialer.Timeout, KeepAlive: dialer.KeepAlive, Resolver: resolver}).DialContext(ctx, network, addr)
+			return direct.DialContext(ctx, network, addr)
 		}
-		return dialer.DialContext(ctx, network, addr)
+		return guarded.DialContext(ctx, network, addr)
 	}
 	return tr
 }
