@@ -2,6 +2,7 @@ package azdo
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 
@@ -64,69 +65,60 @@ func (c *Client) getProjects(ctx context.Context, args core.GetProjectsArgs) (*c
 // getProcessWorkItemTypes is
 // workitemtrackingprocess.ClientImpl.GetProcessWorkItemTypes.
 func (c *Client) getProcessWorkItemTypes(ctx context.Context, args workitemtrackingprocess.GetProcessWorkItemTypesArgs) (*[]workitemtrackingprocess.ProcessWorkItemType, error) {
+	sdk := func() (*[]workitemtrackingprocess.ProcessWorkItemType, error) {
+		return c.process.GetProcessWorkItemTypes(ctx, args)
+	}
 	if args.ProcessId == nil {
-		return c.process.GetProcessWorkItemTypes(ctx, args) // the SDK's argument error
+		return sdk() // the SDK's argument error
 	}
 	q := url.Values{}
 	if args.Expand != nil {
 		q.Add("$expand", string(*args.Expand))
 	}
-	resp, ok, err := c.getPinned(ctx, routeProcessTypes, map[string]string{"processId": args.ProcessId.String()}, q)
-	if !ok {
-		return c.process.GetProcessWorkItemTypes(ctx, args)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var types []workitemtrackingprocess.ProcessWorkItemType
-	return &types, unmarshalCollection(resp, &types)
+	return pinnedOrSDK(ctx, c, routeProcessTypes, map[string]string{"processId": args.ProcessId.String()}, q, unmarshalCollection, sdk)
 }
 
 // getWorkItemTypeStates is workitemtracking.ClientImpl.GetWorkItemTypeStates.
 func (c *Client) getWorkItemTypeStates(ctx context.Context, args workitemtracking.GetWorkItemTypeStatesArgs) (*[]workitemtracking.WorkItemStateColor, error) {
+	sdk := func() (*[]workitemtracking.WorkItemStateColor, error) { return c.wit.GetWorkItemTypeStates(ctx, args) }
 	if args.Project == nil || *args.Project == "" || args.Type == nil || *args.Type == "" {
-		return c.wit.GetWorkItemTypeStates(ctx, args) // the SDK's argument error
+		return sdk() // the SDK's argument error
 	}
-	resp, ok, err := c.getPinned(ctx, routeTypeStates, map[string]string{"project": *args.Project, "type": *args.Type}, nil)
-	if !ok {
-		return c.wit.GetWorkItemTypeStates(ctx, args)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var states []workitemtracking.WorkItemStateColor
-	return &states, unmarshalCollection(resp, &states)
+	return pinnedOrSDK(ctx, c, routeTypeStates, map[string]string{"project": *args.Project, "type": *args.Type}, nil, unmarshalCollection, sdk)
 }
 
 // getWorkItemType is workitemtracking.ClientImpl.GetWorkItemType.
 func (c *Client) getWorkItemType(ctx context.Context, args workitemtracking.GetWorkItemTypeArgs) (*workitemtracking.WorkItemType, error) {
+	sdk := func() (*workitemtracking.WorkItemType, error) { return c.wit.GetWorkItemType(ctx, args) }
 	if args.Project == nil || *args.Project == "" || args.Type == nil || *args.Type == "" {
-		return c.wit.GetWorkItemType(ctx, args) // the SDK's argument error
+		return sdk() // the SDK's argument error
 	}
-	resp, ok, err := c.getPinned(ctx, routeType, map[string]string{"project": *args.Project, "type": *args.Type}, nil)
-	if !ok {
-		return c.wit.GetWorkItemType(ctx, args)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var t workitemtracking.WorkItemType
-	return &t, unmarshalBody(resp, &t)
+	return pinnedOrSDK(ctx, c, routeType, map[string]string{"project": *args.Project, "type": *args.Type}, nil, unmarshalBody, sdk)
 }
 
 // getWorkItemTypeCategory is
 // workitemtracking.ClientImpl.GetWorkItemTypeCategory.
 func (c *Client) getWorkItemTypeCategory(ctx context.Context, args workitemtracking.GetWorkItemTypeCategoryArgs) (*workitemtracking.WorkItemTypeCategory, error) {
-	if args.Project == nil || *args.Project == "" || args.Category == nil || *args.Category == "" {
-		return c.wit.GetWorkItemTypeCategory(ctx, args) // the SDK's argument error
-	}
-	resp, ok, err := c.getPinned(ctx, routeCategory, map[string]string{"project": *args.Project, "category": *args.Category}, nil)
-	if !ok {
+	sdk := func() (*workitemtracking.WorkItemTypeCategory, error) {
 		return c.wit.GetWorkItemTypeCategory(ctx, args)
+	}
+	if args.Project == nil || *args.Project == "" || args.Category == nil || *args.Category == "" {
+		return sdk() // the SDK's argument error
+	}
+	return pinnedOrSDK(ctx, c, routeCategory, map[string]string{"project": *args.Project, "category": *args.Category}, nil, unmarshalBody, sdk)
+}
+
+// pinnedOrSDK asks r's pinned route and decodes its answer into a T with
+// decode (unmarshalCollection or unmarshalBody), or calls sdk, the SDK's
+// generated method, once the Client no longer uses pinned routes.
+func pinnedOrSDK[T any](ctx context.Context, c *Client, r *route, values map[string]string, query url.Values, decode func(*http.Response, any) error, sdk func() (*T, error)) (*T, error) {
+	resp, ok, err := c.getPinned(ctx, r, values, query)
+	if !ok {
+		return sdk()
 	}
 	if err != nil {
 		return nil, err
 	}
-	var cat workitemtracking.WorkItemTypeCategory
-	return &cat, unmarshalBody(resp, &cat)
+	var v T
+	return &v, decode(resp, &v)
 }
