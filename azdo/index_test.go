@@ -17,7 +17,6 @@ import (
 
 	"github.com/azdosync/azdosync/azdo"
 	"github.com/azdosync/azdosync/azdo/azdotest"
-	"github.com/azdosync/azdosync/features"
 	"github.com/azdosync/azdosync/orgconfig"
 )
 
@@ -39,21 +38,6 @@ func endpointCounts(srv *azdotest.Server) map[azdotest.Endpoint]int {
 // perProjectCount counts the requests of the per-project path.
 func perProjectCount(srv *azdotest.Server) int {
 	return srv.Count(azdotest.EndpointWorkItemTypeStates, azdotest.EndpointWorkItemType, azdotest.EndpointWorkItemTypeCategory)
-}
-
-// uncachedBuild builds the form with a new uncached Builder over c and
-// fails the test on an error.
-func uncachedBuild(t *testing.T, c *azdo.Client, opts ...orgconfig.Option) *orgconfig.Config {
-	t.Helper()
-	b, err := orgconfig.NewBuilder(c, features.Static(true), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := b.Build(t.Context(), "org-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // TestStatesAsFreshAsTheBuild renames a state between two Builds of an
@@ -89,7 +73,7 @@ func TestStatesAsFreshAsTheBuild(t *testing.T) {
 			}
 		}
 		srv.ResetStats()
-		cfg := uncachedBuild(t, c)
+		cfg := buildForm(t, c)
 		if len(cfg.Problems) != 0 || len(cfg.States) != 1000 {
 			t.Fatalf("Build %d: %d projects with states, problems %v", i, len(cfg.States), cfg.Problems)
 		}
@@ -161,7 +145,7 @@ func TestFailedProcessListOncePerBuild(t *testing.T) {
 			f := tt.fault
 			f.Endpoint = azdotest.EndpointProcesses
 			srv, c := newPair(t, azdotest.ScaledOrg(100), []azdotest.Option{azdotest.WithFaults(f)}, azdo.WithRetry(2, 10*time.Millisecond))
-			cfg := uncachedBuild(t, c)
+			cfg := buildForm(t, c)
 			// The four system processes' types are asked alongside the list,
 			// and go unused.
 			want := map[azdotest.Endpoint]int{
@@ -250,7 +234,7 @@ func TestMalformedProcessEntries(t *testing.T) {
 		}
 	})
 	srv, c := newPair(t, org, nil, azdo.WithHTTPClient(&http.Client{Transport: edit}))
-	cfg := uncachedBuild(t, c)
+	cfg := buildForm(t, c)
 	if len(cfg.Problems) != 0 {
 		t.Fatalf("problems: %v", cfg.Problems)
 	}
@@ -313,7 +297,7 @@ func TestFailedProcessTypesCostOnlyTheirProjects(t *testing.T) {
 			tries := new(atomic.Int32)
 			srv, c := newPair(t, org, nil, azdo.WithRetry(2, 10*time.Millisecond),
 				azdo.WithHTTPClient(&http.Client{Transport: failProcess{azdotest.AgileProcessID, tt.status, tt.body, tries}}))
-			cfg := uncachedBuild(t, c)
+			cfg := buildForm(t, c)
 			want := sampleStates()
 			delete(want, fabrikam.ID)
 			if diff := cmp.Diff(want, cfg.States); diff != "" {
@@ -351,7 +335,7 @@ func TestProcessesOfUnlistedProjectsCostNothing(t *testing.T) {
 		})
 	}
 	srv, c := newPair(t, org, nil)
-	cfg := uncachedBuild(t, c)
+	cfg := buildForm(t, c)
 	if len(cfg.Problems) != 0 || len(cfg.States) != 5 {
 		t.Fatalf("%d projects with states, problems %v; want 5, none", len(cfg.States), cfg.Problems)
 	}
@@ -372,7 +356,7 @@ func TestProcessCap(t *testing.T) {
 		org.Projects = append(org.Projects, azdotest.Project{ID: azdotest.StableID(fmt.Sprint("project/", i)), Name: fmt.Sprintf("P%04d", i), ProcessID: p.ID})
 	}
 	srv, c := newPair(t, org, nil)
-	cfg := uncachedBuild(t, c)
+	cfg := buildForm(t, c)
 	// And the four system processes', asked alongside the list by a
 	// Client's first lookup (this organization lacks them: 404).
 	if n := srv.Count(azdotest.EndpointProcessWorkItemTypes); n != 1000+4 {

@@ -68,7 +68,7 @@ func TestSystemProcessesAskedUpFrontAreBounded(t *testing.T) {
 			}
 		}
 		sent.take()
-		cfg := uncachedBuild(t, c)
+		cfg := buildForm(t, c)
 		if len(cfg.Problems) != 0 || len(cfg.States) != 3 {
 			t.Fatalf("Build %d: %d projects with states, problems %v", i, len(cfg.States), cfg.Problems)
 		}

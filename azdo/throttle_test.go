@@ -100,7 +100,7 @@ func TestSharedThrottleReadOncePerBuild(t *testing.T) {
 		store := &countingThrottle{fail: fail}
 		srv, c := newPair(t, azdotest.ScaledOrg(100), nil, azdo.WithProcessAPI(false), azdo.WithSharedThrottle(store, "identity"))
 		start := time.Now()
-		cfg := uncachedBuild(t, c)
+		cfg := buildForm(t, c)
 		elapsed := time.Since(start)
 		if len(cfg.Problems) != 0 || len(cfg.States) != 100 {
 			t.Fatalf("store failing %t: %d projects with states, problems %v", fail, len(cfg.States), cfg.Problems)
