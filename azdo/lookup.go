@@ -77,8 +77,6 @@ func (l *lookup) run(ctx context.Context) {
 		l.c.opts.logger.DebugContext(ctx, "azdo: no usable process api; asking per project", "err", err)
 		l.c.speculation.listedUsed(nil)
 		byProj, err = nil, nil
-	case ctx.Err() != nil:
-		err = fmt.Errorf("azdo: list processes: %w", ctx.Err())
 	}
 	l.mu.Lock()
 	l.known, l.byProj, l.err = true, byProj, err
