@@ -190,7 +190,7 @@ func (c *Client) bugCategoryDefault(ctx context.Context, projectID string) (name
 	if err != nil {
 		switch {
 		case ctx.Err() != nil || projectGone(err):
-		case notFound(err):
+		case isStatus(err, http.StatusNotFound):
 			return "", true, nil
 		case processUnusable(err):
 			c.opts.logger.DebugContext(ctx, "azdo: bug category unusable; asking the type by name", "project", projectID, "err", err)
@@ -223,7 +223,7 @@ func (c *Client) namedStates(ctx context.Context, projectID, name string) ([]org
 func (c *Client) oneType(ctx context.Context, projectID, want string) (orgconfig.WorkItemType, []orgconfig.State, error) {
 	got, err := c.getWorkItemType(ctx, workitemtracking.GetWorkItemTypeArgs{Project: &projectID, Type: &want})
 	if err != nil {
-		if ctx.Err() == nil && notFound(err) && !projectGone(err) {
+		if ctx.Err() == nil && isStatus(err, http.StatusNotFound) && !projectGone(err) {
 			return orgconfig.WorkItemType{}, nil, nil
 		}
 		return orgconfig.WorkItemType{}, nil, fail(ctx, orgconfig.OpWorkItemStates, err)
@@ -248,11 +248,6 @@ func stateColors(in []workitemtracking.WorkItemStateColor) []orgconfig.State {
 		out = append(out, orgconfig.State{Name: deref(s.Name), Category: deref(s.Category), Color: deref(s.Color)})
 	}
 	return out
-}
-
-func notFound(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
 }
 
 // projectGone reports the 404 of a project that does not exist (TF200016),
