@@ -173,13 +173,18 @@ func (p configPatch) apply(s Saved) (Saved, orgconfig.StatusMapping) {
 	if p.mapping.clear || s.SyncStatusForward == nil {
 		s.SyncStatusForward = orgconfig.StatusMapping{}
 	}
+	// The saved keys of each project, found once: a patch may name as
+	// many rows as the mapping holds.
+	spellings := map[string][]string{}
+	for key := range s.SyncStatusForward {
+		folded := strings.ToLower(key)
+		spellings[folded] = append(spellings[folded], key)
+	}
 	for _, row := range p.mapping.rows {
 		var merged orgconfig.ProjectStatuses
-		for key, entry := range s.SyncStatusForward {
-			if strings.EqualFold(key, row.id) {
-				merged = entry
-				delete(s.SyncStatusForward, key)
-			}
+		for _, key := range spellings[strings.ToLower(row.id)] {
+			merged = s.SyncStatusForward[key]
+			delete(s.SyncStatusForward, key)
 		}
 		if row.remove {
 			continue
