@@ -334,3 +334,28 @@ func TestWaiterThatCanWaitFetchesAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestCallerAfterTheLastLeftStartsAfresh: once the last waiter has left,
+// a caller arriving while the cancelled fetch is still winding down
+// starts a fetch of its own instead of joining the cancelled one and
+// getting its context.Canceled.
+func TestCallerAfterTheLastLeftStartsAfresh(t *testing.T) {
+	c := &Cache[string]{}
+	sawCancel, proceed := make(chan struct{}), make(chan struct{})
+	slowToStop := func(ctx context.Context) (string, error) {
+		<-ctx.Done()
+		close(sawCancel)
+		<-proceed // still winding down when the next caller comes
+		return "", ctx.Err()
+	}
+	ticket := c.Start(t.Context(), slowToStop)
+	left := make(chan struct{})
+	go func() { ticket.Leave(); close(left) }()
+	<-sawCancel
+	next := c.Start(t.Context(), func(context.Context) (string, error) { return "fresh", nil })
+	close(proceed)
+	<-left
+	if v, err := next.Wait(t.Context()); v != "fresh" || err != nil {
+		t.Errorf("Get after the last waiter left = %q, %v; want a fetch of its own (fresh)", v, err)
+	}
+}
