@@ -1,14 +1,17 @@
 package azdo_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -93,8 +96,10 @@ func TestDialTimeHostRules(t *testing.T) {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 
 	var queries atomic.Int64
+	var logs lockedBuffer
 	c, err := azdo.New("https://fabrikam.example:"+port+"/tfs/DefaultCollection", azdo.PAT(testToken),
-		azdo.WithResolver(loopbackResolver(&queries)))
+		azdo.WithResolver(loopbackResolver(&queries)),
+		azdo.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +116,29 @@ func TestDialTimeHostRules(t *testing.T) {
 	if n := accepted.Load(); n != 0 {
 		t.Errorf("%d connections reached the address the name resolved to, want 0", n)
 	}
+	// Asking again would dial the same refused address.
+	if strings.Contains(logs.String(), "azdo: retrying") {
+		t.Errorf("a refused dial was retried:\n%s", logs.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the concurrent writes of a
+// Client's requests' log records.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestDialTimeAllowsLoopbackOrganizations: an organization URL on a
